@@ -1,0 +1,145 @@
+"""Data problems as collected issues: a stable code, a severity, where it is and what to do."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class IssueCode(StrEnum):
+    """Stable slugs; users and scripts match on these, so never rename one."""
+
+    # register
+    REGISTER_MISSING_SHEET = "register-missing-sheet"
+    REGISTER_MISSING_COLUMN = "register-missing-column"
+    REGISTER_BAD_VALUE = "register-bad-value"
+    REGISTER_MISSING_VALUE = "register-missing-value"
+    DUPLICATE_REF = "duplicate-ref"
+    UNKNOWN_SERVICE_AREA = "unknown-service-area"
+    POLARITY_CONFLICT = "polarity-conflict"
+    # files and tables
+    FILE_UNREADABLE = "file-unreadable"
+    NO_TABLE = "no-table"
+    SHEET_TOO_LARGE = "sheet-too-large"
+    FORMULA_NO_VALUE = "formula-no-value"
+    BAD_PERIOD = "bad-period"
+    # values
+    UNKNOWN_REF = "unknown-ref"
+    NOT_NUMERIC = "not-numeric"
+    OUT_OF_RANGE = "out-of-range"
+    CONFLICTING_VALUE = "conflicting-value"
+    NOT_QUARTER_END = "not-quarter-end"
+    MISSING_VALUE = "missing-value"
+    PERCENT_POINTS = "percent-points"
+    YTD_MISMATCH = "ytd-mismatch"
+    YTD_FALLBACK = "ytd-fallback"
+    TARGET_MISMATCH = "target-mismatch"
+    FLOOR_MISMATCH = "floor-mismatch"
+    # plausibility
+    DRAG_FILL = "drag-fill"
+    FLAT_RUN = "flat-run"
+    OUTLIER = "outlier"
+    NEAR_ZERO = "near-zero"
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem, located as precisely as it can be: file, sheet, A1 cell, ref and period."""
+
+    severity: Severity
+    code: IssueCode
+    message: str
+    file: str = ""
+    sheet: str = ""
+    cell: str = ""
+    ref: str = ""
+    period: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        d = asdict(self)
+        return {k: str(d[k]) for k in FIELDS}
+
+    def where(self) -> str:
+        """`file, sheet 'X', cell C7` — the location as a reader would say it."""
+        parts = [self.file] if self.file else []
+        if self.sheet:
+            parts.append(f"sheet '{self.sheet}'")
+        if self.cell:
+            parts.append(f"cell {self.cell}")
+        return ", ".join(parts)
+
+    def line(self) -> str:
+        """One line for the console."""
+        where = self.where()
+        return f"{self.severity.value}: {where + ': ' if where else ''}{self.message} [{self.code}]"
+
+
+FIELDS = ("severity", "code", "file", "sheet", "cell", "ref", "period", "message")
+
+
+def error(code: IssueCode, message: str, **where: str) -> Issue:
+    return Issue(Severity.ERROR, code, message, **where)
+
+
+def warning(code: IssueCode, message: str, **where: str) -> Issue:
+    return Issue(Severity.WARNING, code, message, **where)
+
+
+@dataclass
+class Report:
+    """Every issue of a run, in the order found; valid when none is an error."""
+
+    issues: list[Issue] = field(default_factory=list)
+
+    def add(self, issue: Issue) -> None:
+        self.issues.append(issue)
+
+    def extend(self, issues: Iterable[Issue]) -> None:
+        self.issues.extend(issues)
+
+    def __iter__(self) -> Iterator[Issue]:
+        return iter(self.issues)
+
+    def __len__(self) -> int:
+        return len(self.issues)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity is Severity.WARNING]
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    def counts(self) -> dict[str, int]:
+        c = Counter(i.severity.value for i in self.issues)
+        return {"error": c["error"], "warning": c["warning"]}
+
+    def codes(self) -> list[str]:
+        return [i.code.value for i in self.issues]
+
+    def flatten(self, keys: Iterable[str]) -> list[list[str]]:
+        """Rows of the chosen fields, as a test or a table would show them."""
+        keys = list(keys)
+        return [[i.as_dict()[k] for k in keys] for i in self.issues]
+
+    def sorted(self) -> list[Issue]:
+        order = {Severity.ERROR: 0, Severity.WARNING: 1}
+        return sorted(
+            self.issues, key=lambda i: (order[i.severity], i.file, i.sheet, i.ref, i.period)
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {"valid": self.valid, "issues": [i.as_dict() for i in self.issues]}

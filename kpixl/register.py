@@ -1,0 +1,167 @@
+"""The indicator register: what each KPI and activity is, its thresholds, and who sees it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+
+class Kind(StrEnum):
+    KPI = "KPI"
+    ACTIVITY = "Activity"
+
+
+class Frequency(StrEnum):
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+
+
+class Unit(StrEnum):
+    PERCENT = "percent"
+    COUNT = "count"
+    CURRENCY_K = "currency_k"  # £000s
+    SECONDS = "seconds"
+    NUMBER = "number"
+
+
+class Polarity(StrEnum):
+    HIGHER = "higher"
+    LOWER = "lower"
+
+
+class YtdMethod(StrEnum):
+    RATIO = "ratio"
+    MEAN = "mean"
+    SUM = "sum"
+    LATEST = "latest"
+    NONE = "none"
+
+
+class AlertOn(StrEnum):
+    YTD = "ytd"
+    LATEST = "latest"
+
+
+class RagBasis(StrEnum):
+    DISPLAYED = "displayed"
+    EXACT = "exact"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One row of the register's `Indicators` sheet, with defaults applied."""
+
+    ref: str
+    description: str
+    service_area: str
+    kind: Kind
+    frequency: Frequency = Frequency.MONTHLY
+    unit: Unit = Unit.PERCENT
+    decimals: int = 0
+    polarity: Polarity = Polarity.HIGHER
+    target: float | None = None
+    floor: float | None = None  # None: two bands only (GREEN at target, else RED)
+    ytd: YtdMethod = YtdMethod.MEAN
+    upper: float | None = None
+    lower: float | None = None
+    alert_on: AlertOn = AlertOn.YTD
+    prev_year: float | None = None
+    rag_basis: RagBasis = RagBasis.DISPLAYED
+    min: float | None = None
+    max: float | None = None
+    footnote: str = ""
+    order: float = 0.0
+    short_description: str = ""
+    row: int = 0  # Excel row in the register, for messages
+
+    @property
+    def is_kpi(self) -> bool:
+        return self.kind is Kind.KPI
+
+    @property
+    def is_quarterly(self) -> bool:
+        return self.frequency is Frequency.QUARTERLY
+
+    @property
+    def has_range(self) -> bool:
+        return self.upper is not None and self.lower is not None
+
+    @property
+    def summary_text(self) -> str:
+        return self.short_description or self.description
+
+
+@dataclass(frozen=True)
+class ServiceArea:
+    """One row of the register's `Service areas` sheet."""
+
+    name: str
+    department: str = ""
+    lead_title: str = "Director"
+    lead_name: str = ""
+    cabinet_member: str = ""
+    dashboard: str = ""
+    recipients: tuple[str, ...] = ()
+    order: float = 0.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The register's `Settings` sheet."""
+
+    organisation: str = ""
+    title: str = "Performance Dashboard for {dashboard}"
+    titles: dict[str, str] = field(default_factory=dict)  # per dashboard: `title.<dashboard>`
+    fy_start_month: int = 4
+    periods_shown_kpi: int = 4
+    periods_shown_activity: int = 4
+    rag_basis: RagBasis = RagBasis.DISPLAYED
+    smtp_host: str = ""
+    smtp_port: int = 0
+    smtp_security: str = ""
+    smtp_user: str = ""
+    mail_from: str = ""
+    other: dict[str, str] = field(default_factory=dict)
+
+    def title_for(self, dashboard: str) -> str:
+        return self.titles.get(dashboard) or self.title.replace("{dashboard}", dashboard)
+
+
+@dataclass
+class Register:
+    """The whole register; indicators and service areas keep their sorted order."""
+
+    path: Path
+    indicators: dict[str, Indicator]
+    service_areas: dict[str, ServiceArea]
+    settings: Settings
+
+    def find(self, ref: str) -> Indicator | None:
+        """Look a ref up as services type it: case and surrounding spaces do not matter."""
+        key = ref.strip().upper()
+        return self._by_upper().get(key)
+
+    def _by_upper(self) -> dict[str, Indicator]:
+        cache: dict[str, Indicator] | None = getattr(self, "_upper_cache", None)
+        if cache is None:
+            cache = {ref.upper(): ind for ref, ind in self.indicators.items()}
+            self._upper_cache = cache
+        return cache
+
+    def indicators_of(self, service_area: str) -> list[Indicator]:
+        return [i for i in self.indicators.values() if i.service_area == service_area]
+
+    def dashboards(self) -> dict[str, list[ServiceArea]]:
+        """Dashboard name -> its service areas, in register order."""
+        groups: dict[str, list[ServiceArea]] = {}
+        for area in self.service_areas.values():
+            groups.setdefault(area.dashboard, []).append(area)
+        return groups
+
+
+def load_register(path: Path) -> Register:
+    """Read and check the register; raise RegisterError listing every problem found."""
+    from kpixl.register_loader import load
+
+    return load(Path(path))

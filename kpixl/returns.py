@@ -1,0 +1,299 @@
+"""Find KPI tables anywhere in a returned workbook; read each figure with its cell."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from kpixl.cells import a1
+from kpixl.issues import Issue, IssueCode, error
+from kpixl.periods import Period, parse_header
+from kpixl.values import is_blank, text_of
+from kpixl.workbook import Sheet, WorkbookError, read_workbook
+
+
+class Field(StrEnum):
+    """What a cell of a return says about an indicator."""
+
+    VALUE = "value"
+    NUMERATOR = "numerator"
+    DENOMINATOR = "denominator"
+    YTD = "ytd"
+    PREV_YEAR = "prev_year"
+    COMMENTARY = "commentary"
+    TARGET = "target"
+    FLOOR = "floor"
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One figure (or commentary) a return gives for an indicator and period, and its cell."""
+
+    ref: str
+    period: Period
+    field: Field
+    raw: object
+    file: str
+    sheet: str
+    cell: str
+    formula_without_value: bool = False
+
+    @property
+    def source(self) -> str:
+        return f"{Path(self.file).name}!{self.sheet}!{self.cell}"
+
+
+@dataclass
+class ReturnFile:
+    """What one return gave: its observations and the problems met while reading it."""
+
+    path: Path
+    observations: list[Observation] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    tables: int = 0
+
+    @property
+    def readable(self) -> bool:
+        return not any(i.code is IssueCode.FILE_UNREADABLE for i in self.issues)
+
+
+# Header words, normalised (lower case, punctuation and spaces squeezed) -> what the column holds.
+_COLUMN_WORDS: dict[str, str] = {
+    "ref": "ref",
+    "reference": "ref",
+    "indicator ref": "ref",
+    "kpi ref": "ref",
+    "value": Field.VALUE,
+    "numerator": Field.NUMERATOR,
+    "denominator": Field.DENOMINATOR,
+    "ytd": Field.YTD,
+    "year to date": Field.YTD,
+    "ytd value": Field.YTD,
+    "prev year": Field.PREV_YEAR,
+    "previous year": Field.PREV_YEAR,
+    "previous year ytd": Field.PREV_YEAR,
+    "prev yr ytd": Field.PREV_YEAR,
+    "prev yr": Field.PREV_YEAR,
+    "prev year ytd": Field.PREV_YEAR,
+    "prev_year": Field.PREV_YEAR,
+    "commentary": Field.COMMENTARY,
+    "comments": Field.COMMENTARY,
+    "comment": Field.COMMENTARY,
+    "target": Field.TARGET,
+    "floor": Field.FLOOR,
+    "floor standard": Field.FLOOR,
+    "period": "period",
+}
+_SHEET_FIELDS = {"numerators": Field.NUMERATOR, "denominators": Field.DENOMINATOR}
+
+
+def _word(value: object) -> str:
+    return re.sub(r"[\s._]+", " ", text_of(value).lower()).strip()
+
+
+@dataclass
+class _Table:
+    """A header row: where the ref is and what every other recognised column holds."""
+
+    row: int
+    ref_col: int
+    periods: dict[int, Period] = field(default_factory=dict)
+    fields: dict[int, Field] = field(default_factory=dict)
+    period_col: int | None = None  # tidy layout: a `period` column gives each row's period
+    period_field: Field = Field.VALUE  # what period columns hold (numerators on `Numerators`)
+
+
+def read_return(path: Path, display_name: str | None = None) -> ReturnFile:
+    """Read one return; every problem becomes an issue, nothing raises, nothing is written."""
+    name = display_name or str(path)
+    result = ReturnFile(Path(path))
+    try:
+        book = read_workbook(Path(path))
+    except WorkbookError as exc:
+        result.issues.append(
+            error(IssueCode.FILE_UNREADABLE, f"cannot read this file: {exc}", file=name)
+        )
+        return result
+    for what in book.too_large:
+        result.issues.append(
+            error(
+                IssueCode.SHEET_TOO_LARGE,
+                f"sheet skipped: {what}; delete the stray cells far from the table",
+                file=name,
+            )
+        )
+    for sheet in book.sheets:
+        _read_sheet(sheet, name, result)
+    if result.tables == 0 and not book.too_large:
+        result.issues.append(
+            error(
+                IssueCode.NO_TABLE,
+                "no table of indicators found: kpixl looks for a header "
+                "row with a 'Ref' column and period columns (or a 'Value' column under a "
+                "'Period' line); check the file is a KPI return",
+                file=name,
+            )
+        )
+    return result
+
+
+def _read_sheet(sheet: Sheet, file: str, result: ReturnFile) -> None:
+    sheet_field = _SHEET_FIELDS.get(_word(sheet.name))
+    row = 0
+    while row < len(sheet.rows):
+        table = _header(sheet, row, sheet_field)
+        if table is None:
+            row += 1
+            continue
+        period = None
+        if not table.periods and table.period_col is None:
+            period = _template_period(sheet, row, table.ref_col, file, result)
+            if period is None:
+                row += 1
+                continue
+        result.tables += 1
+        row = _read_rows(sheet, table, period, file, result)
+
+
+def _header(sheet: Sheet, row: int, sheet_field: Field | None) -> _Table | None:
+    cells = sheet.rows[row]
+    ref_cols = [c for c, v in enumerate(cells) if _COLUMN_WORDS.get(_word(v)) == "ref"]
+    if not ref_cols:
+        return None
+    table = _Table(row, ref_cols[0])
+    for col, value in enumerate(cells):
+        if col == table.ref_col:
+            continue
+        period = parse_header(value)
+        if period is not None:
+            table.periods[col] = period
+            continue
+        kind = _COLUMN_WORDS.get(_word(value))
+        if kind == "period":
+            table.period_col = col
+        elif isinstance(kind, Field) and kind not in table.fields.values():
+            table.fields[col] = kind
+    if sheet_field is not None:
+        # on Numerators/Denominators sheets the period columns (or Value) hold that part of a rate
+        table.fields = {c: sheet_field for c, f in table.fields.items() if f is Field.VALUE}
+        table.period_field = sheet_field
+    if not table.periods and not table.fields:
+        return None
+    return table
+
+
+def _template_period(
+    sheet: Sheet, header_row: int, ref_col: int, file: str, result: ReturnFile
+) -> Period | None:
+    """The `Period` line of a template's key/value block above the table."""
+    for row in range(header_row - 1, max(-1, header_row - 30), -1):
+        cells = sheet.rows[row]
+        for col, value in enumerate(cells):
+            if _word(value) != "period":
+                continue
+            raw = sheet.cell(row, col + 1)
+            period = parse_header(raw)
+            if period is None:
+                result.issues.append(
+                    error(
+                        IssueCode.BAD_PERIOD,
+                        f"the Period '{text_of(raw)}' is not a month: "
+                        "write it as YYYY-MM, e.g. 2025-03",
+                        file=file,
+                        sheet=sheet.name,
+                        cell=a1(row, col + 1),
+                    )
+                )
+            return period
+    result.issues.append(
+        error(
+            IssueCode.BAD_PERIOD,
+            "this table has no period columns and no 'Period' line above "
+            "it: add the month (YYYY-MM) beside 'Period'",
+            file=file,
+            sheet=sheet.name,
+            cell=a1(header_row, ref_col),
+        )
+    )
+    return None
+
+
+def _read_rows(
+    sheet: Sheet, table: _Table, period: Period | None, file: str, result: ReturnFile
+) -> int:
+    """Read the rows under a header until a blank row or the next header; return where it ended."""
+    latest = period or (max(table.periods.values()) if table.periods else None)
+    seen: dict[str, str] = {}
+    row = table.row + 1
+    while row < len(sheet.rows):
+        cells = sheet.rows[row]
+        if all(is_blank(v) or v == "" for v in cells) and not _has_missing_formula(sheet, row):
+            break
+        if any(_COLUMN_WORDS.get(_word(v)) == "ref" for v in cells):
+            return row  # the next table's header
+        ref = text_of(sheet.cell(row, table.ref_col))
+        if ref:
+            where = a1(row, table.ref_col)
+            if ref.upper() in seen:
+                result.issues.append(
+                    error(
+                        IssueCode.DUPLICATE_REF,
+                        f"{ref} appears twice in this table (also at "
+                        f"{seen[ref.upper()]}): keep one row",
+                        file=file,
+                        sheet=sheet.name,
+                        cell=where,
+                        ref=ref,
+                    )
+                )
+            else:
+                seen[ref.upper()] = where
+                row_period = (
+                    _row_period(sheet, table, row, file, result) if latest is None else latest
+                )
+                if row_period is not None:
+                    _observe(sheet, table, row, ref, row_period, file, result)
+        row += 1
+    return row + 1
+
+
+def _row_period(
+    sheet: Sheet, table: _Table, row: int, file: str, result: ReturnFile
+) -> Period | None:
+    assert table.period_col is not None
+    raw = sheet.cell(row, table.period_col)
+    period = parse_header(raw)
+    if period is None:
+        result.issues.append(
+            error(
+                IssueCode.BAD_PERIOD,
+                f"'{text_of(raw)}' is not a month: write it as YYYY-MM",
+                file=file,
+                sheet=sheet.name,
+                cell=a1(row, table.period_col),
+            )
+        )
+    return period
+
+
+def _observe(
+    sheet: Sheet, table: _Table, row: int, ref: str, period: Period, file: str, result: ReturnFile
+) -> None:
+    columns: list[tuple[int, Period, Field]] = [
+        (col, p, table.period_field) for col, p in table.periods.items()
+    ]
+    columns += [(col, period, f) for col, f in table.fields.items()]
+    for col, col_period, what in columns:
+        raw = sheet.cell(row, col)
+        missing = (row, col) in sheet.formulas_without_value
+        if raw is None and not missing:
+            continue
+        result.observations.append(
+            Observation(ref, col_period, what, raw, file, sheet.name, a1(row, col), missing)
+        )
+
+
+def _has_missing_formula(sheet: Sheet, row: int) -> bool:
+    return any(r == row for r, _ in sheet.formulas_without_value)

@@ -1,0 +1,288 @@
+"""Check every figure a return gives against the register; keep the good ones, explain the rest."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from kpixl.issues import Issue, IssueCode, error, warning
+from kpixl.periods import Period
+from kpixl.register import Indicator, Register, Unit
+from kpixl.returns import Field, Observation, ReturnFile
+from kpixl.values import parse_number, text_of
+
+Key = tuple[str, Period]
+_PERCENT_FIELDS = {Field.VALUE, Field.YTD, Field.PREV_YEAR, Field.TARGET, Field.FLOOR}
+_RANGE_FIELDS = {Field.VALUE, Field.YTD, Field.PREV_YEAR}
+_PER_PERIOD = {Field.VALUE, Field.NUMERATOR, Field.DENOMINATOR}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure that passed every check, with the cell it came from."""
+
+    value: float
+    obs: Observation
+
+    @property
+    def source(self) -> str:
+        return self.obs.source
+
+
+@dataclass(frozen=True)
+class Note:
+    """A commentary line for an indicator and period."""
+
+    ref: str
+    period: Period
+    text: str
+    obs: Observation
+
+
+@dataclass
+class Figures:
+    """The validated figures of all returns, by field, indicator and period."""
+
+    by_field: dict[Field, dict[Key, Figure]] = field(default_factory=dict)
+    marked_na: dict[Key, Observation] = field(default_factory=dict)  # `n/a` or `-` typed
+    rejected: set[tuple[Field, str, Period]] = field(default_factory=set)  # had an error
+    notes: list[Note] = field(default_factory=list)
+    areas_seen: set[str] = field(default_factory=set)
+
+    def get(self, what: Field, ref: str, period: Period) -> Figure | None:
+        return self.by_field.get(what, {}).get((ref, period))
+
+    def value_periods(self) -> set[Period]:
+        return {p for _, p in self.by_field.get(Field.VALUE, {})}
+
+
+def _fmt(value: float, ind: Indicator) -> str:
+    if ind.unit is Unit.PERCENT:
+        return f"{value * 100:.{ind.decimals}f}%"
+    return f"{value:,.{ind.decimals}f}"
+
+
+def _at(obs: Observation, ref: str = "") -> dict[str, str]:
+    return {
+        "file": obs.file,
+        "sheet": obs.sheet,
+        "cell": obs.cell,
+        "ref": ref or obs.ref,
+        "period": str(obs.period),
+    }
+
+
+class _Checker:
+    def __init__(self, register: Register) -> None:
+        self.register = register
+        self.figures = Figures()
+        self.issues: list[Issue] = []
+        self.conflicted: set[tuple[Field, Key]] = set()
+        self._unknown: set[tuple[str, str, str]] = set()
+        self._mismatch: set[tuple[str, str, str, Field]] = set()
+
+    def check(self, obs: Observation) -> None:
+        ind = self.register.find(obs.ref)
+        if ind is None:
+            self._unknown_ref(obs)
+            return
+        self.figures.areas_seen.add(ind.service_area)
+        if obs.formula_without_value:
+            self.reject(
+                obs,
+                ind,
+                error(
+                    IssueCode.FORMULA_NO_VALUE,
+                    (
+                        f"{ind.ref} {obs.period.label}: the formula in this cell has no saved result (the "
+                        "file was saved without calculating): open it in Excel, recalculate (F9), save "
+                        "and send it again, or type the figure"
+                    ),
+                    **_at(obs, ind.ref),
+                ),
+            )
+            return
+        if obs.field is Field.COMMENTARY:
+            text = text_of(obs.raw)
+            if text:
+                self.figures.notes.append(Note(ind.ref, obs.period, text, obs))
+            return
+        value = self._number(obs, ind)
+        if value is not None:
+            self._store(obs, ind, value)
+
+    def reject(self, obs: Observation, ind: Indicator, issue: Issue) -> None:
+        self.issues.append(issue)
+        self.figures.rejected.add((obs.field, ind.ref, obs.period))
+
+    def _unknown_ref(self, obs: Observation) -> None:
+        key = (obs.file, obs.sheet, obs.ref.upper())
+        if key in self._unknown:
+            return
+        self._unknown.add(key)
+        self.issues.append(
+            error(
+                IssueCode.UNKNOWN_REF,
+                (
+                    f"'{obs.ref}' is not an indicator in the register: correct the ref, or add the "
+                    "indicator to the register"
+                ),
+                **_at(obs),
+            )
+        )
+
+    def _number(self, obs: Observation, ind: Indicator) -> float | None:
+        parsed = parse_number(obs.raw)
+        what = obs.field.value.replace("_", " ")
+        if parsed.problem:
+            self.reject(
+                obs,
+                ind,
+                error(
+                    IssueCode.NOT_NUMERIC,
+                    (
+                        f"{ind.ref} {obs.period.label} {what} {parsed.problem}: type a number, or n/a "
+                        "if there is no figure"
+                    ),
+                    **_at(obs, ind.ref),
+                ),
+            )
+            return None
+        value = parsed.value
+        if value is None:
+            if obs.field is Field.VALUE:
+                self.figures.marked_na[(ind.ref, obs.period)] = obs
+            return None
+        if (
+            ind.unit is Unit.PERCENT
+            and obs.field in _PERCENT_FIELDS
+            and not parsed.was_percent_sign
+            and 1 < abs(value) <= 100
+        ):
+            self.issues.append(
+                warning(
+                    IssueCode.PERCENT_POINTS,
+                    (
+                        f"{ind.ref} {obs.period.label} {what} is {text_of(obs.raw)}, read as "
+                        f"{value:g}%: type percentages as {value:g}% (or {value / 100:g}), not as "
+                        "whole numbers"
+                    ),
+                    **_at(obs, ind.ref),
+                )
+            )
+            value /= 100
+        return self._in_range(obs, ind, value)
+
+    def _in_range(self, obs: Observation, ind: Indicator, value: float) -> float | None:
+        what = obs.field.value.replace("_", " ")
+        if obs.field in _RANGE_FIELDS:
+            low, high = ind.min, ind.max
+        elif obs.field in (Field.NUMERATOR, Field.DENOMINATOR):
+            low, high = 0.0, None
+        else:
+            return value
+        if (low is not None and value < low) or (high is not None and value > high):
+            allowed = (
+                f"from {_fmt(low, ind)} to {_fmt(high, ind)}"
+                if low is not None and high is not None
+                else f"at least {_fmt(low, ind)}"
+                if low is not None
+                else f"at most {_fmt(high or 0.0, ind)}"
+            )
+            shown = _fmt(value, ind) if obs.field in _RANGE_FIELDS else f"{value:g}"
+            self.reject(
+                obs,
+                ind,
+                error(
+                    IssueCode.OUT_OF_RANGE,
+                    (
+                        f"{ind.ref} {obs.period.label} {what} is {shown}, but it must be {allowed}: check "
+                        "the figure"
+                    ),
+                    **_at(obs, ind.ref),
+                ),
+            )
+            return None
+        return value
+
+    def _store(self, obs: Observation, ind: Indicator, value: float) -> None:
+        if obs.field in (Field.TARGET, Field.FLOOR):
+            self._threshold(obs, ind, value)
+            return
+        if (
+            ind.is_quarterly
+            and obs.field in _PER_PERIOD
+            and not obs.period.is_quarter_end(self.register.settings.fy_start_month)
+        ):
+            self.reject(
+                obs,
+                ind,
+                error(
+                    IssueCode.NOT_QUARTER_END,
+                    (
+                        f"{ind.ref} is quarterly, but a figure is given for {obs.period.label}, which is "
+                        "not a quarter end: move it to the quarter-end month or remove it"
+                    ),
+                    **_at(obs, ind.ref),
+                ),
+            )
+            return
+        key = (ind.ref, obs.period)
+        table = self.figures.by_field.setdefault(obs.field, {})
+        if (obs.field, key) in self.conflicted:
+            return
+        first = table.get(key)
+        if first is None:
+            table[key] = Figure(value, obs)
+        elif abs(first.value - value) > 1e-9 * max(1.0, abs(value)):
+            self._conflict(obs, ind, first, value)
+
+    def _conflict(self, obs: Observation, ind: Indicator, first: Figure, value: float) -> None:
+        key = (ind.ref, obs.period)
+        self.conflicted.add((obs.field, key))
+        del self.figures.by_field[obs.field][key]
+        what = obs.field.value.replace("_", " ")
+        self.reject(
+            obs,
+            ind,
+            error(
+                IssueCode.CONFLICTING_VALUE,
+                (
+                    f"{ind.ref} {obs.period.label} {what} is {_fmt(value, ind)} here but "
+                    f"{_fmt(first.value, ind)} in {first.obs.file}, sheet '{first.obs.sheet}', cell "
+                    f"{first.obs.cell}: keep one figure (remove the out-of-date return); neither is "
+                    "used"
+                ),
+                **_at(obs, ind.ref),
+            ),
+        )
+
+    def _threshold(self, obs: Observation, ind: Indicator, value: float) -> None:
+        expected = ind.target if obs.field is Field.TARGET else ind.floor
+        key = (obs.file, obs.sheet, ind.ref, obs.field)
+        if (expected is not None and abs(expected - value) <= 1e-9) or key in self._mismatch:
+            return
+        self._mismatch.add(key)
+        code = IssueCode.TARGET_MISMATCH if obs.field is Field.TARGET else IssueCode.FLOOR_MISMATCH
+        register_says = _fmt(expected, ind) if expected is not None else "nothing"
+        self.issues.append(
+            warning(
+                code,
+                (
+                    f"{ind.ref}'s {obs.field.value} here is {_fmt(value, ind)} but the register says "
+                    f"{register_says}: the register's figure is used; update the register if the "
+                    f"{obs.field.value} has changed"
+                ),
+                **_at(obs, ind.ref),
+            )
+        )
+
+
+def validate(register: Register, files: Iterable[ReturnFile]) -> tuple[Figures, list[Issue]]:
+    """Check every observation of every return; values with errors are left out."""
+    checker = _Checker(register)
+    for return_file in files:
+        checker.issues.extend(return_file.issues)
+        for obs in return_file.observations:
+            checker.check(obs)
+    return checker.figures, checker.issues

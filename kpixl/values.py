@@ -1,0 +1,60 @@
+"""Cell values as people type them: numbers, `85%`, `1,234`, `n/a`, `-`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+
+NO_VALUE_WORDS = frozenset({"", "n/a", "na", "-", "–", "—", "n.a.", "n/a.", "nil return"})
+_NUMBER = re.compile(r"[£$]?\s*([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+)\s*(%?)")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A number read from a cell, or why there is none."""
+
+    value: float | None
+    problem: str = ""  # empty when the cell held a number or an accepted no-value mark
+    was_text: bool = False  # the number was typed as text ("85%", "1,234")
+    was_percent_sign: bool = False
+
+
+def is_blank(raw: object) -> bool:
+    return raw is None or (isinstance(raw, str) and raw.strip().lower() in NO_VALUE_WORDS)
+
+
+def parse_number(raw: object) -> Parsed:
+    """Read a number from a cell value; `85%` becomes 0.85; blanks and n/a become None."""
+    if raw is None:
+        return Parsed(None)
+    if isinstance(raw, bool):
+        return Parsed(None, f"'{raw}' is TRUE/FALSE, not a number")
+    if isinstance(raw, int | float):
+        x = float(raw)
+        if math.isnan(x) or math.isinf(x):
+            return Parsed(None, "is not a finite number")
+        return Parsed(x)
+    if isinstance(raw, dt.date | dt.datetime | dt.time | dt.timedelta):
+        return Parsed(None, f"holds a date or time ({raw}), not a number")
+    text = str(raw).strip()
+    if text.lower() in NO_VALUE_WORDS:
+        return Parsed(None)
+    m = _NUMBER.fullmatch(text)
+    if not m:
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        return Parsed(None, f"'{shown}' is text, not a number")
+    x = float(m.group(1).replace(",", ""))
+    if m.group(2):
+        return Parsed(x / 100, was_text=True, was_percent_sign=True)
+    return Parsed(x, was_text=True)
+
+
+def text_of(raw: object) -> str:
+    """A cell value as plain text (headers, refs, commentary)."""
+    if raw is None:
+        return ""
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return str(raw).strip()
