@@ -1,0 +1,157 @@
+"""RAG ratings, YTD figures, activity alerts and direction of travel: pure functions, no I/O."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from enum import StrEnum
+
+from kpixl.register import Indicator, Polarity, RagBasis, Unit, YtdMethod
+
+
+class Rag(StrEnum):
+    GREEN = "GREEN"
+    AMBER = "AMBER"
+    RED = "RED"
+
+
+class Alert(StrEnum):
+    YES = "Yes"
+    ABOVE = "Above"
+    BELOW = "Below"
+
+
+class Direction(StrEnum):
+    BETTER = "better"
+    WORSE = "worse"
+    SAME = "same"
+
+
+def round_half_away(x: float, places: int) -> float:
+    """Round as Excel displays: on the decimal value as written, halves away from zero."""
+    if not math.isfinite(x):
+        return x
+    # repr gives the shortest decimal that reads back as x: 0.945, not 0.94499999999999995.
+    d = Decimal(repr(x))
+    with localcontext() as ctx:
+        # Enough digits that quantize never fails on large values.
+        ctx.prec = max(28, d.adjusted() + places + 3)
+        rounded = d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return float(rounded) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def displayed(value: float, unit: Unit, decimals: int) -> float:
+    """The value as the dashboard shows it (a percent is a fraction, so two more places)."""
+    places = decimals + 2 if unit is Unit.PERCENT else decimals
+    return round_half_away(value, places)
+
+
+def _shown(value: float, ind: Indicator) -> float:
+    return displayed(value, ind.unit, ind.decimals)
+
+
+def rag(value: float | None, ind: Indicator, basis: RagBasis | None = None) -> Rag | None:
+    """GREEN/AMBER/RED for a KPI value; None for no value, an activity, or no target."""
+    if value is None or not math.isfinite(value) or not ind.is_kpi or ind.target is None:
+        return None
+    basis = basis or ind.rag_basis
+    v = _shown(value, ind) if basis is RagBasis.DISPLAYED else value
+    if ind.polarity is Polarity.LOWER:
+        # Mirror: "lower is better" is "higher is better" on the negated scale.
+        v, target = -v, -ind.target
+        floor = None if ind.floor is None else -ind.floor
+    else:
+        target, floor = ind.target, ind.floor
+    if v >= target:
+        return Rag.GREEN
+    if floor is not None and v >= floor:
+        return Rag.AMBER
+    return Rag.RED
+
+
+@dataclass(frozen=True)
+class Ytd:
+    """A computed year-to-date figure and how it was arrived at."""
+
+    value: float | None
+    method: YtdMethod  # the method actually used
+    fell_back: bool = False  # ratio asked for but numerators/denominators missing -> mean used
+
+
+def _ratio(
+    values: Sequence[float | None],
+    numerators: Sequence[float | None] | None,
+    denominators: Sequence[float | None] | None,
+) -> float | None:
+    """Σ numerator / Σ denominator over the months with a value, or None if that cannot be done."""
+    if numerators is None or denominators is None:
+        return None
+    nums: list[float] = []
+    dens: list[float] = []
+    for i, v in enumerate(values):
+        if v is None:
+            continue
+        n = numerators[i] if i < len(numerators) else None
+        d = denominators[i] if i < len(denominators) else None
+        if n is None or d is None:
+            return None
+        nums.append(n)
+        dens.append(d)
+    total = math.fsum(dens)
+    if total == 0:
+        return None
+    return math.fsum(nums) / total
+
+
+def compute_ytd(
+    ind: Indicator,
+    values: Sequence[float | None],
+    numerators: Sequence[float | None] | None = None,
+    denominators: Sequence[float | None] | None = None,
+) -> Ytd:
+    """The YTD figure by the indicator's method, over the FY months given (None = no value)."""
+    method = ind.ytd
+    present = [v for v in values if v is not None]
+    if method is YtdMethod.NONE or not present:
+        return Ytd(None, method)
+    if method is YtdMethod.RATIO:
+        ratio = _ratio(values, numerators, denominators)
+        if ratio is not None:
+            return Ytd(ratio, method)
+        return Ytd(math.fsum(present) / len(present), YtdMethod.MEAN, fell_back=True)
+    if method is YtdMethod.SUM:
+        return Ytd(math.fsum(present), method)
+    if method is YtdMethod.LATEST:
+        return Ytd(present[-1], method)
+    return Ytd(math.fsum(present) / len(present), method)
+
+
+def alert(value: float | None, ind: Indicator) -> Alert | None:
+    """Above/Below/Yes against the expected range; None without a range or a value."""
+    if value is None or ind.upper is None or ind.lower is None:
+        return None
+    # Compare what the reader sees, so 90% is never flagged above a 90% upper bound.
+    v = _shown(value, ind)
+    if v > ind.upper:
+        return Alert.ABOVE
+    if v < ind.lower:
+        return Alert.BELOW
+    return Alert.YES
+
+
+def direction(current: float | None, previous: float | None, ind: Indicator) -> Direction | None:
+    """Better/worse/same than a previous figure, by the indicator's polarity, as displayed."""
+    if current is None or previous is None:
+        return None
+    cur, prev = _shown(current, ind), _shown(previous, ind)
+    if cur == prev:
+        return Direction.SAME
+    better = cur > prev if ind.polarity is Polarity.HIGHER else cur < prev
+    return Direction.BETTER if better else Direction.WORSE
+
+
+def same_when_displayed(a: float, b: float, ind: Indicator) -> bool:
+    """True when two figures look identical on the dashboard (for the ytd-mismatch warning)."""
+    return _shown(a, ind) == _shown(b, ind)
