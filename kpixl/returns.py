@@ -39,6 +39,7 @@ class Observation:
     sheet: str
     cell: str
     formula_without_value: bool = False
+    ref_cell: str = ""  # where the ref itself is written
 
     @property
     def source(self) -> str:
@@ -225,7 +226,7 @@ def _read_rows(
 ) -> int:
     """Read the rows under a header until a blank row or the next header; return where it ended."""
     latest = period or (max(table.periods.values()) if table.periods else None)
-    seen: dict[str, str] = {}
+    seen: dict[tuple[str, Period], str] = {}
     row = table.row + 1
     while row < len(sheet.rows):
         cells = sheet.rows[row]
@@ -235,28 +236,42 @@ def _read_rows(
             return row  # the next table's header
         ref = text_of(sheet.cell(row, table.ref_col))
         if ref:
-            where = a1(row, table.ref_col)
-            if ref.upper() in seen:
-                result.issues.append(
-                    error(
-                        IssueCode.DUPLICATE_REF,
-                        f"{ref} appears twice in this table (also at "
-                        f"{seen[ref.upper()]}): keep one row",
-                        file=file,
-                        sheet=sheet.name,
-                        cell=where,
-                        ref=ref,
-                    )
-                )
-            else:
-                seen[ref.upper()] = where
-                row_period = (
-                    _row_period(sheet, table, row, file, result) if latest is None else latest
-                )
-                if row_period is not None:
-                    _observe(sheet, table, row, ref, row_period, file, result)
+            row_period = latest or _row_period(sheet, table, row, file, result)
+            if row_period is not None and _first_time(
+                seen, ref, row_period, row, table, sheet, file, result
+            ):
+                _observe(sheet, table, row, ref, row_period, file, result)
         row += 1
     return row + 1
+
+
+def _first_time(
+    seen: dict[tuple[str, Period], str],
+    ref: str,
+    period: Period,
+    row: int,
+    table: _Table,
+    sheet: Sheet,
+    file: str,
+    result: ReturnFile,
+) -> bool:
+    """True the first time a ref (and period, in a tidy table) appears in a table."""
+    where = a1(row, table.ref_col)
+    key = (ref.upper(), period)
+    if key not in seen:
+        seen[key] = where
+        return True
+    result.issues.append(
+        error(
+            IssueCode.DUPLICATE_REF,
+            f"{ref} appears twice in this table (also at {seen[key]}): keep one row",
+            file=file,
+            sheet=sheet.name,
+            cell=where,
+            ref=ref,
+        )
+    )
+    return False
 
 
 def _row_period(
@@ -291,7 +306,17 @@ def _observe(
         if raw is None and not missing:
             continue
         result.observations.append(
-            Observation(ref, col_period, what, raw, file, sheet.name, a1(row, col), missing)
+            Observation(
+                ref,
+                col_period,
+                what,
+                raw,
+                file,
+                sheet.name,
+                a1(row, col),
+                missing,
+                a1(row, table.ref_col),
+            )
         )
 
 

@@ -127,7 +127,7 @@ class _Checker:
                     f"'{obs.ref}' is not an indicator in the register: correct the ref, or add the "
                     "indicator to the register"
                 ),
-                **_at(obs),
+                **(_at(obs) | {"cell": obs.ref_cell or obs.cell}),
             )
         )
 

@@ -1,0 +1,7 @@
+"""`python -m kpixl`."""
+
+import sys
+
+from kpixl.cli import main
+
+sys.exit(main())

@@ -1,0 +1,158 @@
+"""The command line: parse, make one library call, render, and map errors to exit codes."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import tempfile
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from kpixl.errors import KpixlError, RegisterError, UsageError
+from kpixl.issues import Report
+from kpixl.output import write_csv, write_dashboards
+from kpixl.periods import Period
+from kpixl.pipeline import run
+
+EXIT_OK, EXIT_ISSUES, EXIT_FAILED = 0, 1, 2
+LOG_FILE = Path(tempfile.gettempdir()) / "kpixl-error.log"
+
+_returns_arg = click.argument("returns", nargs=-1, required=True, type=click.Path(path_type=Path))
+_register_opt = click.option(
+    "--register", "-r", required=True, type=click.Path(path_type=Path),
+    help="The indicator register workbook (register.xlsx).",
+)  # fmt: skip
+_period_opt = click.option(
+    "--period", "-p", metavar="YYYY-MM", default=None,
+    help="Reporting period; defaults to the latest month found in the returns.",
+)  # fmt: skip
+
+
+def _period(text: str | None) -> Period | None:
+    if text is None:
+        return None
+    try:
+        return Period.parse(text)
+    except ValueError as exc:
+        raise UsageError(f"--period: {exc}") from None
+
+
+def _console() -> Console:
+    return Console(highlight=False, soft_wrap=not sys.stdout.isatty())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kpixl")
+def cli() -> None:
+    """kpixl: monthly KPI returns in, a RAG-rated performance dashboard out."""
+
+
+@cli.command()
+@_returns_arg
+@_register_opt
+@_period_opt
+@click.option("--json", "as_json", is_flag=True, help="Print the issues as JSON.")
+def validate(returns: tuple[Path, ...], register: Path, period: str | None, as_json: bool) -> int:
+    """Check RETURNS (files or folders) against the register and explain every problem.
+
+    Exit status: 0 no errors, 1 errors found, 2 nothing could be checked.
+    """
+    results = run(returns, register, _period(period))
+    if as_json:
+        click.echo(json.dumps(results.report.as_json(), indent=2, ensure_ascii=False))
+    else:
+        _print_report(results.report, len(results.files))
+    return EXIT_OK if results.report.valid else EXIT_ISSUES
+
+
+@cli.command()
+@_returns_arg
+@_register_opt
+@_period_opt
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
+              help="Dashboard file (.xlsx), or a folder for several dashboards.")  # fmt: skip
+@click.option("--results", "results_csv", type=click.Path(path_type=Path), default=None,
+              help="Also write the Data table as CSV.")  # fmt: skip
+def build(
+    returns: tuple[Path, ...], register: Path, period: str | None, output: Path | None,
+    results_csv: Path | None,
+) -> int:  # fmt: skip
+    """Build the dashboard workbook from RETURNS (files or folders).
+
+    Exit status: 0 built with no errors, 1 built with validation errors, 2 nothing built.
+    """
+    results = run(returns, register, _period(period))
+    written = write_dashboards(results, output)
+    if results_csv is not None:
+        write_csv(results, results_csv)
+        written.append(results_csv)
+    _print_report(results.report, len(results.files), brief=True)
+    for path in written:
+        click.echo(f"wrote {path}")
+    return EXIT_OK if results.report.valid else EXIT_ISSUES
+
+
+def _print_report(report: Report, n_files: int, brief: bool = False) -> None:
+    console = _console()
+    counts = report.counts()
+    shown = report.errors if brief else report.sorted()
+    if shown and sys.stdout.isatty():
+        table = Table("Severity", "Code", "Where", "Message", show_lines=False)
+        for issue in shown:
+            style = "red" if issue.severity.value == "error" else "yellow"
+            table.add_row(issue.severity.value, issue.code.value, issue.where(), issue.message,
+                          style=style)  # fmt: skip
+        console.print(table)
+    else:
+        for issue in shown:
+            console.print(issue.line(), markup=False)
+    files = f"{n_files} return{'s' if n_files != 1 else ''}"
+    console.print(
+        f"{files} checked: {counts['error']} error(s), {counts['warning']} warning(s)"
+        + (" (run `kpixl validate` for the warnings)" if brief and counts["warning"] else ""),
+        markup=False,
+    )
+
+
+def _fail(message: str) -> int:
+    click.echo(message, err=True)
+    return EXIT_FAILED
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: every failure becomes one line on stderr and an exit status, never a traceback."""
+    try:
+        result = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+    except RegisterError as exc:
+        for issue in exc.issues:
+            click.echo(issue.line(), err=True)
+        return _fail(f"kpixl: {exc}")
+    except KpixlError as exc:
+        return _fail(f"kpixl: {exc}")
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.Abort:
+        return _fail("kpixl: stopped")
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_FAILED
+    except Exception as exc:
+        return _unexpected(exc)
+    return result if isinstance(result, int) else EXIT_OK
+
+
+def _unexpected(exc: Exception) -> int:
+    try:
+        LOG_FILE.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
+        where = f"details are in {LOG_FILE}"
+    except OSError:
+        where = "no log could be written"
+    logging.getLogger("kpixl").debug("unexpected failure", exc_info=exc)
+    return _fail(f"kpixl: unexpected problem ({type(exc).__name__}: {exc}); {where}; "
+                 "please report it")  # fmt: skip
