@@ -17,6 +17,8 @@ FLAT_UNITS = frozenset({Unit.COUNT, Unit.CURRENCY_K})
 DRAG_FILL_STEPS = 3  # +1 steps in a row (four values)
 FLAT_RUN_STEPS = 2  # unchanged steps in a row (three values)
 OUTLIER_MIN_VALUES = 6
+OUTLIER_MIN_POINTS = 0.15  # a percent outlier is at least 15 points from the usual level
+OUTLIER_MIN_SHARE = 0.5  # any other at least half the usual level away from it
 OUTLIER_Z = 3.5
 NEAR_ZERO_SHARE = 0.1
 NEAR_ZERO_MIN_MEDIAN = 50.0
@@ -122,6 +124,13 @@ def _near_zero(ind: Indicator, series: Sequence[Point]) -> list[Finding]:
     return findings
 
 
+def _material(ind: Indicator, value: float, usual: float) -> bool:
+    """Big enough to be worth a reader's time: steady series otherwise flag ordinary wobbles."""
+    if ind.unit is Unit.PERCENT:
+        return abs(value - usual) >= OUTLIER_MIN_POINTS
+    return abs(value - usual) >= OUTLIER_MIN_SHARE * abs(usual)
+
+
 def _outliers(ind: Indicator, series: Sequence[Point], skip: set[Period]) -> list[Finding]:
     if len(series) < OUTLIER_MIN_VALUES:
         return []
@@ -133,6 +142,8 @@ def _outliers(ind: Indicator, series: Sequence[Point], skip: set[Period]) -> lis
         usual = statistics.median(others)
         mad = statistics.median(abs(v - usual) for v in others)
         if mad == 0 or 0.6745 * abs(value - usual) / mad <= OUTLIER_Z:
+            continue
+        if not _material(ind, value, usual):
             continue
         message = (
             f"{period.label} is {format_value(value, ind)}, far outside this indicator's other "

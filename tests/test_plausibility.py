@@ -245,3 +245,15 @@ def test_findings_point_at_periods_of_the_series(values: list[float], unit: Unit
     for finding in check_series(ind(unit), series):
         assert finding.period in periods
         assert finding.message
+
+
+@pytest.mark.parametrize(
+    ("unit", "values"),
+    [
+        (Unit.PERCENT, [0.96, 0.97, 0.95, 0.96, 0.96, 0.97, 0.95, 0.96]),  # ICT02: steady, tiny MAD
+        (Unit.COUNT, [27812, 27905, 26240, 25118, 23500, 22893, 22773, 22974]),  # a trend
+    ],
+)
+def test_ordinary_wobbles_and_trends_are_not_outliers(unit: Unit, values: list[float]) -> None:
+    findings = check_series(ind(unit), monthly(values))
+    assert [f for f in findings if f.code is IssueCode.OUTLIER] == []
