@@ -33,6 +33,11 @@ def round_half_away(x: float, places: int) -> float:
     """Round as Excel displays: on the decimal value as written, halves away from zero."""
     if not math.isfinite(x):
         return x
+    scaled = abs(x) * 10.0**places
+    whole = math.floor(scaled)
+    if abs(scaled - whole - 0.5) > 1e-6 and scaled < 1e12:
+        # far from a half: plain float rounding agrees with the decimal rule, and is fast
+        return math.copysign(whole + (scaled - whole > 0.5), x) / 10.0**places + 0.0
     # repr gives the shortest decimal that reads back as x: 0.945, not 0.94499999999999995.
     d = Decimal(repr(x))
     with localcontext() as ctx:

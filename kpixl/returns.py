@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -43,7 +44,12 @@ class Observation:
 
     @property
     def source(self) -> str:
-        return f"{Path(self.file).name}!{self.sheet}!{self.cell}"
+        return f"{_file_name(self.file)}!{self.sheet}!{self.cell}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _file_name(file: str) -> str:
+    return Path(file).name
 
 
 @dataclass

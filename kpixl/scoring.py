@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import pandas as pd
@@ -13,7 +14,7 @@ from kpixl.rating import alert, compute_ytd, direction, rag, same_when_displayed
 from kpixl.register import AlertOn, Indicator, Register, YtdMethod
 from kpixl.results import DATA_COLUMNS, Commentary
 from kpixl.returns import Field
-from kpixl.validate import Figures
+from kpixl.validate import Figure, Figures
 
 
 @dataclass
@@ -24,20 +25,34 @@ class _Series:
     periods: list[Period]
     figures: Figures
 
+    def __post_init__(self) -> None:
+        self._lists = {
+            what: [_figure_value(self.figures.of(self.ind.ref, what).get(p)) for p in self.periods]
+            for what in (Field.VALUE, Field.NUMERATOR, Field.DENOMINATOR)
+        }
+
     def values(self, what: Field, upto: int | None = None) -> list[float | None]:
-        periods = self.periods if upto is None else self.periods[: upto + 1]
-        return [_value(self.figures, what, self.ind.ref, p) for p in periods]
+        values = self._lists[what]
+        return values if upto is None else values[: upto + 1]
+
+
+def _figure_value(figure: Figure | None) -> float | None:
+    return figure.value if figure else None
 
 
 def _value(figures: Figures, what: Field, ref: str, period: Period) -> float | None:
-    figure = figures.get(what, ref, period)
-    return figure.value if figure else None
+    return _figure_value(figures.get(what, ref, period))
 
 
 def due_periods(ind: Indicator, period: Period, fy_start: int) -> list[Period]:
     """The FY months up to `period` an indicator reports in (quarter ends when quarterly)."""
+    return list(_due(ind.is_quarterly, period, fy_start))
+
+
+@functools.lru_cache(maxsize=256)
+def _due(quarterly: bool, period: Period, fy_start: int) -> tuple[Period, ...]:
     months = period.fy_months(fy_start)
-    return [p for p in months if not ind.is_quarterly or p.is_quarter_end(fy_start)]
+    return tuple(p for p in months if not quarterly or p.is_quarter_end(fy_start))
 
 
 def score(
@@ -61,8 +76,9 @@ def _rows(series: _Series, fy_start: int, issues: list[Issue]) -> list[dict[str,
     ind, figures = series.ind, series.figures
     rows: list[dict[str, object]] = []
     previous: float | None = None
+    values = series.values(Field.VALUE)
     for i, p in enumerate(series.periods):
-        value = _value(figures, Field.VALUE, ind.ref, p)
+        value = values[i]
         ytd = _ytd(series, i, issues, last=i == len(series.periods) - 1)
         figure = figures.get(Field.VALUE, ind.ref, p)
         rows.append(
@@ -149,6 +165,9 @@ def _prev_year(series: _Series, p: Period, fy_start: int) -> float | None:
     if supplied is not None:
         return supplied.value
     last_year = p.shift(-12)
+    this_fy = p.fy_start(fy_start)
+    if not any(q < this_fy for q in figures.of(ind.ref, Field.VALUE)):
+        return ind.prev_year  # the inputs hold nothing of last year
     months = due_periods(ind, last_year, fy_start)
     values = [_value(figures, Field.VALUE, ind.ref, m) for m in months]
     if ind.ytd is not YtdMethod.NONE and any(v is not None for v in values):

@@ -43,17 +43,21 @@ class Note:
 class Figures:
     """The validated figures of all returns, by field, indicator and period."""
 
-    by_field: dict[Field, dict[Key, Figure]] = field(default_factory=dict)
+    by_ref: dict[str, dict[Field, dict[Period, Figure]]] = field(default_factory=dict)
     marked_na: dict[Key, Observation] = field(default_factory=dict)  # `n/a` or `-` typed
     rejected: set[tuple[Field, str, Period]] = field(default_factory=set)  # had an error
     notes: list[Note] = field(default_factory=list)
     areas_seen: set[str] = field(default_factory=set)
 
     def get(self, what: Field, ref: str, period: Period) -> Figure | None:
-        return self.by_field.get(what, {}).get((ref, period))
+        return self.by_ref.get(ref, {}).get(what, {}).get(period)
+
+    def of(self, ref: str, what: Field) -> dict[Period, Figure]:
+        """Every figure of one kind for an indicator, by period."""
+        return self.by_ref.get(ref, {}).get(what, {})
 
     def value_periods(self) -> set[Period]:
-        return {p for _, p in self.by_field.get(Field.VALUE, {})}
+        return {p for fields in self.by_ref.values() for p in fields.get(Field.VALUE, {})}
 
 
 def _fmt(value: float, ind: Indicator) -> str:
@@ -228,19 +232,19 @@ class _Checker:
             )
             return
         key = (ind.ref, obs.period)
-        table = self.figures.by_field.setdefault(obs.field, {})
+        table = self.figures.by_ref.setdefault(ind.ref, {}).setdefault(obs.field, {})
         if (obs.field, key) in self.conflicted:
             return
-        first = table.get(key)
+        first = table.get(obs.period)
         if first is None:
-            table[key] = Figure(value, obs)
+            table[obs.period] = Figure(value, obs)
         elif abs(first.value - value) > 1e-9 * max(1.0, abs(value)):
             self._conflict(obs, ind, first, value)
 
     def _conflict(self, obs: Observation, ind: Indicator, first: Figure, value: float) -> None:
         key = (ind.ref, obs.period)
         self.conflicted.add((obs.field, key))
-        del self.figures.by_field[obs.field][key]
+        del self.figures.by_ref[ind.ref][obs.field][obs.period]
         what = obs.field.value.replace("_", " ")
         self.reject(
             obs,
