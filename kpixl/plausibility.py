@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 import statistics
 from collections.abc import Callable, Sequence
@@ -134,16 +135,18 @@ def _material(ind: Indicator, value: float, usual: float) -> bool:
 def _outliers(ind: Indicator, series: Sequence[Point], skip: set[Period]) -> list[Finding]:
     if len(series) < OUTLIER_MIN_VALUES:
         return []
+    ordered = sorted(v for _, v in series)
     findings = []
-    for i, (period, value) in enumerate(series):
+    for period, value in series:
         if period in skip:
             continue
-        others = _others(series, i)
-        usual = statistics.median(others)
+        k = bisect.bisect_left(ordered, value)
+        others = ordered[:k] + ordered[k + 1 :]  # the other values, still sorted
+        usual = _sorted_median(others)
+        if not _material(ind, value, usual):
+            continue  # cheap test first: most points are nowhere near an outlier
         mad = statistics.median(abs(v - usual) for v in others)
         if mad == 0 or 0.6745 * abs(value - usual) / mad <= OUTLIER_Z:
-            continue
-        if not _material(ind, value, usual):
             continue
         message = (
             f"{period.label} is {format_value(value, ind)}, far outside this indicator's other "
@@ -151,6 +154,12 @@ def _outliers(ind: Indicator, series: Sequence[Point], skip: set[Period]) -> lis
         )
         findings.append(Finding(IssueCode.OUTLIER, period, message))
     return findings
+
+
+def _sorted_median(ordered: Sequence[float]) -> float:
+    n = len(ordered)
+    mid = n // 2
+    return ordered[mid] if n % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
 def check_series(ind: Indicator, series: Sequence[tuple[Period, float]]) -> list[Finding]:

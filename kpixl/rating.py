@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -47,6 +48,7 @@ def round_half_away(x: float, places: int) -> float:
     return float(rounded) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
+@functools.lru_cache(maxsize=65536)
 def displayed(value: float, unit: Unit, decimals: int) -> float:
     """The value as the dashboard shows it (a percent is a fraction, so two more places)."""
     places = decimals + 2 if unit is Unit.PERCENT else decimals

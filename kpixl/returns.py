@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from kpixl.cells import a1
+from kpixl.cells import a1, column_letter
 from kpixl.issues import Issue, IssueCode, error
 from kpixl.periods import Period, parse_header
 from kpixl.values import is_blank, text_of
@@ -96,6 +96,11 @@ _COLUMN_WORDS: dict[str, str] = {
 _SHEET_FIELDS = {"numerators": Field.NUMERATOR, "denominators": Field.DENOMINATOR}
 
 
+def _is_ref_word(value: object) -> bool:
+    # cheap test first: data rows are mostly numbers and long descriptions
+    return isinstance(value, str) and len(value) < 20 and _COLUMN_WORDS.get(_word(value)) == "ref"
+
+
 def _word(value: object) -> str:
     return re.sub(r"[\s._]+", " ", text_of(value).lower()).strip()
 
@@ -110,6 +115,15 @@ class _Table:
     fields: dict[int, Field] = field(default_factory=dict)
     period_col: int | None = None  # tidy layout: a `period` column gives each row's period
     period_field: Field = Field.VALUE  # what period columns hold (numerators on `Numerators`)
+
+    _plan: list[tuple[int, str, Period | None, Field]] | None = None
+
+    def plan(self) -> list[tuple[int, str, Period | None, Field]]:
+        """Column, its letters, its own period (None: the row's), and what it holds."""
+        if self._plan is None:
+            plan = [(c, column_letter(c), p, self.period_field) for c, p in self.periods.items()]
+            self._plan = plan + [(c, column_letter(c), None, f) for c, f in self.fields.items()]
+        return self._plan
 
 
 def read_return(path: Path, display_name: str | None = None) -> ReturnFile:
@@ -238,7 +252,7 @@ def _read_rows(
         cells = sheet.rows[row]
         if all(is_blank(v) or v == "" for v in cells) and not _has_missing_formula(sheet, row):
             break
-        if any(_COLUMN_WORDS.get(_word(v)) == "ref" for v in cells):
+        if any(_is_ref_word(v) for v in cells):
             return row  # the next table's header
         ref = text_of(sheet.cell(row, table.ref_col))
         if ref:
@@ -302,26 +316,25 @@ def _row_period(
 def _observe(
     sheet: Sheet, table: _Table, row: int, ref: str, period: Period, file: str, result: ReturnFile
 ) -> None:
-    columns: list[tuple[int, Period, Field]] = [
-        (col, p, table.period_field) for col, p in table.periods.items()
-    ]
-    columns += [(col, period, f) for col, f in table.fields.items()]
-    for col, col_period, what in columns:
-        raw = sheet.cell(row, col)
+    excel_row = str(row + 1)
+    ref_cell = column_letter(table.ref_col) + excel_row
+    cells = sheet.rows[row]
+    for col, letter, col_period, what in table.plan():
+        raw = cells[col] if col < len(cells) else None
         missing = (row, col) in sheet.formulas_without_value
-        if raw is None and not missing:
+        if (raw is None or raw == "") and not missing:
             continue
         result.observations.append(
             Observation(
                 ref,
-                col_period,
+                col_period or period,
                 what,
-                raw,
+                None if raw == "" else raw,
                 file,
                 sheet.name,
-                a1(row, col),
+                letter + excel_row,
                 missing,
-                a1(row, table.ref_col),
+                ref_cell,
             )
         )
 

@@ -24,8 +24,13 @@ class _Series:
     ind: Indicator
     periods: list[Period]
     figures: Figures
+    fy_start: int
 
     def __post_init__(self) -> None:
+        this_fy = self.periods[0].fy_start(self.fy_start) if self.periods else None
+        self.has_last_year = this_fy is not None and any(
+            q < this_fy for q in self.figures.of(self.ind.ref, Field.VALUE)
+        )
         self._lists = {
             what: [_figure_value(self.figures.of(self.ind.ref, what).get(p)) for p in self.periods]
             for what in (Field.VALUE, Field.NUMERATOR, Field.DENOMINATOR)
@@ -63,7 +68,7 @@ def score(
     rows: list[dict[str, object]] = []
     issues: list[Issue] = []
     for ind in register.indicators.values():
-        series = _Series(ind, due_periods(ind, period, fy_start), figures)
+        series = _Series(ind, due_periods(ind, period, fy_start), figures, fy_start)
         rows.extend(_rows(series, fy_start, issues))
         issues.extend(_missing(series, period))
         issues.extend(_plausibility(series))
@@ -164,10 +169,9 @@ def _prev_year(series: _Series, p: Period, fy_start: int) -> float | None:
     supplied = figures.get(Field.PREV_YEAR, ind.ref, p)
     if supplied is not None:
         return supplied.value
-    last_year = p.shift(-12)
-    this_fy = p.fy_start(fy_start)
-    if not any(q < this_fy for q in figures.of(ind.ref, Field.VALUE)):
+    if not series.has_last_year:
         return ind.prev_year  # the inputs hold nothing of last year
+    last_year = p.shift(-12)
     months = due_periods(ind, last_year, fy_start)
     values = [_value(figures, Field.VALUE, ind.ref, m) for m in months]
     if ind.ytd is not YtdMethod.NONE and any(v is not None for v in values):

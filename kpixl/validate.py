@@ -178,7 +178,6 @@ class _Checker:
         return self._in_range(obs, ind, value)
 
     def _in_range(self, obs: Observation, ind: Indicator, value: float) -> float | None:
-        what = obs.field.value.replace("_", " ")
         if obs.field in _RANGE_FIELDS:
             low, high = ind.min, ind.max
         elif obs.field in (Field.NUMERATOR, Field.DENOMINATOR):
@@ -193,6 +192,7 @@ class _Checker:
                 if low is not None
                 else f"at most {_fmt(high or 0.0, ind)}"
             )
+            what = obs.field.value.replace("_", " ")
             shown = _fmt(value, ind) if obs.field in _RANGE_FIELDS else f"{value:g}"
             self.reject(
                 obs,

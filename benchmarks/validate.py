@@ -1,0 +1,108 @@
+"""Time `kpixl validate` on N generated service-area returns against the calamine read floor.
+
+    python benchmarks/validate.py [--areas 600] [--indicators 40] [--keep DIR]
+
+Prints the read floor (python-calamine reading every sheet of every return in one process),
+the `kpixl validate` wall time (the command line, as a user runs it), their ratio (target <= 2.0)
+and peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import python_calamine
+import xlsxwriter
+
+MONTHS = ["Apr-24", "May-24", "Jun-24", "Jul-24", "Aug-24", "Sep-24", "Oct-24", "Nov-24",
+          "Dec-24", "Jan-25", "Feb-25", "Mar-25"]  # fmt: skip
+
+
+def make_register(path: Path, areas: int, indicators: int) -> None:
+    book = xlsxwriter.Workbook(str(path))
+    ind = book.add_worksheet("Indicators")
+    ind.write_row(
+        0, 0, ["ref", "description", "service_area", "kind", "unit", "target", "floor", "ytd"]
+    )
+    row = 1
+    for a in range(areas):
+        for i in range(indicators):
+            kpi = i % 2 == 0
+            ind.write_row(row, 0, [f"A{a:03d}I{i:02d}", f"Indicator {i} of area {a}", f"Area {a:03d}",
+                                   "KPI" if kpi else "Activity", "percent" if kpi else "count",
+                                   0.9 if kpi else "", 0.8 if kpi else "", "mean" if kpi else "sum"])  # fmt: skip
+            row += 1
+    sa = book.add_worksheet("Service areas")
+    sa.write_row(0, 0, ["service_area", "department", "dashboard"])
+    for a in range(areas):
+        sa.write_row(a + 1, 0, [f"Area {a:03d}", f"Dept {a // 20:02d}", f"Dash{a // 20:02d}"])
+    book.add_worksheet("Settings").write_row(0, 0, ["organisation", "Benchmark"])
+    book.close()
+
+
+def make_return(path: Path, area: int, indicators: int) -> None:
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("KPIs")
+    sheet.write_row(0, 0, ["Ref", "Indicator description", *MONTHS])
+    for i in range(indicators):
+        kpi = i % 2 == 0
+        values = [0.8 + ((area + i + m) % 19) / 100 if kpi else 1000 + (area * 7 + i * 13 + m * 31) % 500
+                  for m in range(12)]  # fmt: skip
+        sheet.write_row(i + 1, 0, [f"A{area:03d}I{i:02d}", f"Indicator {i}", *values])
+    book.close()
+
+
+def read_floor(files: list[Path]) -> float:
+    start = time.perf_counter()
+    for f in files:
+        book = python_calamine.CalamineWorkbook.from_path(str(f))
+        for name in book.sheet_names:
+            book.get_sheet_by_name(name).to_python()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--areas", type=int, default=600)
+    parser.add_argument("--indicators", type=int, default=40)
+    parser.add_argument("--keep", type=Path, default=None, help="keep the generated files here")
+    args = parser.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="kpixl-bench-"))
+    returns = work / "returns"
+    returns.mkdir(parents=True, exist_ok=True)
+    register = work / "register.xlsx"
+    t0 = time.perf_counter()
+    make_register(register, args.areas, args.indicators)
+    files = []
+    for a in range(args.areas):
+        files.append(returns / f"area_{a:03d}.xlsx")
+        make_return(files[-1], a, args.indicators)
+    print(f"generated {args.areas} returns x {args.indicators} indicators x 12 months "
+          f"in {time.perf_counter() - t0:.1f} s")  # fmt: skip
+    floor = read_floor(files)
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "kpixl", "validate", str(returns), "--register", str(register), "--json"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    elapsed = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"read floor (calamine, every sheet, one process): {floor:8.2f} s")
+    print(f"kpixl validate (command line, exit {proc.returncode}):      {elapsed:8.2f} s")
+    print(f"ratio: {elapsed / floor:.2f}x (target <= 2.0x)")
+    print(f"peak memory of kpixl validate: {peak:.0f} MB")
+    if proc.returncode == 2:
+        print(proc.stderr)
+    if args.keep is None:
+        shutil.rmtree(work)
+
+
+if __name__ == "__main__":
+    main()
