@@ -1,0 +1,185 @@
+"""One sheet per service area: header block, KPI and activity tables, notes and commentary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from openpyxl.worksheet.worksheet import Worksheet
+
+from kpixl.dashboard import styles
+from kpixl.dashboard.cellwriter import (
+    Entry,
+    cell_range,
+    column_widths,
+    put,
+    put_blank,
+    put_paragraph,
+    put_text,
+)
+from kpixl.dashboard.styles import Look
+from kpixl.dashboard.view import NA, DashboardView, number, text
+from kpixl.periods import Period
+from kpixl.register import Indicator, Kind, ServiceArea
+from kpixl.results import Commentary
+
+REF_WIDTH, DESCRIPTION_WIDTH, FIGURE_WIDTH = 10.0, 55.0, 11.0
+FIRST_TABLE_ROW = 6
+# Service Area | <lead title> | Cabinet Member, each over merged columns.
+BLOCK_SPANS = ((1, 2), (3, 5), (6, 8))
+
+
+@dataclass
+class Table:
+    """One table of a service-area sheet, ready to write."""
+
+    title: str
+    headers: list[str]
+    indicators: list[Indicator]
+    rows: list[list[Entry]] = field(default_factory=list)
+    rag_cols: list[int] = field(default_factory=list)  # 1-based columns coloured as RAG
+    alert_cols: list[int] = field(default_factory=list)
+    commentary: list[Commentary] = field(default_factory=list)  # shown under the table
+
+
+def write_area(ws: Worksheet, view: DashboardView, area: ServiceArea) -> None:
+    tables = area_tables(view, area)
+    last_col = max([BLOCK_SPANS[-1][1], *(len(t.headers) for t in tables)])
+    widths = {1: REF_WIDTH, 2: DESCRIPTION_WIDTH}
+    widths |= {col: FIGURE_WIDTH for col in range(3, last_col + 1)}
+    column_widths(ws, widths)
+    if area.department:
+        put_text(ws, 1, 1, area.department, Look.TITLE)
+    _header_block(ws, area)
+    ws.freeze_panes = "A5"
+    row = FIRST_TABLE_ROW
+    for table in tables:
+        row = _write_table(ws, row, table, widths) + 1
+    if not tables:
+        put_text(ws, row, 1, "The register lists no indicators for this service area.")
+
+
+def _header_block(ws: Worksheet, area: ServiceArea) -> None:
+    headers = ("Service Area", area.lead_title, "Cabinet Member")
+    values = (area.name, area.lead_name, area.cabinet_member)
+    for (first, last), header, value in zip(BLOCK_SPANS, headers, values, strict=True):
+        put_text(ws, 3, first, header, Look.BLOCK_HEADER)
+        put_text(ws, 4, first, value, Look.BLOCK)
+        for row, look in ((3, Look.BLOCK_HEADER), (4, Look.BLOCK)):
+            for col in range(first + 1, last + 1):
+                put_blank(ws, row, col, look)  # borders all round the merged block
+            ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+
+
+def area_tables(view: DashboardView, area: ServiceArea) -> list[Table]:
+    """The area's tables in the model's order: monthly KPIs, quarterly KPIs, activities."""
+    tables: list[Table] = []
+    for kind in (Kind.KPI, Kind.ACTIVITY):
+        found = view.indicators(area.name, kind)
+        monthly = [i for i in found if not i.is_quarterly]
+        quarterly = [i for i in found if i.is_quarterly]
+        base = "Key Performance Indicators" if kind is Kind.KPI else "Activity Indicators"
+        months = view.kpi_months() if kind is Kind.KPI else view.activity_months()
+        if monthly:
+            title = f"{base} - Monthly" if quarterly else base
+            tables.append(_table(view, kind, title, monthly, months, quarterly=False))
+        if quarterly:
+            title = f"{base} - Quarterly"
+            tables.append(_table(view, kind, title, quarterly, view.quarter_ends(), quarterly=True))
+    return tables
+
+
+def _table(
+    view: DashboardView,
+    kind: Kind,
+    title: str,
+    inds: list[Indicator],
+    periods: list[Period],
+    quarterly: bool,
+) -> Table:
+    labels = [p.label for p in periods]
+    latest = periods[-1] if periods else None
+    first_after = 3 + len(periods)
+    if kind is Kind.KPI:
+        rag_word = "Qtr RAG" if quarterly else "Month RAG"
+        after = [rag_word, "YTD", "YTD RAG", "Target", "Floor", "Prev. Year"]
+        table = Table(title, ["Ref", "Indicator description", *labels, *after], inds)
+        table.rag_cols = [first_after, first_after + 2]
+        table.rows = [_kpi_row(view, i, periods) for i in inds]
+    else:
+        ranged = any(i.has_range for i in inds)
+        middle = ["In expected range?", "Upper", "Lower"] if ranged else []
+        after = ["YTD", *middle, "Previous Year YTD"]
+        table = Table(title, ["Ref", "Indicator description", *labels, *after], inds)
+        table.alert_cols = [first_after + 1] if ranged else []
+        table.rows = [_activity_row(view, i, periods, ranged) for i in inds]
+    # Commentary of the reporting period (a quarterly table's: its latest quarter end).
+    period = latest if quarterly else view.period
+    table.commentary = [line for i in inds for line in view.commentary(i, period)]
+    return table
+
+
+def _leading(view: DashboardView, ind: Indicator, periods: list[Period]) -> list[Entry]:
+    fmt = styles.number_format(ind)
+    entries = [Entry(ind.ref), Entry(ind.description, Look.WRAP)]
+    return entries + [Entry(view.value(ind, p), Look.NUMBER, fmt) for p in periods]
+
+
+def _ytd(view: DashboardView, ind: Indicator) -> Entry:
+    if not view.has_ytd(ind):
+        return Entry(NA, Look.CENTRE)
+    return Entry(number(view.latest_field(ind, "ytd")), Look.NUMBER, styles.number_format(ind))
+
+
+def _kpi_row(view: DashboardView, ind: Indicator, periods: list[Period]) -> list[Entry]:
+    fmt = styles.number_format(ind)
+    latest_rag, ytd_rag = view.rags(ind)
+    return [
+        *_leading(view, ind, periods),
+        Entry(latest_rag, Look.CENTRE),
+        _ytd(view, ind),
+        Entry(ytd_rag, Look.CENTRE),
+        Entry(ind.target, Look.NUMBER, fmt),
+        Entry(ind.floor, Look.NUMBER, fmt),
+        Entry(view.prev_year(ind), Look.NUMBER, fmt),
+    ]
+
+
+def _activity_row(
+    view: DashboardView, ind: Indicator, periods: list[Period], ranged: bool
+) -> list[Entry]:
+    fmt = styles.number_format(ind)
+    entries = [*_leading(view, ind, periods), _ytd(view, ind)]
+    if ranged:
+        alert = text(view.latest_field(ind, "alert")) if ind.has_range else None
+        entries.append(Entry(alert or NA, Look.CENTRE))
+        entries.append(Entry(ind.upper, Look.NUMBER, fmt))
+        entries.append(Entry(ind.lower, Look.NUMBER, fmt))
+    entries.append(Entry(view.prev_year(ind), Look.NUMBER, fmt))
+    return entries
+
+
+def _write_table(ws: Worksheet, row: int, table: Table, widths: dict[int, float]) -> int:
+    """Write heading, header row and body; then footnotes and commentary. Return the next row."""
+    put_text(ws, row, 1, table.title, Look.HEADING)
+    header_row = row + 1
+    for col, header in enumerate(table.headers, start=1):
+        put_text(ws, header_row, col, header, Look.HEADER)
+    for offset, entries in enumerate(table.rows, start=1):
+        for col, entry in enumerate(entries, start=1):
+            put(ws, header_row + offset, col, entry.value, entry.look, entry.number_format)
+    first, last = header_row + 1, header_row + len(table.rows)
+    styles.add_rag_formatting(ws, " ".join(cell_range(first, last, c) for c in table.rag_cols))
+    styles.add_alert_formatting(ws, " ".join(cell_range(first, last, c) for c in table.alert_cols))
+    # A blank row ends the table, so that the sheet reads back as a return.
+    return _notes(ws, last + 2, table, widths)
+
+
+def _notes(ws: Worksheet, row: int, table: Table, widths: dict[int, float]) -> int:
+    span = (1, len(table.headers))
+    width = sum(widths.get(c, FIGURE_WIDTH) for c in range(1, span[1] + 1))
+    paragraphs = [(i.footnote, Look.NOTE) for i in table.indicators if i.footnote]
+    paragraphs += [(f"{line.ref} – {line.text}", Look.PARAGRAPH) for line in table.commentary]
+    for paragraph, look in paragraphs:
+        put_paragraph(ws, row, span, paragraph, width, look)
+        row += 2
+    return row

@@ -1,0 +1,144 @@
+"""What one dashboard shows: its service areas, periods and each indicator's figures."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from kpixl.errors import UsageError
+from kpixl.periods import Period
+from kpixl.register import Indicator, Kind, ServiceArea, YtdMethod
+from kpixl.results import DATA_COLUMNS, Commentary, Results
+
+QUARTERS_SHOWN = 4
+NA = "N/A"  # no rating, no YTD, no alert
+
+Row = dict[str, Any]
+
+
+def clean(value: object) -> Any:
+    """None for a missing value (None, NaN, pandas NA); plain Python numbers otherwise."""
+    if value is None:
+        return None
+    try:
+        if value != value:  # NaN and NaT are not equal to themselves
+            return None
+    except (TypeError, ValueError):  # pandas NA cannot say whether it equals itself
+        return None
+    item = getattr(value, "item", None)  # numpy scalars
+    return item() if callable(item) else value
+
+
+def number(value: object) -> float | None:
+    value = clean(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def text(value: object) -> str | None:
+    value = clean(value)
+    return None if value is None else str(value)
+
+
+def _row(record: Mapping[Hashable, Any]) -> Row:
+    return {col: clean(record.get(col)) for col in DATA_COLUMNS}
+
+
+@dataclass
+class DashboardView:
+    """One dashboard group of a Results, with the figures indexed by ref and period."""
+
+    results: Results
+    dashboard: str
+    areas: list[ServiceArea] = field(init=False)
+    rows: list[Row] = field(init=False)
+    _index: dict[tuple[str, str], Row] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.areas = self.results.dashboard_areas(self.dashboard)
+        if not self.areas:
+            known = ", ".join(sorted(self.results.register.dashboards())) or "none"
+            raise UsageError(f"no dashboard '{self.dashboard}' in the register (it has: {known})")
+        names = {a.name for a in self.areas}
+        records = self.results.data.to_dict("records")
+        self.rows = [_row(r) for r in records if r.get("service_area") in names]
+        self._index = {(str(r["ref"]), str(r["period"])): r for r in self.rows}
+
+    @property
+    def period(self) -> Period:
+        return self.results.period
+
+    @property
+    def fy_start(self) -> int:
+        return self.results.register.settings.fy_start_month
+
+    def indicators(self, area: str, kind: Kind | None = None) -> list[Indicator]:
+        found = self.results.indicators_of(area)
+        return [i for i in found if kind is None or i.kind is kind]
+
+    def kpi_months(self) -> list[Period]:
+        return self.period.fy_months(self.fy_start)[
+            -self.results.register.settings.periods_shown_kpi :
+        ]
+
+    def activity_months(self) -> list[Period]:
+        shown = self.results.register.settings.periods_shown_activity
+        return self.period.fy_months(self.fy_start)[-shown:]
+
+    def quarter_ends(self) -> list[Period]:
+        months = self.period.fy_months(self.fy_start)
+        return [p for p in months if p.is_quarter_end(self.fy_start)][-QUARTERS_SHOWN:]
+
+    def latest_period(self, ind: Indicator) -> Period | None:
+        """The reporting period, or for a quarterly indicator its latest quarter end."""
+        if not ind.is_quarterly:
+            return self.period
+        ends = self.quarter_ends()
+        return ends[-1] if ends else None
+
+    def row(self, ref: str, period: Period | None) -> Row | None:
+        return None if period is None else self._index.get((ref, str(period)))
+
+    def latest(self, ind: Indicator) -> Row | None:
+        return self.row(ind.ref, self.latest_period(ind))
+
+    def value(self, ind: Indicator, period: Period) -> float | None:
+        row = self.row(ind.ref, period)
+        return None if row is None else number(row["value"])
+
+    def latest_field(self, ind: Indicator, name: str) -> Any:
+        row = self.latest(ind)
+        return None if row is None else row[name]
+
+    def has_ytd(self, ind: Indicator) -> bool:
+        return ind.ytd is not YtdMethod.NONE
+
+    def rags(self, ind: Indicator) -> tuple[str, str]:
+        """The latest Month/Qtr RAG and the YTD RAG of a KPI, `N/A` where there is none."""
+        latest = text(self.latest_field(ind, "month_rag")) or NA
+        ytd = text(self.latest_field(ind, "ytd_rag")) if self.has_ytd(ind) else None
+        return latest, ytd or NA
+
+    def prev_year(self, ind: Indicator) -> float | None:
+        found = number(self.latest_field(ind, "prev_year"))
+        return ind.prev_year if found is None else found
+
+    def commentary(self, ind: Indicator, period: Period | None) -> list[Commentary]:
+        return [] if period is None else self.results.commentary_for(ind.ref, period)
+
+    def all_commentary(self) -> list[Commentary]:
+        """This dashboard's commentary lines, by service area, indicator and period."""
+        area_order = {a.name: n for n, a in enumerate(self.areas)}
+        ind_order = {ref: n for n, ref in enumerate(self.results.register.indicators)}
+        mine = [c for c in self.results.commentary if c.service_area in area_order]
+        return sorted(
+            mine,
+            key=lambda c: (
+                area_order[c.service_area],
+                ind_order.get(c.ref, len(ind_order)),
+                c.ref,
+                c.period,
+            ),
+        )
