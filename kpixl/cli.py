@@ -16,7 +16,6 @@ from rich.table import Table
 
 from kpixl.errors import KpixlError, RegisterError, UsageError
 from kpixl.issues import Report
-from kpixl.output import write_csv, write_dashboards
 from kpixl.periods import Period
 from kpixl.pipeline import run
 
@@ -87,6 +86,8 @@ def build(
 
     Exit status: 0 built with no errors, 1 built with validation errors, 2 nothing built.
     """
+    from kpixl.output import write_csv, write_dashboards  # openpyxl: only when building
+
     results = run(returns, register, _period(period))
     written = write_dashboards(results, output)
     if results_csv is not None:

@@ -43,6 +43,10 @@ def write_dashboards(results: Results, output: Path | None) -> list[Path]:
         targets = {n: folder / dashboard_filename(n, results.period) for n in names}
     for target in targets.values():
         refuse_input(target, results.files)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"cannot create the folder {target.parent}: {exc.strerror}") from None
     return [write_dashboard(results, name, target) for name, target in targets.items()]
 
 
