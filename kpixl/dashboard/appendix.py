@@ -11,9 +11,11 @@ from kpixl.dashboard.styles import Look
 from kpixl.dashboard.view import DashboardView
 from kpixl.results import DATA_COLUMNS
 
-# Not `Ref`: a dashboard reads back as a return, and a `Ref` header starts a table of figures.
+# The Validation sheet says `Indicator`, not `Ref`: a dashboard reads back as a return and a
+# `Ref` header starts a table. The Commentary sheet says `Ref` on purpose: read back, its
+# `Ref | Period | Commentary` rows give the commentary again.
 INDICATOR_HEADER = "Indicator"
-COMMENTARY_HEADERS = ("Service area", INDICATOR_HEADER, "Period", "Commentary", "Source")
+COMMENTARY_HEADERS = ("Service area", "Ref", "Period", "Commentary", "Source")
 COMMENTARY_WIDTHS = {1: 28.0, 2: 11.0, 3: 10.0, 4: 90.0, 5: 40.0}
 # The Data columns holding a figure, shown in their indicator's number format.
 FIGURE_COLUMNS = frozenset({"value", "ytd", "target", "floor", "upper", "lower", "prev_year"})
@@ -22,7 +24,7 @@ DATA_WIDTH = 11.0
 
 
 def write_commentary(ws: Worksheet, view: DashboardView) -> None:
-    """`Service area | Indicator | Period | Commentary | Source`, one row per line."""
+    """`Service area | Ref | Period | Commentary | Source`, one row per line."""
     column_widths(ws, COMMENTARY_WIDTHS)
     for col, header in enumerate(COMMENTARY_HEADERS, start=1):
         put_text(ws, 1, col, header, Look.HEADER)
