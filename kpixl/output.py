@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+import io
 from pathlib import Path
 
+from kpixl.atomic import write_atomically
 from kpixl.dashboard import dashboard_filename, write_dashboard
 from kpixl.errors import OutputError, UsageError
 from kpixl.results import DATA_COLUMNS, Results
@@ -57,33 +55,6 @@ def refuse_input(target: Path, inputs: list[str]) -> None:
         raise UsageError(f"{target} is one of the returns being read: choose another output")
 
 
-@contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """A temporary path beside `target`, moved into place only when the block succeeds."""
-    target = Path(target)
-    if target.is_dir():
-        raise OutputError(f"cannot write {target}: it is a folder")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".kpixl-", suffix=target.suffix, dir=target.parent)
-        os.close(fd)
-    except OSError as exc:
-        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
-    try:
-        yield Path(tmp)
-        os.replace(tmp, target)
-    except PermissionError:
-        raise OutputError(
-            f"cannot write {target}: it is open in another program (Excel?) or read-only; "
-            "close it and run again"
-        ) from None
-    except OSError as exc:
-        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def safe_text(value: object) -> object:
     """Text that Excel would run as a formula gets a leading apostrophe in CSV files."""
     if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
@@ -94,9 +65,10 @@ def safe_text(value: object) -> object:
 def write_csv(results: Results, path: Path) -> Path:
     """The Data table as CSV, exactly DATA_COLUMNS, one row per indicator and period."""
     refuse_input(path, results.files)
-    with atomic_path(path) as tmp, tmp.open("w", newline="", encoding="utf-8-sig") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(DATA_COLUMNS)
-        for row in results.data.itertuples(index=False):
-            writer.writerow(["" if v is None else safe_text(v) for v in row])
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
+    writer.writerow(DATA_COLUMNS)
+    for row in results.data.itertuples(index=False):
+        writer.writerow(["" if v is None else safe_text(v) for v in row])
+    write_atomically(text.getvalue().encode("utf-8-sig"), path)
     return path

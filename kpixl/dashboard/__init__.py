@@ -6,11 +6,13 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from kpixl.atomic import write_atomically
+from kpixl.dashboard import styles
 from kpixl.dashboard.appendix import write_commentary, write_data
 from kpixl.dashboard.area import write_area
 from kpixl.dashboard.front import write_guidance, write_summary
 from kpixl.dashboard.names import dashboard_filename, unique_sheet_names
-from kpixl.dashboard.save import stamp, workbook_bytes, write_atomically
+from kpixl.dashboard.save import stamp, workbook_bytes
 from kpixl.dashboard.validation import write_validation
 from kpixl.dashboard.view import DashboardView
 from kpixl.results import Results
@@ -33,6 +35,8 @@ def build_workbook(results: Results, dashboard: str, out_dir: Path) -> Workbook:
     write_commentary(wb.create_sheet("Commentary"), view)
     write_validation(wb.create_sheet("Validation"), view, out_dir)
     write_data(wb.create_sheet("Data"), view)
+    for ws in wb.worksheets:
+        styles.fit_to_page_width(ws)
     return wb
 
 

@@ -11,6 +11,7 @@ from kpixl.dashboard.cellwriter import (
     Entry,
     cell_range,
     column_widths,
+    lines_needed,
     put,
     put_blank,
     put_paragraph,
@@ -164,14 +165,27 @@ def _write_table(ws: Worksheet, row: int, table: Table, widths: dict[int, float]
     header_row = row + 1
     for col, header in enumerate(table.headers, start=1):
         put_text(ws, header_row, col, header, Look.HEADER)
+    header_lines = max(
+        lines_needed(h, widths.get(c, FIGURE_WIDTH)) for c, h in enumerate(table.headers, 1)
+    )
+    if header_lines > 1:
+        ws.row_dimensions[header_row].height = header_lines * styles.LINE_HEIGHT + 2
     for offset, entries in enumerate(table.rows, start=1):
         for col, entry in enumerate(entries, start=1):
             put(ws, header_row + offset, col, entry.value, entry.look, entry.number_format)
+        _fit_row_height(ws, header_row + offset, str(entries[1].value or ""), widths[2])
     first, last = header_row + 1, header_row + len(table.rows)
     styles.add_rag_formatting(ws, " ".join(cell_range(first, last, c) for c in table.rag_cols))
     styles.add_alert_formatting(ws, " ".join(cell_range(first, last, c) for c in table.alert_cols))
     # A blank row ends the table, so that the sheet reads back as a return.
     return _notes(ws, last + 2, table, widths)
+
+
+def _fit_row_height(ws: Worksheet, row: int, description: str, width: float) -> None:
+    # Wrapped descriptions: LibreOffice (and so --pdf) does not grow such rows by itself.
+    lines = lines_needed(description, width)
+    if lines > 1:
+        ws.row_dimensions[row].height = lines * styles.LINE_HEIGHT + 2
 
 
 def _notes(ws: Worksheet, row: int, table: Table, widths: dict[int, float]) -> int:

@@ -75,7 +75,7 @@ def column_widths(ws: Worksheet, widths: dict[int, float]) -> None:
 def lines_needed(text: str, width_chars: float) -> int:
     """How many lines wrapped text takes in a column this wide (an estimate: Excel cannot
     fit the height of merged cells to their text by itself)."""
-    per_line = max(1, int(width_chars * 1.1))
+    per_line = max(1, int(width_chars * 1.3))
     return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
 
 

@@ -12,6 +12,7 @@ from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.formatting.rule import Rule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kpixl.register import Indicator, Unit
@@ -174,3 +175,12 @@ def add_alert_formatting(ws: Worksheet, ranges: str) -> None:
 def add_severity_formatting(ws: Worksheet, ranges: str) -> None:
     """Colour error/warning by the cell's text."""
     _add_rules(ws, ranges, SEVERITY_COLOURS)
+
+
+def fit_to_page_width(ws: Worksheet) -> None:
+    """Landscape, one page wide, as many pages tall as needed (fuller print set-up: issue 3)."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
