@@ -121,6 +121,9 @@ def _print_report(report: Report, n_files: int, brief: bool = False) -> None:
     )
 
 
+# Commands defined in modules of their own are added here, one import and one add_command each.
+
+
 def _fail(message: str) -> int:
     click.echo(message, err=True)
     return EXIT_FAILED

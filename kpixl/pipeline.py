@@ -42,8 +42,11 @@ def find_returns(paths: Iterable[Path | str]) -> tuple[list[Path], list[Path]]:
     return unique, skipped
 
 
-def read_returns(files: Sequence[Path]) -> list[ReturnFile]:
-    """Read each return on its own: one unreadable file costs only that file."""
+def read_returns(files: Sequence[Path], jobs: int = 1) -> list[ReturnFile]:
+    """Read each return on its own: one unreadable file costs only that file.
+
+    Results come back in the order of `files`, whatever `jobs` is.
+    """
     return [read_return(f) for f in files]
 
 
