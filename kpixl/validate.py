@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from kpixl.issues import Issue, IssueCode, error, warning
 from kpixl.periods import Period
+from kpixl.plausibility import format_value
 from kpixl.register import Indicator, Register, Unit
 from kpixl.returns import Field, Observation, ReturnFile
 from kpixl.values import parse_number, text_of
@@ -58,12 +59,6 @@ class Figures:
 
     def value_periods(self) -> set[Period]:
         return {p for fields in self.by_ref.values() for p in fields.get(Field.VALUE, {})}
-
-
-def _fmt(value: float, ind: Indicator) -> str:
-    if ind.unit is Unit.PERCENT:
-        return f"{value * 100:.{ind.decimals}f}%"
-    return f"{value:,.{ind.decimals}f}"
 
 
 def _at(obs: Observation, ref: str = "") -> dict[str, str]:
@@ -186,14 +181,14 @@ class _Checker:
             return value
         if (low is not None and value < low) or (high is not None and value > high):
             allowed = (
-                f"from {_fmt(low, ind)} to {_fmt(high, ind)}"
+                f"from {format_value(low, ind)} to {format_value(high, ind)}"
                 if low is not None and high is not None
-                else f"at least {_fmt(low, ind)}"
+                else f"at least {format_value(low, ind)}"
                 if low is not None
-                else f"at most {_fmt(high or 0.0, ind)}"
+                else f"at most {format_value(high or 0.0, ind)}"
             )
             what = obs.field.value.replace("_", " ")
-            shown = _fmt(value, ind) if obs.field in _RANGE_FIELDS else f"{value:g}"
+            shown = format_value(value, ind) if obs.field in _RANGE_FIELDS else f"{value:g}"
             self.reject(
                 obs,
                 ind,
@@ -246,14 +241,16 @@ class _Checker:
         self.conflicted.add((obs.field, key))
         del self.figures.by_ref[ind.ref][obs.field][obs.period]
         what = obs.field.value.replace("_", " ")
+        here, there = format_value(value, ind), format_value(first.value, ind)
+        if here == there:  # they differ beyond the shown decimals: show the figures in full
+            here, there = f"{value:.10g}", f"{first.value:.10g}"
         self.reject(
             obs,
             ind,
             error(
                 IssueCode.CONFLICTING_VALUE,
                 (
-                    f"{ind.ref} {obs.period.label} {what} is {_fmt(value, ind)} here but "
-                    f"{_fmt(first.value, ind)} in {first.obs.file}, sheet '{first.obs.sheet}', cell "
+                    f"{ind.ref} {obs.period.label} {what} is {here} here but {there} in {first.obs.file}, sheet '{first.obs.sheet}', cell "
                     f"{first.obs.cell}: keep one figure (remove the out-of-date return); neither is "
                     "used"
                 ),
@@ -268,12 +265,12 @@ class _Checker:
             return
         self._mismatch.add(key)
         code = IssueCode.TARGET_MISMATCH if obs.field is Field.TARGET else IssueCode.FLOOR_MISMATCH
-        register_says = _fmt(expected, ind) if expected is not None else "nothing"
+        register_says = format_value(expected, ind) if expected is not None else "nothing"
         self.issues.append(
             warning(
                 code,
                 (
-                    f"{ind.ref}'s {obs.field.value} here is {_fmt(value, ind)} but the register says "
+                    f"{ind.ref}'s {obs.field.value} here is {format_value(value, ind)} but the register says "
                     f"{register_says}: the register's figure is used; update the register if the "
                     f"{obs.field.value} has changed"
                 ),

@@ -183,3 +183,13 @@ def test_ratings_in_the_data_table(tmp_path: Path, register_path: Path) -> None:
     assert rows[("BB01", "2025-03")]["direction"] == "worse"
     assert rows[("AA01", "2025-03")]["source"] == "alpha.xlsx!KPIs!O3"
     assert rows[("AA04", "2025-03")]["prev_year"] == 1000  # from the register
+
+
+def test_conflict_that_looks_the_same_shows_the_figures_in_full(
+    tmp_path: Path, register_path: Path
+) -> None:
+    a = wide(tmp_path, {("AA01", "Mar-25"): 0.951})
+    b = write_book(tmp_path / "late.xlsx", {"KPIs": [["Ref", "Mar-25"], ["AA01", 0.952]]})
+    results = run([a, b], register_path)
+    (conflict,) = [i for i in results.report if i.code.value == "conflicting-value"]
+    assert "is 0.952 here but 0.951 in" in conflict.message
