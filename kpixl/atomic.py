@@ -18,7 +18,8 @@ def write_atomically(data: bytes, out: Path) -> None:
     temp = out.parent / f".~{out.name}.{secrets.token_hex(4)}.tmp"
     try:
         # Created with the default permissions (like any new file), unlike mkstemp's 0600.
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0))
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        fd = os.open(temp, flags, 0o666)  # the umask applies, as for any new file
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

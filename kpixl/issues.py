@@ -26,7 +26,17 @@ class IssueCode(StrEnum):
     UNKNOWN_SERVICE_AREA = "unknown-service-area"
     POLARITY_CONFLICT = "polarity-conflict"
     # files and tables
-    FILE_UNREADABLE = "file-unreadable"
+    FILE_UNREADABLE = "file-unreadable"  # damaged, cut short, or the reader failed on it
+    EMPTY_FILE = "empty-file"
+    NOT_A_WORKBOOK = "not-a-workbook"
+    PASSWORD_PROTECTED = "password-protected"
+    FILE_TOO_LARGE = "file-too-large"
+    SUSPICIOUS_ARCHIVE = "suspicious-archive"
+    EMPTY_WORKBOOK = "empty-workbook"
+    LEGACY_FORMAT = "legacy-format"
+    MACROS_PRESENT = "macros-present"
+    EXTERNAL_LINKS = "external-links"
+    EMBEDDED_OBJECTS = "embedded-objects"
     NO_TABLE = "no-table"
     SHEET_TOO_LARGE = "sheet-too-large"
     FORMULA_NO_VALUE = "formula-no-value"
@@ -34,6 +44,7 @@ class IssueCode(StrEnum):
     # values
     UNKNOWN_REF = "unknown-ref"
     NOT_NUMERIC = "not-numeric"
+    NUMBER_AS_TEXT = "number-as-text"
     OUT_OF_RANGE = "out-of-range"
     CONFLICTING_VALUE = "conflicting-value"
     NOT_QUARTER_END = "not-quarter-end"
@@ -81,6 +92,18 @@ class Issue:
         where = self.where()
         return f"{self.severity.value}: {where + ': ' if where else ''}{self.message} [{self.code}]"
 
+
+# Codes meaning the file was refused or could not be read at all: nothing in it was used.
+UNREADABLE = frozenset(
+    {
+        IssueCode.FILE_UNREADABLE,
+        IssueCode.EMPTY_FILE,
+        IssueCode.NOT_A_WORKBOOK,
+        IssueCode.PASSWORD_PROTECTED,
+        IssueCode.FILE_TOO_LARGE,
+        IssueCode.SUSPICIOUS_ARCHIVE,
+    }
+)
 
 FIELDS = ("severity", "code", "file", "sheet", "cell", "ref", "period", "message")
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from pathlib import Path
 
 from kpixl.atomic import write_atomically
-from kpixl.dashboard import dashboard_filename, write_dashboard
+from kpixl.dashboard import dashboard_filename, load_template, write_dashboard
 from kpixl.errors import OutputError, UsageError
+from kpixl.pdf import convert_to_pdf
 from kpixl.results import DATA_COLUMNS, Results
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -24,8 +26,16 @@ def dashboards_with_data(results: Results) -> list[str]:
     ]
 
 
-def write_dashboards(results: Results, output: Path | None) -> list[Path]:
-    """Write one workbook per dashboard; `output` is a file for one dashboard or a folder."""
+def write_dashboards(
+    results: Results, output: Path | None, template: Path | None = None, pdf: bool = False
+) -> list[Path]:
+    """Write one workbook per dashboard; `output` is a file for one dashboard or a folder.
+
+    `template`: a restyled copy of workbook_templates/dashboard.xlsx to take the styles from.
+    `pdf`: also a PDF of each beside it (through LibreOffice); the workbooks are written first,
+    so they are kept when the PDF cannot be made.
+    """
+    palette = load_template(template) if template is not None else None
     names = dashboards_with_data(results)
     if not names:
         raise UsageError("no indicator has a figure for this period: nothing to build")
@@ -40,19 +50,31 @@ def write_dashboards(results: Results, output: Path | None) -> list[Path]:
         folder = output or Path.cwd()
         targets = {n: folder / dashboard_filename(n, results.period) for n in names}
     for target in targets.values():
-        refuse_input(target, results.files)
+        refuse_input(target, results.files, map(Path, results.folders))
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise OutputError(f"cannot create the folder {target.parent}: {exc.strerror}") from None
-    return [write_dashboard(results, name, target) for name, target in targets.items()]
+    written = [write_dashboard(results, name, target, palette) for name, target in targets.items()]
+    if pdf:
+        for workbook in list(written):
+            refuse_input(workbook.with_suffix(".pdf"), results.files, map(Path, results.folders))
+            written.append(convert_to_pdf(workbook))
+    return written
 
 
-def refuse_input(target: Path, inputs: list[str]) -> None:
-    """Never write over a return: an output path that is one of the inputs is refused."""
+def refuse_input(target: Path, inputs: list[str], folders: Iterable[Path] = ()) -> None:
+    """Never write over a return: an output path that is one of the inputs is refused, and so
+    is one inside a folder of returns given as input (the next run would read it as a return)."""
     resolved = target.resolve()
     if any(Path(f).resolve() == resolved for f in inputs):
         raise UsageError(f"{target} is one of the returns being read: choose another output")
+    for folder in folders:
+        if resolved.is_relative_to(Path(folder).resolve()):
+            raise UsageError(
+                f"{target} is inside the folder of returns {folder}: write outputs elsewhere, "
+                "or the next run would read them as returns"
+            )
 
 
 def safe_text(value: object) -> object:
@@ -64,7 +86,7 @@ def safe_text(value: object) -> object:
 
 def write_csv(results: Results, path: Path) -> Path:
     """The Data table as CSV, exactly DATA_COLUMNS, one row per indicator and period."""
-    refuse_input(path, results.files)
+    refuse_input(path, results.files, map(Path, results.folders))
     text = io.StringIO(newline="")
     writer = csv.writer(text)
     writer.writerow(DATA_COLUMNS)

@@ -6,14 +6,15 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from kpixl.errors import UsageError
-from kpixl.issues import Issue, Report
+from kpixl.isolation import Budget, Failure, run_isolated
+from kpixl.issues import Issue, IssueCode, Report, error
 from kpixl.periods import Period
 from kpixl.register import Register, load_register
 from kpixl.results import Results
 from kpixl.returns import ReturnFile, read_return
 from kpixl.scoring import score
 from kpixl.validate import validate
-from kpixl.workbook import SUFFIXES
+from kpixl.workbook import DEFAULT_LIMITS, SUFFIXES, Limits
 
 
 def find_returns(paths: Iterable[Path | str]) -> tuple[list[Path], list[Path]]:
@@ -42,12 +43,31 @@ def find_returns(paths: Iterable[Path | str]) -> tuple[list[Path], list[Path]]:
     return unique, skipped
 
 
-def read_returns(files: Sequence[Path], jobs: int = 1) -> list[ReturnFile]:
+def read_returns(
+    files: Sequence[Path], jobs: int = 1, limits: Limits = DEFAULT_LIMITS
+) -> list[ReturnFile]:
     """Read each return on its own: one unreadable file costs only that file.
 
-    Results come back in the order of `files`, whatever `jobs` is.
+    Each is read in a worker process (`jobs` of them) with the memory and time limits of
+    `limits`, so a reader that crashes, hangs or exhausts memory costs that file, reported as
+    `file-unreadable`, never the batch. Results come back in the order of `files`.
     """
-    return [read_return(f) for f in files]
+    budget = Budget(limits.memory_mb, limits.timeout_s)
+    tasks = [(Path(f), None, limits) for f in files]
+    outcomes = run_isolated(read_return, tasks, jobs, budget)
+    return [
+        _unreadable(Path(f), o) if isinstance(o, Failure) else o
+        for f, o in zip(files, outcomes, strict=True)
+    ]
+
+
+def _unreadable(path: Path, failure: Failure) -> ReturnFile:
+    message = f"cannot read this file: {failure.reason}"
+    if failure.kind == "error":
+        message += "; this is a fault in kpixl, please report it with the file"
+    result = ReturnFile(path, issues=[error(IssueCode.FILE_UNREADABLE, message, file=str(path))])
+    result.seconds = failure.seconds
+    return result
 
 
 def run(
@@ -60,8 +80,16 @@ def run(
     The period defaults to the latest month any return gives a figure for.
     """
     reg = register if isinstance(register, Register) else load_register(Path(register))
-    files, _ = find_returns(returns)
-    read = read_returns(files)
+    sources = [Path(r) for r in returns]
+    files, _ = find_returns(sources)
+    results = rate(reg, read_returns(files), period)
+    results.folders = [str(s) for s in sources if s.is_dir()]
+    return results
+
+
+def rate(register: Register, read: Sequence[ReturnFile], period: Period | None = None) -> Results:
+    """Validate and rate returns already read, together (a figure may conflict across files)."""
+    reg = register
     figures, issues = validate(reg, read)
     if period is None:
         periods = figures.value_periods()
@@ -73,7 +101,7 @@ def run(
         period = max(periods)
     data, commentary, more = score(reg, figures, period)
     report = Report(_ordered(issues + more))
-    return Results(reg, period, data, report, commentary, [str(f) for f in files])
+    return Results(reg, period, data, report, commentary, [str(r.path) for r in read])
 
 
 def _ordered(issues: list[Issue]) -> list[Issue]:

@@ -44,6 +44,7 @@ class Results:
     report: Report
     commentary: list[Commentary] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # the returns read, as given
+    folders: list[str] = field(default_factory=list)  # folders of returns given; never written in
 
     @property
     def fy_label(self) -> str:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import functools
 import re
+import time
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
 from kpixl.cells import a1, column_letter
-from kpixl.issues import Issue, IssueCode, error
+from kpixl.issues import UNREADABLE, Issue, IssueCode, error, warning
 from kpixl.periods import Period, parse_header
-from kpixl.values import is_blank, text_of
-from kpixl.workbook import Sheet, WorkbookError, read_workbook
+from kpixl.values import is_blank, parse_number, text_of
+from kpixl.workbook import DEFAULT_LIMITS, Limits, Sheet, WorkbookError, read_workbook
 
 
 class Field(StrEnum):
@@ -60,10 +61,11 @@ class ReturnFile:
     observations: list[Observation] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     tables: int = 0
+    seconds: float = 0.0  # time taken to read it, for the batch run report
 
     @property
     def readable(self) -> bool:
-        return not any(i.code is IssueCode.FILE_UNREADABLE for i in self.issues)
+        return not any(i.code in UNREADABLE for i in self.issues)
 
 
 # Header words, normalised (lower case, punctuation and spaces squeezed) -> what the column holds.
@@ -126,17 +128,22 @@ class _Table:
         return self._plan
 
 
-def read_return(path: Path, display_name: str | None = None) -> ReturnFile:
-    """Read one return; every problem becomes an issue, nothing raises, nothing is written."""
+def read_return(
+    path: Path, display_name: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> ReturnFile:
+    """Read one return; every problem becomes an issue, nothing raises, nothing is written.
+
+    In this process: kpixl.pipeline.read_returns calls it in worker processes, isolated."""
     name = display_name or str(path)
+    start = time.perf_counter()
     result = ReturnFile(Path(path))
     try:
-        book = read_workbook(Path(path))
+        book = read_workbook(Path(path), limits)
     except WorkbookError as exc:
-        result.issues.append(
-            error(IssueCode.FILE_UNREADABLE, f"cannot read this file: {exc}", file=name)
-        )
+        result.issues.append(error(exc.code, f"cannot read this file: {exc}", file=name))
+        result.seconds = time.perf_counter() - start
         return result
+    result.issues.extend(warning(code, message, file=name) for code, message in book.warnings)
     for what in book.too_large:
         result.issues.append(
             error(
@@ -147,7 +154,9 @@ def read_return(path: Path, display_name: str | None = None) -> ReturnFile:
         )
     for sheet in book.sheets:
         _read_sheet(sheet, name, result)
-    if result.tables == 0 and not book.too_large:
+    if not book.too_large and not any(_has_cells(s) for s in book.sheets):
+        result.issues.append(_empty_workbook(book.chart_sheets, name))
+    elif result.tables == 0 and not book.too_large:
         result.issues.append(
             error(
                 IssueCode.NO_TABLE,
@@ -157,7 +166,21 @@ def read_return(path: Path, display_name: str | None = None) -> ReturnFile:
                 file=name,
             )
         )
+    result.seconds = time.perf_counter() - start
     return result
+
+
+def _has_cells(sheet: Sheet) -> bool:
+    return any(v is not None and v != "" for row in sheet.rows for v in row)
+
+
+def _empty_workbook(chart_sheets: int, file: str) -> Issue:
+    what = "only charts, no cells" if chart_sheets else "no figures: every sheet is empty"
+    return error(
+        IssueCode.EMPTY_WORKBOOK,
+        f"the workbook holds {what}: ask the service to send the return with its KPI table",
+        file=file,
+    )
 
 
 def _read_sheet(sheet: Sheet, file: str, result: ReturnFile) -> None:
@@ -337,7 +360,36 @@ def _observe(
                 ref_cell,
             )
         )
+        if isinstance(raw, str) and what is not Field.COMMENTARY:
+            _number_as_text(raw, ref, sheet.name, letter + excel_row, file, result)
+
+
+def _number_as_text(
+    raw: str, ref: str, sheet: str, cell: str, file: str, result: ReturnFile
+) -> None:
+    parsed = parse_number(raw)
+    if parsed.was_text and parsed.value is not None:
+        result.issues.append(
+            warning(
+                IssueCode.NUMBER_AS_TEXT,
+                f"{ref}: '{raw.strip()}' is typed as text; read as {parsed.value:g}; enter it as "
+                "a number so Excel and kpixl agree",
+                file=file,
+                sheet=sheet,
+                cell=cell,
+                ref=ref,
+            )
+        )
 
 
 def _has_missing_formula(sheet: Sheet, row: int) -> bool:
     return any(r == row for r, _ in sheet.formulas_without_value)
+
+
+def read_sheets(sheets: list[Sheet], name: str) -> ReturnFile:
+    """Find the tables in sheets already in memory (an open workbook in Excel), as `read_return`
+    does for a file; `name` is the file name the issues carry. `tables` says if any was found."""
+    result = ReturnFile(Path(name))
+    for sheet in sheets:
+        _read_sheet(sheet, name, result)
+    return result

@@ -7,6 +7,8 @@ import math
 import re
 from dataclasses import dataclass
 
+# No KPI figure is anywhere near this; beyond it sums lose every unit (and 1e308 overflows).
+LARGEST = 1e15
 NO_VALUE_WORDS = frozenset({"", "n/a", "na", "-", "–", "—", "n.a.", "n/a.", "nil return"})
 _NUMBER = re.compile(r"[£$]?\s*([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+)\s*(%?)")
 
@@ -35,6 +37,8 @@ def parse_number(raw: object) -> Parsed:
         x = float(raw)
         if math.isnan(x) or math.isinf(x):
             return Parsed(None, "is not a finite number")
+        if abs(x) > LARGEST:
+            return Parsed(None, f"is {x:.3g}, too large to be a real figure")
         return Parsed(x)
     if isinstance(raw, dt.date | dt.datetime | dt.time | dt.timedelta):
         return Parsed(None, f"holds a date or time ({raw}), not a number")
@@ -46,6 +50,8 @@ def parse_number(raw: object) -> Parsed:
         shown = text if len(text) <= 40 else text[:37] + "..."
         return Parsed(None, f"'{shown}' is text, not a number")
     x = float(m.group(1).replace(",", ""))
+    if abs(x) > LARGEST:
+        return Parsed(None, f"is {x:.3g}, too large to be a real figure")
     if m.group(2):
         return Parsed(x / 100, was_text=True, was_percent_sign=True)
     return Parsed(x, was_text=True)

@@ -1,4 +1,4 @@
-"""Open any workbook safely with python-calamine: bounded extent, formulas without values found."""
+"""Open any workbook safely with python-calamine: checked first, bounded extent, formulas found."""
 
 from __future__ import annotations
 
@@ -7,30 +7,45 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import python_calamine as calamine
 from defusedxml import ElementTree
 
+from kpixl.archive import DEFAULT_LIMITS, Limits, WorkbookError, inspect
 from kpixl.cells import column_letter
+from kpixl.issues import IssueCode
+
+if TYPE_CHECKING:
+    import openpyxl
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "MAX_COLS",
+    "MAX_ROWS",
+    "SUFFIXES",
+    "Limits",
+    "Sheet",
+    "Workbook",
+    "WorkbookError",
+    "open_with_openpyxl",
+    "read_workbook",
+]
 
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
-MAX_ROWS = 200_000
-MAX_COLS = 500
-MAX_PART_BYTES = 100 * 1024 * 1024
+MAX_ROWS = DEFAULT_LIMITS.max_rows  # the default extent limits, for callers that need them
+MAX_COLS = DEFAULT_LIMITS.max_cols
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
+# Each pattern stops at the next tag, so a malformed sheet costs one pass, never a quadratic one.
+_CELL = re.compile(rb"<c\b([^<>]*?)(?:/>|>((?:[^<]++|<(?!/c>|c\b))*+)</c>)")
 _CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
-_VALUE = re.compile(rb"<v>(.*?)</v>|<v\s*/>", re.S)
-_ROW_REF = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
-_CELL_COL = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})\d+"')
-
-
-class WorkbookError(Exception):
-    """The file cannot be read as a workbook; the message says why in the user's words."""
+_VALUE = re.compile(rb"<v>([^<]*)</v>|<v\s*/>")
+_ROW_REF = re.compile(rb'<row\b[^<>]*?\br="(\d+)"')
+_CELL_COL = re.compile(rb'<c\b[^<>]*?\br="([A-Z]{1,3})\d+"')
+_DIMENSION = re.compile(rb'<dimension\b[^<>]*?\bref="[A-Z]*\d*:?([A-Z]{1,3})(\d+)"')
 
 
 @dataclass
@@ -53,54 +68,82 @@ class Workbook:
     path: Path
     sheets: list[Sheet]
     too_large: list[str] = field(default_factory=list)  # sheets skipped for their extent
+    warnings: list[tuple[IssueCode, str]] = field(default_factory=list)  # macros, links...
+    chart_sheets: int = 0
 
 
-def read_workbook(path: Path, max_rows: int = MAX_ROWS, max_cols: int = MAX_COLS) -> Workbook:
-    """Read every visible and hidden worksheet's values; never writes to the file."""
+def read_workbook(path: Path, limits: Limits = DEFAULT_LIMITS) -> Workbook:
+    """Read every visible and hidden worksheet's values; never writes to the file.
+
+    The file is checked before any parser sees it (kpixl.archive.inspect); the format is
+    taken from the content, not the name, so an .xls renamed .xlsx is still read.
+    """
     path = Path(path)
     if not path.is_file():
         raise WorkbookError("the file does not exist or is not a file")
-    if path.stat().st_size == 0:
-        raise WorkbookError("the file is empty (0 bytes): ask the service to send it again")
-    xml_facts = _scan_ooxml(path) if path.suffix.lower() in (".xlsx", ".xlsm") else {}
+    contents = inspect(path, limits)
+    xml_facts = _scan_ooxml(path) if contents.kind == "xlsx" else {}
     try:
-        book = calamine.CalamineWorkbook.from_path(str(path))
+        with path.open("rb") as handle:
+            book = calamine.CalamineWorkbook.from_filelike(handle)
+    except calamine.PasswordError:
+        raise WorkbookError(
+            "the workbook is password-protected: save it without a password and send it again",
+            IssueCode.PASSWORD_PROTECTED,
+        ) from None
     except Exception as exc:  # calamine raises several unrelated types for bad files
-        raise WorkbookError(_describe_open_failure(path, exc)) from None
-    sheets: list[Sheet] = []
-    too_large: list[str] = []
+        raise WorkbookError(f"the workbook is damaged and cannot be read ({exc})") from None
+    result = Workbook(path, [], warnings=list(contents.warnings))
     try:
         for meta in book.sheets_metadata:
             if str(meta.typ) != str(calamine.SheetTypeEnum.WorkSheet):
+                result.chart_sheets += 1
                 continue
-            facts = xml_facts.get(meta.name)
-            if facts is not None and (facts.rows > max_rows or facts.cols > max_cols):
-                too_large.append(
-                    f"{meta.name} reaches cell {column_letter(facts.cols - 1)}{facts.rows} "
-                    f"(limit {max_rows:,} rows, {max_cols} columns)"
-                )
-                continue
-            sheet = book.get_sheet_by_name(meta.name)
-            if facts is None and (sheet.total_height > max_rows or sheet.total_width > max_cols):
-                too_large.append(
-                    f"{meta.name} has {sheet.total_height:,} rows and {sheet.total_width} columns "
-                    f"(limit {max_rows:,} rows, {max_cols} columns)"
-                )
-                continue
-            rows = sheet.to_python(skip_empty_area=False)
-            missing = facts.formulas_without_value if facts else set()
-            sheets.append(Sheet(meta.name, list(rows), missing))
+            _read_sheet(book, meta.name, xml_facts.get(meta.name), limits, result)
     except Exception as exc:
         raise WorkbookError(f"the workbook is damaged and cannot be read ({exc})") from None
     finally:
         book.close()
-    return Workbook(path, sheets, too_large)
+    return result
+
+
+def _read_sheet(
+    book: calamine.CalamineWorkbook,
+    name: str,
+    facts: _SheetFacts | None,
+    limits: Limits,
+    result: Workbook,
+) -> None:
+    limit = (
+        f"(limit {limits.max_rows:,} rows, {limits.max_cols} columns, "
+        f"{limits.max_cells:,} cells in all)"
+    )
+    if facts is not None and _too_large(facts.rows, facts.cols, limits):
+        # refused before calamine, which aborts the process on a sheet reaching XFD1048576
+        result.too_large.append(
+            f"{name} reaches cell {column_letter(facts.cols - 1)}{facts.rows} {limit}"
+        )
+        return
+    sheet = book.get_sheet_by_name(name)
+    if facts is None and _too_large(sheet.total_height, sheet.total_width, limits):
+        result.too_large.append(
+            f"{name} has {sheet.total_height:,} rows and {sheet.total_width} columns {limit}"
+        )
+        return
+    rows = sheet.to_python(skip_empty_area=False)
+    missing = facts.formulas_without_value if facts else set()
+    result.sheets.append(Sheet(name, list(rows), missing))
+
+
+def _too_large(rows: int, cols: int, limits: Limits) -> bool:
+    return rows > limits.max_rows or cols > limits.max_cols or rows * cols > limits.max_cells
 
 
 @dataclass
 class _SheetFacts:
     rows: int = 0
     cols: int = 0
+    dimension: tuple[int, int] = (0, 0)  # rows, columns the sheet claims to use
     formulas_without_value: set[tuple[int, int]] = field(default_factory=set)
 
 
@@ -111,12 +154,7 @@ def _scan_ooxml(path: Path) -> dict[str, _SheetFacts]:
             parts = _sheet_parts(zf)
             facts: dict[str, _SheetFacts] = {}
             for name, part in parts.items():
-                info = zf.getinfo(part)
-                if info.file_size > MAX_PART_BYTES:
-                    raise WorkbookError(
-                        f"sheet '{name}' unpacks to {info.file_size / 1e6:,.0f} MB, over the "
-                        f"{MAX_PART_BYTES // 1_000_000} MB limit"
-                    )
+                # sizes were bounded by archive.inspect before this read
                 facts[name] = _scan_sheet_xml(zf.read(part))
             return facts
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError):
@@ -154,6 +192,9 @@ def _scan_sheet_xml(xml: bytes) -> _SheetFacts:
         facts.rows = max(facts.rows, int(m.group(1)))
     for m in _CELL_COL.finditer(xml):
         facts.cols = max(facts.cols, _col_number(m.group(1)))
+    dimension = _DIMENSION.search(xml, 0, 4096)
+    if dimension:  # calamine ignores it, but openpyxl's read-only mode trusts it
+        facts.dimension = (int(dimension.group(2)), _col_number(dimension.group(1)))
     if b"<f" not in xml:
         return facts
     for m in _CELL.finditer(xml):
@@ -170,12 +211,31 @@ def _scan_sheet_xml(xml: bytes) -> _SheetFacts:
     return facts
 
 
-def _describe_open_failure(path: Path, exc: Exception) -> str:
-    head = path.read_bytes()[:8]
-    if head.startswith(b"\xd0\xcf\x11\xe0") and path.suffix.lower() in (".xlsx", ".xlsm"):
-        return "the workbook is password-protected: save it without a password and send it again"
-    if isinstance(exc, calamine.PasswordError):
-        return "the workbook is password-protected: save it without a password and send it again"
-    if not head.startswith(b"PK") and path.suffix.lower() in (".xlsx", ".xlsm", ".ods"):
-        return "the file is not an Excel workbook (it may be a CSV or web page renamed .xlsx)"
-    return f"the workbook is damaged and cannot be read ({exc})"
+def open_with_openpyxl(
+    path: Path, limits: Limits = DEFAULT_LIMITS, with_styles: bool = False
+) -> openpyxl.Workbook:
+    """The one way kpixl may read a return with openpyxl (kpixl itself reads with calamine).
+
+    The same checks as read_workbook first, then also the sheets' declared dimension (which
+    openpyxl's read-only mode trusts); defusedxml must be active; no links, no VBA, values only.
+    `with_styles` loads the whole workbook (not read-only) for its named styles (--template).
+    """
+    import openpyxl  # only here: reading values never needs it
+    import openpyxl.xml
+
+    path = Path(path)
+    if not openpyxl.xml.DEFUSEDXML:
+        raise WorkbookError("defusedxml is not installed: kpixl will not read returns without it")
+    if inspect(path, limits, every_part_by_expat=True).kind != "xlsx":
+        raise WorkbookError("only .xlsx and .xlsm workbooks can be opened this way")
+    for name, facts in _scan_ooxml(path).items():
+        rows, cols = max(facts.rows, facts.dimension[0]), max(facts.cols, facts.dimension[1])
+        if _too_large(rows, cols, limits):
+            raise WorkbookError(
+                f"sheet '{name}' reaches cell {column_letter(cols - 1)}{rows} (limit "
+                f"{limits.max_rows:,} rows, {limits.max_cols} columns, {limits.max_cells:,} cells)",
+                IssueCode.SHEET_TOO_LARGE,
+            )
+    return openpyxl.load_workbook(
+        path, read_only=not with_styles, data_only=True, keep_links=False, keep_vba=False
+    )

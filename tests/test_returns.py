@@ -124,19 +124,25 @@ def test_duplicate_ref_in_a_table(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("content", "expected"),
+    ("content", "code", "expected"),
     [
-        (b"", "empty"),
-        (b"ref,value\nAA01,0.9\n", "not an Excel workbook"),
-        (b"PK\x03\x04broken", "damaged"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "password-protected"),
+        (b"", "empty-file", "empty"),
+        (b"ref,value\nAA01,0.9\n", "not-a-workbook", "CSV"),
+        (b"PK\x03\x04broken", "file-unreadable", "damaged"),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+            + "EncryptedPackage".encode("utf-16-le")
+            + b"\0" * 600,
+            "password-protected",
+            "password-protected",
+        ),
     ],
 )
-def test_unreadable_files_say_why(tmp_path: Path, content: bytes, expected: str) -> None:
+def test_unreadable_files_say_why(tmp_path: Path, content: bytes, code: str, expected: str) -> None:
     path = tmp_path / "bad.xlsx"
     path.write_bytes(content)
     result = read_return(path)
-    assert [i.code.value for i in result.issues] == ["file-unreadable"]
+    assert [i.code.value for i in result.issues] == [code]
     assert expected in result.issues[0].message
 
 

@@ -1,0 +1,272 @@
+"""Before any parser sees a return: what the file really is, and whether its archive is safe."""
+
+from __future__ import annotations
+
+import pyexpat
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kpixl.issues import IssueCode
+
+MB = 1024 * 1024
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+_DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.I)
+_CHUNK = 1024 * 1024
+# Parts kpixl itself parses with expat (defusedxml): a huge single token there is quadratic in
+# expat before 2.6.0 (CVE-2023-52425), so such parts are refused whatever the expat version.
+_EXPAT_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+_LONG_TOKEN = re.compile(rb"[^<]{1048576}")
+
+
+def expat_is_quadratic(version: str = pyexpat.EXPAT_VERSION) -> bool:
+    """True for expat before 2.6.0 (`expat_2.5.0`), slow on huge tokens (CVE-2023-52425)."""
+    numbers = tuple(int(n) for n in re.findall(r"\d+", version)[:3])
+    return numbers < (2, 6, 0)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much one return may hold or cost before it is refused; see docs/security.md."""
+
+    max_file_mb: float = 50  # size of the file on disk
+    max_unpacked_mb: float = 100  # total declared size of the parts inside an .xlsx/.ods
+    max_parts: int = 1000  # parts (files) inside the archive
+    max_ratio: float = 100  # unpacked:packed ratio of one part, checked above ratio_above_mb
+    ratio_above_mb: float = 1
+    max_rows: int = 200_000  # furthest row a sheet may use
+    max_cols: int = 500  # furthest column a sheet may use
+    max_cells: int = 5_000_000  # rows x columns up to a sheet's furthest cell (the reader's grid)
+    memory_mb: int = 2048  # memory one reader process may use (Linux and macOS only)
+    timeout_s: float = 60  # time one return may take to read
+
+
+DEFAULT_LIMITS = Limits()
+
+
+class WorkbookError(Exception):
+    """The file cannot be read as a workbook; the message says why in the user's words."""
+
+    def __init__(self, message: str, code: IssueCode = IssueCode.FILE_UNREADABLE) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class Contents:
+    """What the pre-checks learnt: the real format and the warnings to pass on."""
+
+    kind: str  # "xlsx", "xls", "ods"
+    warnings: list[tuple[IssueCode, str]] = field(default_factory=list)
+
+
+def inspect(
+    path: Path, limits: Limits = DEFAULT_LIMITS, every_part_by_expat: bool = False
+) -> Contents:
+    """Say what the file is and refuse it unread if it is not a workbook or is unsafe to open.
+
+    `every_part_by_expat`: the caller parses every XML part with expat (openpyxl), so with an
+    expat older than 2.6.0 every part, not only the workbook's index, is checked for huge tokens.
+    """
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError as exc:
+        raise WorkbookError(f"the file cannot be opened ({exc.strerror})") from None
+    if size == 0:
+        raise WorkbookError(
+            "the file is empty (0 bytes): ask the service to send it again", IssueCode.EMPTY_FILE
+        )
+    if size > limits.max_file_mb * MB:
+        raise WorkbookError(
+            f"the file is {size / MB:,.1f} MB, over the {limits.max_file_mb:g} MB limit for a "
+            "return: send only the KPI table, or raise the limit",
+            IssueCode.FILE_TOO_LARGE,
+        )
+    if head.startswith(_OLE2):
+        return _inspect_ole2(path)
+    if head.startswith(b"PK"):
+        return _inspect_zip(path, limits, every_part_by_expat and expat_is_quadratic())
+    raise WorkbookError(_not_a_workbook(head), IssueCode.NOT_A_WORKBOOK)
+
+
+def _inspect_ole2(path: Path) -> Contents:
+    # An encrypted .xlsx is an OLE2 container holding an `EncryptedPackage` stream.
+    if _ENCRYPTED_STREAM in path.read_bytes():
+        raise WorkbookError(
+            "the workbook is password-protected: save it without a password and send it again",
+            IssueCode.PASSWORD_PROTECTED,
+        )
+    note = (
+        "this is an old-style .xls workbook: kpixl reads its values but cannot check it for "
+        "formulas without saved values, macros or external links; save it as .xlsx"
+    )
+    return Contents("xls", [(IssueCode.LEGACY_FORMAT, note)])
+
+
+def _not_a_workbook(head: bytes) -> str:
+    text = head.lstrip(b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n").lower()
+    save_as = "open it in Excel and use Save As > Excel Workbook (.xlsx), then send that"
+    if text.startswith(b"%pdf"):
+        return "the file is not an Excel workbook but a PDF: send the Excel return itself"
+    if text.startswith(b"<") and (b"<html" in text or b"<table" in text or b"<!doctype" in text):
+        return f"the file is not an Excel workbook but a web page (HTML) renamed: {save_as}"
+    if text.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in head:
+        return f"the file is not an Excel workbook but an 'XML Spreadsheet 2003': {save_as}"
+    if _looks_like_text(head):
+        return f"the file is not an Excel workbook but text (probably CSV) renamed: {save_as}"
+    return "the file is not an Excel workbook: ask the service to send the .xlsx return again"
+
+
+def _looks_like_text(head: bytes) -> bool:
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            text = head.decode("utf-16")
+        except UnicodeDecodeError:
+            return False
+    return all(ch.isprintable() or ch in "\t\r\n" for ch in text[:-4])
+
+
+def _inspect_zip(path: Path, limits: Limits, all_tokens: bool) -> Contents:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+            kind = _zip_kind(zf, names)
+            _check_sizes(zf.infolist(), limits)
+            for info in zf.infolist():
+                if info.filename.lower().endswith(_XML_SUFFIXES):
+                    _check_xml_part(zf, info, all_tokens or info.filename in _EXPAT_PARTS)
+    except zipfile.BadZipFile as exc:
+        raise WorkbookError(
+            f"the file is damaged or was cut short ({exc}): ask the service to send it again",
+            IssueCode.FILE_UNREADABLE,
+        ) from None
+    except (OSError, EOFError, ValueError, NotImplementedError, zlib.error) as exc:
+        raise WorkbookError(
+            f"the file is damaged and cannot be unpacked ({exc}): ask the service to send it again",
+            IssueCode.FILE_UNREADABLE,
+        ) from None
+    return Contents(kind, _flags(names))
+
+
+def _zip_kind(zf: zipfile.ZipFile, names: list[str]) -> str:
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "content.xml" in names:
+        return "ods"
+    if any(n.startswith("word/") for n in names):
+        what = "a Word document"
+    elif any(n.startswith("ppt/") for n in names):
+        what = "a PowerPoint presentation"
+    else:
+        what = "a zip archive"
+    if any(i.flag_bits & 1 for i in zf.infolist()):
+        raise WorkbookError(
+            f"the file is {what} with a password, not a workbook: send the return itself",
+            IssueCode.NOT_A_WORKBOOK,
+        )
+    raise WorkbookError(
+        f"the file is {what}, not a workbook: send the Excel return itself",
+        IssueCode.NOT_A_WORKBOOK,
+    )
+
+
+def _check_sizes(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
+    """Refuse a zip bomb from the central directory alone; the declared sizes bound what
+    zipfile and calamine will unpack (a forged size makes both fail)."""
+    if len(infos) > limits.max_parts:
+        raise WorkbookError(
+            f"the workbook holds {len(infos):,} parts (limit {limits.max_parts:,}): it is not a "
+            "normal return; copy the table into a new workbook",
+            IssueCode.SUSPICIOUS_ARCHIVE,
+        )
+    total = sum(i.file_size for i in infos)
+    if total > limits.max_unpacked_mb * MB:
+        raise WorkbookError(
+            f"the workbook unpacks to {total / MB:,.0f} MB (limit {limits.max_unpacked_mb:g} MB): "
+            "send only the KPI table, or raise the limit",
+            IssueCode.FILE_TOO_LARGE,
+        )
+    for info in infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > limits.ratio_above_mb * MB and ratio > limits.max_ratio:
+            raise WorkbookError(
+                f"part {info.filename} unpacks {ratio:,.0f} times larger than it is stored "
+                f"({info.file_size / MB:,.0f} MB; limit {limits.max_ratio:g}:1): the file looks "
+                "built to exhaust memory; copy the table into a new workbook",
+                IssueCode.SUSPICIOUS_ARCHIVE,
+            )
+        if info.flag_bits & 1:
+            raise WorkbookError(
+                "the workbook's parts are encrypted: save it without a password and send it again",
+                IssueCode.PASSWORD_PROTECTED,
+            )
+
+
+def _check_xml_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, whole: bool) -> None:
+    """No DTD or entity declaration anywhere: workbooks never need one, entity bombs do.
+
+    `whole`: the part will be parsed by expat, so a token over 1 MB is refused too."""
+    tail = b""
+    parts: list[bytes] = []
+    with zf.open(info) as part:
+        while chunk := part.read(_CHUNK):
+            if _DTD.search(tail + chunk):
+                raise WorkbookError(
+                    f"part {info.filename} declares a DTD or entities, which workbooks never "
+                    "need (an 'entity bomb'): kpixl will not read it; copy the table into a new "
+                    "workbook",
+                    IssueCode.SUSPICIOUS_ARCHIVE,
+                )
+            tail = chunk[-16:]
+            if whole:
+                parts.append(chunk)
+    if whole and _LONG_TOKEN.search(b"".join(parts)):
+        raise WorkbookError(
+            f"part {info.filename} holds a single piece of text over 1 MB long, which slows XML "
+            "readers to a halt: kpixl will not read it; copy the table into a new workbook",
+            IssueCode.SUSPICIOUS_ARCHIVE,
+        )
+
+
+_FLAGS: tuple[tuple[str, IssueCode, str], ...] = (
+    (
+        "vbaproject.bin",
+        IssueCode.MACROS_PRESENT,
+        "the workbook contains macros; kpixl never runs them and reads only the saved values",
+    ),
+    (
+        "externallinks/",
+        IssueCode.EXTERNAL_LINKS,
+        "the workbook links to other workbooks: a value computed from a link is whatever was "
+        "saved last time, a claim kpixl cannot check; paste the figures as values",
+    ),
+    (
+        "activex/",
+        IssueCode.EMBEDDED_OBJECTS,
+        "the workbook contains ActiveX controls; kpixl ignores them (they are never run)",
+    ),
+    (
+        "embeddings/",
+        IssueCode.EMBEDDED_OBJECTS,
+        "the workbook contains embedded objects or files; kpixl ignores them (never opened)",
+    ),
+)
+
+
+def _flags(names: list[str]) -> list[tuple[IssueCode, str]]:
+    lowered = [n.lower() for n in names]
+    found: list[tuple[IssueCode, str]] = []
+    for marker, code, message in _FLAGS:
+        if any(marker in n for n in lowered) and (code, message) not in found:
+            if code is IssueCode.EMBEDDED_OBJECTS and any(c is code for c, _ in found):
+                continue
+            found.append((code, message))
+    return found
