@@ -11,6 +11,7 @@ from typing import Any
 import openpyxl
 import pandas as pd
 import pytest
+from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kpixl.dashboard import dashboard_filename, styles, write_dashboard
@@ -19,7 +20,7 @@ from kpixl.dashboard.validation import link_target
 from kpixl.errors import OutputError, UsageError
 from kpixl.issues import Issue, IssueCode, Report, Severity
 from kpixl.periods import Period
-from kpixl.rating import rag
+from kpixl.rating import direction, rag
 from kpixl.register import (
     Frequency,
     Indicator,
@@ -37,7 +38,9 @@ PERIOD = Period(2025, 3)
 FINANCE, MARKETING = "Finance", "Marketing and Resident Experience"
 HR = "Human Resources and Organisational Development"
 FORMULA_LIKE = '=HYPERLINK("http://x","click")'
-KPI_HEADERS_AFTER = ["Month RAG", "YTD", "YTD RAG", "Target", "Floor", "Prev. Year"]
+KPI_HEADERS_AFTER = [
+    "Month RAG", "YTD", "YTD RAG", "Target", "Floor", "Prev. Year", "Since last month",
+]  # fmt: skip
 
 
 def _kpi(ref: str, area: str, target: float, floor: float, **kw: Any) -> Indicator:
@@ -117,6 +120,7 @@ def _series(ind: Indicator) -> Iterator[tuple[Period, float | None]]:
 
 def _rows(ind: Indicator) -> Iterator[dict[str, Any]]:
     seen: list[float] = []
+    previous: float | None = None
     for period, value in _series(ind):
         seen += [] if value is None else [value]
         ytd = None if ind.ytd is YtdMethod.NONE or not seen else sum(seen)
@@ -134,8 +138,15 @@ def _rows(ind: Indicator) -> Iterator[dict[str, Any]]:
             "month_rag": rags[0].value if rags[0] else None,
             "ytd": ytd, "ytd_rag": rags[1].value if rags[1] else None, "alert": alert,
             "target": ind.target, "floor": ind.floor, "upper": ind.upper, "lower": ind.lower,
-            "prev_year": ind.prev_year, "direction": None, "source": f"r.xlsx!Data!C{period.month}",
+            "prev_year": ind.prev_year, "direction": _direction(value, previous, ind),
+            "source": f"r.xlsx!Data!C{period.month}",
         }  # fmt: skip
+        previous = value if value is not None else previous
+
+
+def _direction(value: float | None, previous: float | None, ind: Indicator) -> str | None:
+    found = direction(value, previous, ind) if ind.is_kpi else None
+    return None if found is None else str(found)
 
 
 def _source_workbook(path: Path) -> None:
@@ -254,8 +265,10 @@ def test_sheet_names_are_unique() -> None:
 def test_sheets_in_order(book: openpyxl.Workbook) -> None:
     assert book.sheetnames == [
         "Guidance", "Summary", "Finance", "Marketing & Resident Experience",
-        "HR and Organisational Devt", "Commentary", "Validation", "Data",
+        "HR and Organisational Devt", "Trends", "Commentary", "Validation", "Data", "Chart data",
     ]  # fmt: skip
+    assert book["Chart data"].sheet_state == "hidden"
+    assert all(book[n].sheet_state == "visible" for n in book.sheetnames[:-1])
 
 
 def test_guidance(book: openpyxl.Workbook) -> None:
@@ -304,7 +317,7 @@ def test_monthly_kpi_table(book: openpyxl.Workbook) -> None:
     fn07 = values(ws)[row_of(ws, "FN07") - 1]
     assert fn07 == [
         "FN07", "Description of FN07", 0.86, None, 0.78, 0.87,
-        "GREEN", pytest.approx(0.84), "AMBER", 0.85, 0.8, 0.81,
+        "GREEN", pytest.approx(0.84), "AMBER", 0.85, 0.8, 0.81, "\u25b2 better",
     ]  # fmt: skip
     row = row_of(ws, "FN07")
     assert ws.cell(row, 3).number_format == "0%"
@@ -353,7 +366,8 @@ def test_quarterly_table(book: openpyxl.Workbook) -> None:
     second = row_of(ws, "Ref", row_of(ws, "Ref"))
     quarters = ["Jun-24", "Sep-24", "Dec-24", "Mar-25"]
     assert values(ws)[second - 1] == [
-        "Ref", "Indicator description", *quarters, "Qtr RAG", *KPI_HEADERS_AFTER[1:],
+        "Ref", "Indicator description", *quarters, "Qtr RAG", *KPI_HEADERS_AFTER[1:-1],
+        "Since last quarter",
     ]  # fmt: skip
     assert values(ws)[second][:7] == ["CS07", "Description of CS07", 0.66, 0.71, 0.71, 0.7, "RED"]
     assert "CS07 – -2" in [r[0] for r in values(ws) if r]
@@ -559,3 +573,100 @@ def test_the_dashboard_reads_back_as_a_return(tmp_path: Path) -> None:
         return [[cell(v) for v in row] for row in rows]
 
     assert table(again, exact=True) == table(built, exact=False)
+
+
+def _chart_title(chart: Any) -> str:
+    return "".join(run.t for p in chart.title.tx.rich.p for run in (p.r or []))
+
+
+def _cells(book: openpyxl.Workbook, ref: str) -> list[Any]:
+    """The values a chart reference like `'Chart data'!$C$3:$N$3` points at."""
+    sheet, _, cells = ref.rpartition("!")
+    ws = book[sheet.strip("'")]
+    min_col, min_row, max_col, max_row = range_boundaries(cells.replace("$", ""))
+    rows = ws.iter_rows(min_row, max_row, min_col, max_col, values_only=True)
+    return [value for row in rows for value in row]
+
+
+def test_trends_chart_per_kpi(book: openpyxl.Workbook) -> None:
+    ws = book["Trends"]
+    charts = ws._charts
+    assert [_chart_title(c) for c in charts] == [
+        "FN06: Description of FN06", "FN07: Description of FN07",
+        "CS01: Callers who rate advisors good", "CS07: Description of CS07",
+        "HR09: Description of HR09",
+    ]  # fmt: skip
+    fn07 = charts[1]
+    lines = {_cells(book, s.tx.strRef.f)[0]: _cells(book, s.val.numRef.f) for s in fn07.series}
+    assert lines == {"Value": SERIES["FN07"], "Target": [0.85] * 12, "Floor": [0.8] * 12}
+    months = _cells(book, fn07.series[0].cat.numRef.f)
+    assert months == ["Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan",
+                      "Feb", "Mar"]  # fmt: skip
+    cs07 = charts[3]
+    assert _cells(book, cs07.series[0].cat.numRef.f) == ["Jun-24", "Sep-24", "Dec-24", "Mar-25"]
+    assert _cells(book, cs07.series[0].val.numRef.f) == SERIES["CS07"]
+    # Target and floor dashed, so the lines read apart without colour.
+    assert [s.spPr.ln.prstDash for s in fn07.series] == ["solid", "dash", "dash"]
+    assert fn07.y_axis.numFmt.formatCode == "0%"
+    # A rate's axis: up to 100%, from the 10% step below its lowest figure (FN07: 78%).
+    assert (fn07.y_axis.scaling.min, fn07.y_axis.scaling.max) == (0.7, 1.0)
+
+
+def test_trends_grid(book: openpyxl.Workbook) -> None:
+    anchors = [(c.anchor._from.col, c.anchor._from.row) for c in book["Trends"]._charts]
+    assert anchors == [(0, 3), (6, 3), (12, 3), (0, 16), (6, 16)]
+
+
+def test_trends_without_kpis(results: Results, tmp_path: Path) -> None:
+    register = results.register
+    only = {r: i for r, i in register.indicators.items() if not i.is_kpi}
+    bare = Register(register.path, only, register.service_areas, register.settings)
+    book = openpyxl.load_workbook(
+        write_dashboard(
+            Results(bare, PERIOD, results.data, Report(), []), DASHBOARD, tmp_path / "bare.xlsx"
+        )
+    )
+    assert book["Trends"]._charts == []
+    assert "no Key Performance Indicators" in str(book["Trends"]["A4"].value)
+
+
+def test_direction_of_travel_arrow_and_word(book: openpyxl.Workbook) -> None:
+    ws = book["Finance"]
+    last = len(KPI_HEADERS_AFTER) + 6
+    assert ws.cell(row_of(ws, "FN06"), last).value == "\u25bc worse"  # 34% after 50%
+    assert ws.cell(row_of(ws, "FN07"), last).value == "\u25b2 better"  # 87% after 78%
+    hr = book["HR and Organisational Devt"]
+    assert hr.cell(row_of(hr, "HR09"), last).value == "\u25ba same"
+
+
+def test_print_setup(book: openpyxl.Workbook) -> None:
+    title = "Performance Dashboard for the Chief Executive's Department"
+    for ws in book.worksheets:
+        setup = ws.page_setup
+        tall = 1 if ws.title == "Summary" else 0  # a short Summary prints on one page
+        assert (setup.orientation, setup.fitToWidth, setup.fitToHeight) == ("landscape", 1, tall)
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert title in ws.oddHeader.left.text
+        assert ws.oddFooter.right.text == "Page &P of &N"
+        assert ws.oddFooter.left.text == "Produced by Kent Analytics"
+    assert book["Finance"].print_title_rows == "$1:$4"
+    assert book["Data"].print_title_rows == "$1:$1"
+    assert book["Validation"].print_title_rows == "$5:$5"
+
+
+def test_print_header_keeps_ampersands() -> None:
+    from kpixl.dashboard.printing import header_text
+
+    assert header_text("Governance, Law & Democracy") == "Governance, Law && Democracy"
+
+
+def test_no_colour_or_font_literal_outside_styles() -> None:
+    folder = Path(__file__).resolve().parent.parent / "kpixl" / "dashboard"
+    literal = re.compile(r"[\"'](?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})[\"']|Arial|Calibri")
+    offenders = [
+        f"{path.name}: {match.group()}"
+        for path in sorted(folder.glob("*.py"))
+        if path.name != "styles.py"
+        for match in literal.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []

@@ -6,7 +6,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kpixl.dashboard import styles
-from kpixl.dashboard.cellwriter import cell_range, column_widths, put, put_text
+from kpixl.dashboard.cellwriter import cell_range, column_widths, lines_needed, put, put_text
 from kpixl.dashboard.styles import Look
 from kpixl.dashboard.view import DashboardView
 from kpixl.results import DATA_COLUMNS
@@ -36,6 +36,10 @@ def write_commentary(ws: Worksheet, view: DashboardView) -> None:
         looks = (Look.WRAP, Look.BODY, Look.BODY, Look.WRAP, Look.WRAP)
         for col, (value, look) in enumerate(zip(cells, looks, strict=True), start=1):
             put_text(ws, row, col, value, look)
+        # LibreOffice (and so --pdf) does not grow rows of wrapped text by itself.
+        lines = max(lines_needed(v, COMMENTARY_WIDTHS[c]) for c, v in enumerate(cells, start=1))
+        if lines > 1:
+            ws.row_dimensions[row].height = lines * styles.LINE_HEIGHT + 2
 
 
 def write_data(ws: Worksheet, view: DashboardView) -> None:

@@ -25,6 +25,7 @@ from kpixl.results import Commentary
 
 REF_WIDTH, DESCRIPTION_WIDTH, FIGURE_WIDTH = 10.0, 55.0, 11.0
 FIRST_TABLE_ROW = 6
+AREA_REPEAT_ROWS = "1:4"  # the department and the service-area block, on every printed page
 # Service Area | <lead title> | Cabinet Member, each over merged columns.
 BLOCK_SPANS = ((1, 2), (3, 5), (6, 8))
 
@@ -102,7 +103,8 @@ def _table(
     first_after = 3 + len(periods)
     if kind is Kind.KPI:
         rag_word = "Qtr RAG" if quarterly else "Month RAG"
-        after = [rag_word, "YTD", "YTD RAG", "Target", "Floor", "Prev. Year"]
+        travel = "Since last quarter" if quarterly else "Since last month"
+        after = [rag_word, "YTD", "YTD RAG", "Target", "Floor", "Prev. Year", travel]
         table = Table(title, ["Ref", "Indicator description", *labels, *after], inds)
         table.rag_cols = [first_after, first_after + 2]
         table.rows = [_kpi_row(view, i, periods) for i in inds]
@@ -142,6 +144,7 @@ def _kpi_row(view: DashboardView, ind: Indicator, periods: list[Period]) -> list
         Entry(ind.target, Look.NUMBER, fmt),
         Entry(ind.floor, Look.NUMBER, fmt),
         Entry(view.prev_year(ind), Look.NUMBER, fmt),
+        Entry(view.direction(ind), Look.CENTRE),
     ]
 
 

@@ -23,7 +23,9 @@ _SHORTER = (
     ("Technology", "Tech"),
     (" and ", " & "),
 )
-RESERVED_SHEETS = ("Guidance", "Summary", "Commentary", "Validation", "Data", "History")
+RESERVED_SHEETS = (
+    "Guidance", "Summary", "Trends", "Commentary", "Validation", "Data", "Chart data", "History",
+)  # fmt: skip
 
 
 def sheet_name(name: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from copy import copy
+from dataclasses import dataclass
 from enum import Enum
 from typing import Literal
 from weakref import WeakKeyDictionary
@@ -10,9 +11,8 @@ from weakref import WeakKeyDictionary
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.formatting.rule import Rule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.styles.differential import DifferentialStyle
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kpixl.register import Indicator, Unit
@@ -114,25 +114,140 @@ _LOOKS: dict[Look, tuple[Font, PatternFill | None, Border, Alignment]] = {
 }
 
 
-# Per workbook: the style array a look ends in. Setting font, fill, border and alignment one by
-# one hashes each object against the workbook's lists, which dominates the time to write a large
-# Data sheet; copying the finished array (openpyxl's own idiom for copying a style) does not.
+# Every style of the dashboard is a named style (`kpixl title`, `kpixl word GREEN`...), so a user
+# restyles a dashboard, or the template it is built from, with Excel's Cell Styles.
+STYLE_PREFIX = "kpixl "
+WORDS = ("GREEN", "AMBER", "RED", "Yes", "Above", "Below", "error", "warning")
+LINES = ("value", "target", "floor")  # the trend charts' lines
+LINE_COLOURS = {"value": TITLE_TEXT, "target": GREEN_TEXT, "floor": RED_TEXT}
+CHART_FONT_SIZE = 9  # points, the trend charts' titles
+CHART_LINE_WIDTH = 19050  # EMU: 1.5 points
+CHART_MARKER_SIZE = 5
+# The direction of travel as an arrow and a word: it reads without colour.
+DIRECTION_SIGNS = {"better": "\u25b2 better", "worse": "\u25bc worse", "same": "\u25ba same"}
+
+
+def style_name(look: Look) -> str:
+    return f"{STYLE_PREFIX}{look.value}"
+
+
+def word_style_name(word: str) -> str:
+    return f"{STYLE_PREFIX}word {word}"
+
+
+def line_style_name(line: str) -> str:
+    return f"{STYLE_PREFIX}line {line}"
+
+
+@dataclass(frozen=True)
+class Palette:
+    """How a dashboard looks: a named style per Look, a (fill, text) colour pair per word that
+    conditional formatting colours, and the colour of each trend-chart line."""
+
+    looks: dict[Look, NamedStyle]
+    words: dict[str, tuple[str, str]]
+    lines: dict[str, str]
+
+    def named_styles(self) -> list[NamedStyle]:
+        """Every style, the words and lines included (they show in the template's Styles sheet)."""
+        found = [copy(self.looks[look]) for look in Look]
+        for word, (fill, text) in self.words.items():
+            found.append(
+                NamedStyle(
+                    word_style_name(word),
+                    font=_font(bold=True, color=text),
+                    fill=_solid(fill),
+                    border=_BOX,
+                    alignment=_TOP_CENTRE,
+                )
+            )
+        for line, colour in self.lines.items():
+            found.append(NamedStyle(line_style_name(line), font=_font(bold=True, color=colour)))
+        return found
+
+
+def _named(look: Look) -> NamedStyle:
+    font, fill, border, alignment = _LOOKS[look]
+    return NamedStyle(style_name(look), font=font, fill=fill or _NO_FILL, border=border,
+                      alignment=alignment)  # fmt: skip
+
+
+def default_palette() -> Palette:
+    words = {**RAG_COLOURS, **ALERT_COLOURS, **SEVERITY_COLOURS}
+    return Palette({look: _named(look) for look in Look}, words, dict(LINE_COLOURS))
+
+
+def palette_from(wb: Workbook) -> Palette:
+    """The palette of a (restyled) template: its `kpixl ...` named styles, where present, over
+    the defaults. A colour that is not a plain RGB one (an Excel theme colour) keeps its default."""
+    default = default_palette()
+    named = {s.name: s for s in wb._named_styles}  # type: ignore[attr-defined]
+    looks = {look: _renamed(named.get(style_name(look)), default.looks[look]) for look in Look}
+    words = {}
+    for word, (fill, text) in default.words.items():
+        style = named.get(word_style_name(word))
+        if style is not None:
+            fill, text = _rgb(style.fill.fgColor, fill), _rgb(style.font.color, text)
+        words[word] = (fill, text)
+    lines = {}
+    for line, colour in default.lines.items():
+        style = named.get(line_style_name(line))
+        lines[line] = _rgb(style.font.color, colour) if style is not None else colour
+    return Palette(looks, words, lines)
+
+
+def _renamed(found: NamedStyle | None, default: NamedStyle) -> NamedStyle:
+    if found is None:
+        return default
+    return NamedStyle(default.name, font=copy(found.font), fill=copy(found.fill),
+                      border=copy(found.border), alignment=copy(found.alignment))  # fmt: skip
+
+
+def _rgb(colour: object, default: str) -> str:
+    rgb = getattr(colour, "rgb", None)
+    if getattr(colour, "type", "rgb") != "rgb" or not isinstance(rgb, str) or len(rgb) < 6:
+        return default
+    return rgb[-6:].upper()
+
+
+# Per workbook: its palette, and the style array a look ends in. Setting font, fill, border and
+# alignment one by one hashes each object against the workbook's lists, which dominates the
+# time to write a large Data sheet; copying the finished array (openpyxl's own idiom for copying
+# a style) does not.
+_PALETTES: WeakKeyDictionary[Workbook, Palette] = WeakKeyDictionary()
 _DONE: WeakKeyDictionary[Workbook, dict[tuple[Look, str], object]] = WeakKeyDictionary()
 
 
+def use_palette(wb: Workbook, palette: Palette) -> None:
+    """Give the workbook the palette's named styles; cells styled from now on use them."""
+    have = set(wb.named_styles)
+    for style in palette.named_styles():
+        if style.name not in have:
+            wb.add_named_style(style)
+    _PALETTES[wb] = palette
+    _DONE.pop(wb, None)
+
+
+def palette_of(wb: object) -> Palette:
+    if isinstance(wb, Workbook):
+        if wb not in _PALETTES:
+            use_palette(wb, default_palette())
+        return _PALETTES[wb]
+    return default_palette()
+
+
 def apply(cell: Cell | MergedCell, look: Look, number_format: str = GENERAL_FORMAT) -> None:
-    """Give a cell the font, fill, border, alignment and number format of its look."""
+    """Give a cell its look's named style (font, fill, border, alignment) and a number format."""
     book = getattr(cell.parent, "parent", None)
-    done = _DONE.setdefault(book, {}) if isinstance(book, Workbook) else {}
+    if not isinstance(book, Workbook):
+        return
+    palette_of(book)
+    done = _DONE.setdefault(book, {})
     array = done.get((look, number_format))
     if array is not None and hasattr(cell, "_style"):
         cell._style = copy(array)
         return
-    font, fill, border, alignment = _LOOKS[look]
-    cell.font = font
-    cell.fill = fill or _NO_FILL
-    cell.border = border
-    cell.alignment = alignment
+    cell.style = style_name(look)
     cell.number_format = number_format
     if hasattr(cell, "_style"):
         done[(look, number_format)] = copy(cell._style)
@@ -155,32 +270,32 @@ def _word_rule(word: str, fill: str, text: str) -> Rule:
     return Rule(type="cellIs", operator="equal", formula=[f'"{word}"'], dxf=style)
 
 
-def _add_rules(ws: Worksheet, ranges: str, colours: dict[str, tuple[str, str]]) -> None:
+def _add_rules(ws: Worksheet, ranges: str, words: tuple[str, ...]) -> None:
     if not ranges.strip():
         return
-    for word, (fill, text) in colours.items():
+    colours = palette_of(ws.parent).words
+    for word in words:
+        fill, text = colours[word]
         ws.conditional_formatting.add(ranges, _word_rule(word, fill, text))
 
 
 def add_rag_formatting(ws: Worksheet, ranges: str) -> None:
     """Colour GREEN/AMBER/RED by the cell's text, so a word typed over a cell recolours it."""
-    _add_rules(ws, ranges, RAG_COLOURS)
+    _add_rules(ws, ranges, tuple(RAG_COLOURS))
 
 
 def add_alert_formatting(ws: Worksheet, ranges: str) -> None:
     """Colour Yes/Above/Below by the cell's text."""
-    _add_rules(ws, ranges, ALERT_COLOURS)
+    _add_rules(ws, ranges, tuple(ALERT_COLOURS))
 
 
 def add_severity_formatting(ws: Worksheet, ranges: str) -> None:
     """Colour error/warning by the cell's text."""
-    _add_rules(ws, ranges, SEVERITY_COLOURS)
+    _add_rules(ws, ranges, tuple(SEVERITY_COLOURS))
 
 
-def fit_to_page_width(ws: Worksheet) -> None:
-    """Landscape, one page wide, as many pages tall as needed (fuller print set-up: issue 3)."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+# Print header and footer: Excel's codes for the font, in the dashboard's typeface.
+PRINT_TITLE_FONT = f"{FONT_NAME},Bold"
+PRINT_FONT = f"{FONT_NAME},Regular"
+PRINT_TITLE_SIZE, PRINT_SIZE = 10, 8
+PRINT_TEXT = TITLE_TEXT

@@ -10,7 +10,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from kpixl.dashboard import styles
 from kpixl.dashboard.appendix import INDICATOR_HEADER
-from kpixl.dashboard.cellwriter import cell_range, column_widths, put_number, put_text
+from kpixl.dashboard.cellwriter import (
+    cell_range,
+    column_widths,
+    lines_needed,
+    put_number,
+    put_text,
+)
 from kpixl.dashboard.styles import Look
 from kpixl.dashboard.view import DashboardView
 from kpixl.issues import Issue
@@ -58,6 +64,10 @@ def _issue_row(ws: Worksheet, row: int, issue: Issue, out_dir: Path) -> None:
         put_text(ws, row, col, value, Look.WRAP if col in (FILE_COL, len(values)) else Look.BODY)
         for col, value in enumerate(values, start=1)
     ]
+    # LibreOffice (and so --pdf) does not grow rows of wrapped text by itself.
+    lines = max(lines_needed(str(v), WIDTHS[c]) for c, v in enumerate(values, start=1))
+    if lines > 1:
+        ws.row_dimensions[row].height = lines * styles.LINE_HEIGHT + 2
     target = link_target(issue, out_dir)
     if target:
         cell = cells[(CELL_COL if issue.cell else FILE_COL) - 1]

@@ -6,6 +6,7 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from kpixl.dashboard import styles
 from kpixl.errors import UsageError
 from kpixl.periods import Period
 from kpixl.register import Indicator, Kind, ServiceArea, YtdMethod
@@ -120,6 +121,11 @@ class DashboardView:
         latest = text(self.latest_field(ind, "month_rag")) or NA
         ytd = text(self.latest_field(ind, "ytd_rag")) if self.has_ytd(ind) else None
         return latest, ytd or NA
+
+    def direction(self, ind: Indicator) -> str:
+        """`▲ better`, `▼ worse` or `► same` than the period before the latest; `N/A` if unknown."""
+        word = text(self.latest_field(ind, "direction"))
+        return styles.DIRECTION_SIGNS.get(word or "", NA)
 
     def prev_year(self, ind: Indicator) -> float | None:
         found = number(self.latest_field(ind, "prev_year"))

@@ -1,0 +1,189 @@
+"""The Trends sheet: a small line chart per KPI, the FY's values against its target and floor."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from openpyxl.chart import LineChart, Reference, Series
+from openpyxl.chart.marker import Marker
+from openpyxl.chart.series import Series as ChartSeries
+from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.chart.text import RichText, Text
+from openpyxl.chart.title import Title
+from openpyxl.drawing.text import (
+    CharacterProperties,
+    Paragraph,
+    ParagraphProperties,
+    RegularTextRun,
+)
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.worksheet import Worksheet
+
+from kpixl.dashboard import styles
+from kpixl.dashboard.cellwriter import column_widths, put, put_paragraph, put_text
+from kpixl.dashboard.styles import Look
+from kpixl.dashboard.view import DashboardView
+from kpixl.periods import Period
+from kpixl.register import Indicator, Kind, Unit
+
+# The charts' figures go on a hidden sheet whose header says `Indicator`, never `Ref`: a
+# dashboard given back as a return must not find a table there.
+CHART_DATA_SHEET = "Chart data"
+CHART_DATA_HEADERS = ("Indicator", "Line")
+LINE_LABELS = {"value": "Value", "target": "Target", "floor": "Floor"}
+FIRST_CHART_ROW = 4
+CHARTS_PER_ROW = 3
+SLOT_COLUMNS, SLOT_ROWS = 6, 13  # sheet columns and rows each chart takes, gap included
+COLUMN_WIDTH = 10.0  # characters: 6 columns are about 11.9 cm
+ROW_HEIGHT = 15.0  # points: 13 rows are about 6.9 cm; fixed so charts never overlap
+CHART_WIDTH_CM, CHART_HEIGHT_CM = 11.6, 6.6
+CHART_ROWS_PER_PAGE = 3
+NO_KPIS = "The register lists no Key Performance Indicators for this dashboard."
+
+
+@dataclass(frozen=True)
+class ChartBlock:
+    """Where one KPI's figures are on the chart-data sheet: a row of period labels, then a row
+    per line; `lines` maps each line drawn to its row."""
+
+    ref: str
+    labels_row: int
+    lines: dict[str, int]
+    periods: int
+    lowest: float | None  # the lowest figure drawn
+
+
+def trend_kpis(view: DashboardView) -> list[Indicator]:
+    """The dashboard's KPIs in the order of its service-area sheets."""
+    return [i for area in view.areas for i in view.indicators(area.name, Kind.KPI)]
+
+
+def fy_periods(view: DashboardView, ind: Indicator) -> list[Period]:
+    """The whole FY (quarter ends for a quarterly KPI), so every chart spans the same year."""
+    start = view.period.fy_start(view.fy_start)
+    months = [start.shift(n) for n in range(12)]
+    return [p for p in months if p.is_quarter_end(view.fy_start)] if ind.is_quarterly else months
+
+
+def axis_label(period: Period, ind: Indicator) -> str:
+    """`Apr`: the month is enough on a chart of one FY (quarter ends keep the year: `Jun-24`)."""
+    return period.label if ind.is_quarterly else period.label.split("-")[0]
+
+
+def write_trends(ws: Worksheet, data: Worksheet, view: DashboardView) -> None:
+    """Charts in a grid, three to a row and three rows to a printed page, in register order."""
+    column_widths(ws, {c: COLUMN_WIDTH for c in range(1, CHARTS_PER_ROW * SLOT_COLUMNS + 1)})
+    put_text(ws, 1, 1, "Trends", Look.TITLE)
+    fy = view.results.fy_label
+    note = (
+        f"Key Performance Indicators, financial year {fy}: each month's value (quarterly "
+        "indicators: each quarter's) against its target and floor."
+    )
+    put_paragraph(ws, 2, (1, CHARTS_PER_ROW * SLOT_COLUMNS), note, 200.0, Look.NOTE)
+    kpis = trend_kpis(view)
+    if not kpis:
+        put_text(ws, FIRST_CHART_ROW, 1, NO_KPIS, Look.PARAGRAPH)
+    blocks = write_chart_data(data, view, kpis)
+    chart_rows = -(-len(kpis) // CHARTS_PER_ROW)
+    last_row = FIRST_CHART_ROW + chart_rows * SLOT_ROWS - 1
+    for row in range(FIRST_CHART_ROW, last_row + 1):
+        ws.row_dimensions[row].height = ROW_HEIGHT
+    palette = styles.palette_of(ws.parent)
+    for n, (ind, block) in enumerate(zip(kpis, blocks, strict=True)):
+        line, place = divmod(n, CHARTS_PER_ROW)
+        anchor = (
+            f"{get_column_letter(1 + place * SLOT_COLUMNS)}{FIRST_CHART_ROW + line * SLOT_ROWS}"
+        )
+        ws.add_chart(trend_chart(ind, data, block, palette), anchor)
+    for line in range(CHART_ROWS_PER_PAGE, chart_rows, CHART_ROWS_PER_PAGE):
+        ws.row_breaks.append(Break(id=FIRST_CHART_ROW + line * SLOT_ROWS - 1))
+    last_col = get_column_letter(CHARTS_PER_ROW * SLOT_COLUMNS)
+    ws.print_area = f"A1:{last_col}{max(last_row, FIRST_CHART_ROW)}"
+
+
+def write_chart_data(
+    data: Worksheet, view: DashboardView, kpis: list[Indicator]
+) -> list[ChartBlock]:
+    """Per KPI: its period labels, then its values, target and floor (where it has one)."""
+    data.sheet_state = "hidden"
+    column_widths(data, {1: 10.0, 2: 10.0})
+    for col, header in enumerate(CHART_DATA_HEADERS, start=1):
+        put_text(data, 1, col, header, Look.HEADER)
+    blocks: list[ChartBlock] = []
+    row = 2
+    for ind in kpis:
+        periods = fy_periods(view, ind)
+        fmt = styles.number_format(ind)
+        put_text(data, row, 1, ind.ref)
+        put_text(data, row, 2, "Period")
+        for col, period in enumerate(periods, start=3):
+            put_text(data, row, col, axis_label(period, ind), Look.CENTRE)
+        lines = {"value": [view.value(ind, p) for p in periods]}
+        for name, level in (("target", ind.target), ("floor", ind.floor)):
+            if level is not None:
+                lines[name] = [level] * len(periods)
+        rows: dict[str, int] = {}
+        for offset, (name, figures) in enumerate(lines.items(), start=1):
+            rows[name] = row + offset
+            put_text(data, row + offset, 2, LINE_LABELS[name])
+            for col, figure in enumerate(figures, start=3):
+                put(data, row + offset, col, figure, Look.NUMBER, fmt)
+        drawn = [f for figures in lines.values() for f in figures if f is not None]
+        blocks.append(ChartBlock(ind.ref, row, rows, len(periods), min(drawn, default=None)))
+        row += len(lines) + 2  # a blank row between blocks
+    return blocks
+
+
+def trend_chart(
+    ind: Indicator, data: Worksheet, block: ChartBlock, palette: styles.Palette
+) -> LineChart:
+    chart = LineChart()
+    chart.title = _title(f"{ind.ref}: {ind.summary_text}")
+    # centimetres; the stubs say int, openpyxl takes any number
+    chart.width, chart.height = CHART_WIDTH_CM, CHART_HEIGHT_CM  # type: ignore[assignment]
+    assert chart.legend is not None  # a new chart has a legend
+    chart.legend.position = "b"
+    chart.display_blanks = "gap"  # a month with no figure is a gap, not a zero
+    last_col = 2 + block.periods
+    for name, row in block.lines.items():
+        ref = Reference(data, min_col=2, max_col=last_col, min_row=row, max_row=row)
+        series = Series(ref, title_from_data=True)
+        _line_look(series, name, palette.lines[name])
+        chart.series.append(series)
+    labels = Reference(data, min_col=3, max_col=last_col, min_row=block.labels_row)
+    chart.set_categories(labels)
+    chart.y_axis.number_format = styles.number_format(ind)
+    if ind.unit is Unit.PERCENT:
+        # A rate's axis stops at its highest possible value: never an axis up to 120%.
+        chart.y_axis.scaling.max = ind.max if ind.max is not None else 1.0
+        if block.lowest is not None and block.lowest > 0:
+            # From the 10% step below the lowest figure: a month's dip shows, not a flat line.
+            chart.y_axis.scaling.min = max(0.0, math.floor((block.lowest - 0.02) * 10) / 10)
+    # openpyxl 3.1 marks axes as deleted unless told otherwise: Excel would show none.
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    return chart
+
+
+def _line_look(series: ChartSeries, name: str, colour: str) -> None:
+    series.smooth = False
+    line = series.graphicalProperties.line
+    line.solidFill = colour
+    line.width = styles.CHART_LINE_WIDTH
+    if name == "value":
+        dots = GraphicalProperties(solidFill=colour)
+        dots.line.solidFill = colour
+        series.marker = Marker("circle", size=styles.CHART_MARKER_SIZE, spPr=dots)
+    else:
+        line.dashStyle = "dash"  # target and floor read apart from the value without colour
+        series.marker = Marker("none")
+
+
+def _title(text: str) -> Title:
+    size = styles.CHART_FONT_SIZE * 100  # hundredths of a point
+    props = CharacterProperties(sz=size, b=True)
+    run = RegularTextRun(rPr=props, t=text)
+    paragraph = Paragraph(pPr=ParagraphProperties(defRPr=props), r=[run])
+    return Title(tx=Text(rich=RichText(p=[paragraph])), overlay=False)
