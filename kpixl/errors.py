@@ -28,3 +28,7 @@ class RegisterError(KpixlError):
 
 class OutputError(KpixlError):
     """An output file cannot be written (open in Excel, read-only, a folder in the way)."""
+
+
+class MailError(KpixlError):
+    """The dashboard was not sent: the mail server refused it, the login or a recipient."""
