@@ -1,0 +1,9 @@
+"""The Excel add-in: the ribbon buttons' entry points, the kpixl.xlam build, the installer.
+
+Nothing else in kpixl imports this package; xlwings is imported only when a button runs.
+RunPython calls e.g. `import kpixl.addin; kpixl.addin.validate_return()`.
+"""
+
+from kpixl.addin.entry import build_dashboard, email_dashboard, settings, validate_return
+
+__all__ = ["build_dashboard", "email_dashboard", "settings", "validate_return"]

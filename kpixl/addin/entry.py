@@ -1,0 +1,196 @@
+"""The four ribbon buttons' Python side: each takes the workbook that was active in Excel."""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kpixl.addin import sheets
+from kpixl.addin.config import AddinConfig, create_config, find_config, load_config
+from kpixl.addin.xl import Book, caller_book
+from kpixl.errors import KpixlError, RegisterError, UsageError
+from kpixl.issues import Issue, IssueCode, error
+from kpixl.register import Register, load_register
+from kpixl.workbook import Sheet as GridSheet
+
+if TYPE_CHECKING:
+    from kpixl.mail import MailResult, SmtpSettings
+
+TITLE = "KPI Dashboard"
+LOG_FILE = Path(tempfile.gettempdir()) / "kpixl-addin-error.log"
+Entry = Callable[[Book], None]
+
+
+def _button(func: Entry) -> Callable[[Book | None], None]:
+    """Run an entry point on the caller's workbook; any failure becomes one alert, never a trace."""
+
+    @functools.wraps(func)
+    def run(book: Book | None = None) -> None:
+        book = book if book is not None else caller_book()
+        try:
+            func(book)
+        except RegisterError as exc:
+            lines = [str(exc), *(i.line() for i in exc.issues[:5])]
+            book.app.alert("\n".join(lines), title=TITLE, mode="critical")
+        except KpixlError as exc:
+            book.app.alert(str(exc), title=TITLE, mode="critical")
+        except Exception as exc:
+            book.app.alert(_unexpected(exc), title=TITLE, mode="critical")
+
+    return run
+
+
+def _unexpected(exc: Exception) -> str:
+    try:
+        LOG_FILE.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
+        where = f"details are in {LOG_FILE}"
+    except OSError:
+        where = "no log could be written"
+    return f"Unexpected problem ({type(exc).__name__}: {exc}); {where}; please report it."
+
+
+def book_folder(book: Book) -> Path | None:
+    """The folder of a saved workbook; None for a new, never-saved one (its fullname is a name)."""
+    path = Path(book.fullname)
+    return path.parent if path.is_absolute() and path.parent.is_dir() else None
+
+
+@_button
+def validate_return(book: Book) -> None:
+    """Check the active workbook as it is on screen and list every problem in a new sheet."""
+    config = load_config(book_folder(book))
+    register = load_register(config.need("register"))
+    grids, issues = sheets.read_book(book)
+    issues += check_return(register, grids, book.name)
+    sheets.write_validation_sheet(book, issues)
+    book.app.alert(sheets.summary(book.name, issues), title=TITLE)
+
+
+def check_return(register: Register, grids: list[GridSheet], name: str) -> list[Issue]:
+    """The issues `kpixl validate` would give for this return alone."""
+    from kpixl.returns import read_sheets
+    from kpixl.scoring import score
+    from kpixl.validate import validate
+
+    read = read_sheets(grids, name)
+    figures, issues = validate(register, [read])
+    if read.tables == 0:
+        issues.append(
+            error(
+                IssueCode.NO_TABLE,
+                "no table of indicators in this workbook: kpixl looks for a header row with a "
+                "'Ref' column and period columns; open the KPI return and click again",
+                file=name,
+            )
+        )
+    periods = figures.value_periods()
+    if periods:
+        issues += score(register, figures, max(periods))[2]
+    # issues located elsewhere (other service areas' missing returns) are not this return's
+    return [i for i in issues if i.file == name or _area(register, i.ref) in figures.areas_seen]
+
+
+def _area(register: Register, ref: str) -> str:
+    indicator = register.indicators.get(ref)
+    return indicator.service_area if indicator is not None else ""
+
+
+@_button
+def build_dashboard(book: Book) -> None:
+    """Build the dashboards from the configured returns folder and register, and open them."""
+    from kpixl.output import write_dashboards
+    from kpixl.pipeline import run
+
+    config = load_config(book_folder(book))
+    results = run([config.need("returns_folder")], config.need("register"))
+    written = write_dashboards(results, config.output_folder or config.path.parent)
+    for path in written:
+        book.app.books.open(str(path))
+    counts = results.report.counts()
+    book.app.alert(
+        f"Built {len(written)} dashboard(s) for {results.period.label} from "
+        f"{len(results.files)} return(s): {counts['error']} error(s), {counts['warning']} "
+        f"warning(s), listed on each dashboard's Validation sheet. Saved in {written[0].parent}.",
+        title=TITLE,
+    )
+
+
+@_button
+def email_dashboard(book: Book) -> None:
+    """Show who the active dashboard goes to; once the user agrees, send it."""
+    from kpixl.mail import send_dashboard
+
+    dashboard = Path(book.fullname)
+    if not dashboard.is_file():
+        raise UsageError(
+            f"{book.name} is not saved: open a dashboard kpixl built (or save this one), then "
+            "click Email dashboard again"
+        )
+    config = load_config(book_folder(book))
+    register = load_register(config.need("register"))
+    server = _smtp(config, register)
+    plan = send_dashboard(dashboard, register, smtp=server, dry_run=True)
+    if book.app.alert(_confirmation(plan), title=TITLE, buttons="ok_cancel") != "ok":
+        book.app.alert("Not sent.", title=TITLE)
+        return
+    sent = send_dashboard(dashboard, register, smtp=server)
+    book.app.alert(
+        f"Sent '{sent.subject}' to {len(sent.envelope)} recipient(s) through {sent.server} "
+        f"({sent.reply}).",
+        title=TITLE,
+    )
+
+
+def _smtp(config: AddinConfig, register: Register) -> SmtpSettings:
+    from kpixl.mail import smtp_settings
+
+    given = config.smtp
+    return smtp_settings(
+        register.settings,
+        host=given.host or None,
+        port=given.port,
+        security=given.security or None,
+        user=given.user or None,
+        base=register.path.parent,
+    )
+
+
+def _confirmation(plan: MailResult) -> str:
+    """What would be sent and to whom, for the OK / Cancel question."""
+    lines = [f"Send '{plan.subject}'?", f"To: {'; '.join(plan.to)}"]
+    if plan.cc:
+        lines.append(f"Cc: {'; '.join(plan.cc)}")
+    if plan.bcc:
+        lines.append(f"Bcc: {'; '.join(plan.bcc)}")
+    files = ", ".join(f"{name} ({size / 1024:,.0f} KB)" for name, size in plan.attachments)
+    lines.append(f"Attached: {files} (the saved file: save your changes first)")
+    lines.extend(f"Note: {note}" for note in plan.notes)
+    return "\n".join(lines)
+
+
+@_button
+def settings(book: Book) -> None:
+    """Open kpixl.toml (next to the workbook, else the user's own), creating the user's if none."""
+    path = find_config(book_folder(book)) or create_config()
+    book.app.alert(
+        f"The settings are in {path}. It opens in Notepad now: change it, save it, and click the "
+        "button you wanted again.",
+        title=TITLE,
+    )
+    open_in_editor(path)
+
+
+def open_in_editor(path: Path) -> None:
+    """Show a text file to the user in the system's plain-text editor."""
+    if sys.platform == "win32":
+        subprocess.Popen(["notepad.exe", str(path)])
+    elif sys.platform == "darwin":
+        subprocess.Popen(["open", "-t", str(path)])
+    else:
+        subprocess.Popen(["xdg-open", str(path)])
