@@ -78,9 +78,14 @@ def validate(returns: tuple[Path, ...], register: Path, period: str | None, as_j
               help="Dashboard file (.xlsx), or a folder for several dashboards.")  # fmt: skip
 @click.option("--results", "results_csv", type=click.Path(path_type=Path), default=None,
               help="Also write the Data table as CSV.")  # fmt: skip
+@click.option("--pdf", is_flag=True,
+              help="Also write each dashboard as a PDF beside it (needs LibreOffice).")  # fmt: skip
+@click.option("--template", type=click.Path(path_type=Path), default=None, metavar="FILE",
+              help="Take the styles from FILE, a restyled copy of "
+                   "workbook_templates/dashboard.xlsx.")  # fmt: skip
 def build(
     returns: tuple[Path, ...], register: Path, period: str | None, output: Path | None,
-    results_csv: Path | None,
+    results_csv: Path | None, pdf: bool, template: Path | None,
 ) -> int:  # fmt: skip
     """Build the dashboard workbook from RETURNS (files or folders).
 
@@ -89,7 +94,7 @@ def build(
     from kpixl.output import write_csv, write_dashboards  # openpyxl: only when building
 
     results = run(returns, register, _period(period))
-    written = write_dashboards(results, output)
+    written = write_dashboards(results, output, template=template, pdf=pdf)
     if results_csv is not None:
         write_csv(results, results_csv)
         written.append(results_csv)
@@ -122,6 +127,18 @@ def _print_report(report: Report, n_files: int, brief: bool = False) -> None:
 
 
 # Commands defined in modules of their own are added here, one import and one add_command each.
+from kpixl.cli_addin import addin  # noqa: E402
+
+cli.add_command(addin)
+from kpixl.cli_template import template  # noqa: E402
+
+cli.add_command(template)
+from kpixl.cli_email import email  # noqa: E402
+
+cli.add_command(email)
+from kpixl.cli_batch import batch  # noqa: E402
+
+cli.add_command(batch)
 
 
 def _fail(message: str) -> int:

@@ -32,8 +32,9 @@ def test_help_for_every_command(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_readme_documents_every_command() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for command in ("kpixl build", "kpixl validate"):
-        assert command in readme
+    for command in ("build", "validate", "batch", "template", "email", "addin"):
+        assert f"kpixl {command}" in readme
+        assert main([command, "--help"]) == 0
 
 
 def test_validate_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
@@ -168,3 +169,13 @@ def test_python_dash_m(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "kpixl", "--version"], capture_output=True,
                           text=True, check=False)  # fmt: skip
     assert proc.returncode == 0 and "0.1.0" in proc.stdout
+
+
+def test_build_refuses_to_write_inside_a_folder_of_returns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "returns"
+    write_book(folder / "r.xlsx", {"KPIs": [["Ref", "Mar-25"], ["FN07", 0.9]]})
+    code, _, err = kpixl(capsys, "build", folder, "--register", REGISTER, "-o", folder / "d.xlsx")
+    assert code == 2 and "is inside the folder of returns" in err
+    assert sorted(p.name for p in folder.iterdir()) == ["r.xlsx"]
