@@ -73,6 +73,11 @@ class Indicator:
     footnote: str = ""
     order: float = 0.0
     short_description: str = ""
+    # Layout of the service-area sheet: a label that starts a new block of tables where it
+    # changes (blank: one block), and how many periods the indicator's table shows (None: the
+    # setting; a table shows the largest of its indicators').
+    table: str = ""
+    periods_shown: int | None = None
     row: int = 0  # Excel row in the register, for messages
 
     @property

@@ -35,6 +35,7 @@ REQUIRED = {
     INDICATORS: ("ref", "description", "service_area", "kind"),
     AREAS: ("service_area",),
 }
+PERIODS_SHOWN_MAX = 24
 _ALIASES = {"kind": {"kpi": "KPI", "activity": "Activity"}}
 
 
@@ -139,8 +140,8 @@ def _settings(sheet: Sheet | None, out: _Collector) -> Settings:
     other: dict[str, str] = {}
     ints = {
         "fy_start_month": (1, 12),
-        "periods_shown_kpi": (1, 24),
-        "periods_shown_activity": (1, 24),
+        "periods_shown_kpi": (1, PERIODS_SHOWN_MAX),
+        "periods_shown_activity": (1, PERIODS_SHOWN_MAX),
         "smtp_port": (1, 65535),
     }
     for index, key, value in pairs:
@@ -361,6 +362,7 @@ def _indicator(r: _Row, areas: dict[str, ServiceArea], settings: Settings) -> In
     lo_default, hi_default = _default_range(unit)
     lo, hi = r.number("min", unit), r.number("max", unit)
     order = r.number("order")
+    shown = _periods_shown(r)
     if len(r.out.issues) > before:
         return None
     return Indicator(
@@ -385,8 +387,25 @@ def _indicator(r: _Row, areas: dict[str, ServiceArea], settings: Settings) -> In
         footnote=r.text("footnote"),
         order=order if order is not None else float(r.index),
         short_description=r.text("short_description"),
+        table=r.text("table"),
+        periods_shown=shown,
         row=r.index + 1,
     )
+
+
+def _periods_shown(r: _Row) -> int | None:
+    """The optional `periods_shown` column: a whole number of periods, 1 to 24."""
+    shown = r.number("periods_shown")
+    if shown is None:
+        return None
+    if not shown.is_integer() or not 1 <= shown <= PERIODS_SHOWN_MAX:
+        r.bad(
+            "periods_shown",
+            f"{r.ref}'s periods_shown must be a whole number from 1 to {PERIODS_SHOWN_MAX}, "
+            f"not '{text_of(r.table.get(r.row, 'periods_shown'))}': correct it or leave it blank",
+        )
+        return None
+    return int(shown)
 
 
 def _polarity(r: _Row, target: float | None, floor: float | None) -> Polarity:

@@ -76,6 +76,16 @@ INDICATOR_COLUMNS: list[tuple[str, type[StrEnum] | None, str]] = [
     ("max", None, "The highest valid value (default 100% for percent, none otherwise)."),
     ("footnote", None, "Text printed under the indicator's table on the dashboard."),
     ("order", None, "A number to sort indicators inside their service area (default: row order)."),
+    (
+        "table",
+        None,
+        "Optional. A label that splits a service area's page into blocks, each with its own tables and printed on its own page; a new block starts where the label changes.",
+    ),
+    (
+        "periods_shown",
+        None,
+        "Optional. Months the indicator's table shows (quarter ends for quarterly ones), 1 to 24; a table shows the largest of its indicators'. Blank: the setting.",
+    ),
 ]
 AREA_COLUMNS: list[tuple[str, str]] = [
     ("service_area", "Required. The service area's name, unique; a sheet of the dashboard."),
@@ -147,6 +157,11 @@ def _indicators(ws: Worksheet) -> None:
             ws.add_data_validation(
                 validation(cells, "whole", "0", formula2="6", operator="between", prompt=prompt,
                            error=("Not 0 to 6", "Type a whole number of decimal places from 0 to 6."))
+            )  # fmt: skip
+        elif name == "periods_shown":
+            ws.add_data_validation(
+                validation(cells, "whole", "1", formula2="24", operator="between", prompt=prompt,
+                           error=("Not 1 to 24", "Type a whole number of periods from 1 to 24."))
             )  # fmt: skip
         elif name in _NUMBER_COLUMNS:
             top = f"{get_column_letter(col)}2"

@@ -337,7 +337,19 @@ IND = {str(i["ref"]): i for i in INDICATORS}
 REGISTER_COLUMNS = [
     "ref", "description", "short_description", "service_area", "kind", "frequency", "unit",
     "decimals", "polarity", "target", "floor", "ytd", "upper", "lower", "alert_on", "prev_year",
-    "rag_basis", "footnote", "order",
+    "rag_basis", "footnote", "order", "table", "periods_shown",
+]  # fmt: skip
+
+# The reference's table quirks: Infrastructure prints as two blocks (Estates: PI01 alone, no YTD,
+# and its activities; Facilities Management: PI05-PI07 and theirs), and some tables show five
+# months (Nov-24..Mar-25) instead of the setting's four.
+TABLE_BLOCKS = {
+    **dict.fromkeys(["PI01", "PI01b", "PI03c"], "Estates"),
+    **dict.fromkeys(["PI05", "PI06", "PI07", "PI05b", "PI06b", "PI07b"], "Facilities Management"),
+}
+FIVE_MONTHS = [
+    "CS08", "CS12", "CS13", "CS14", "HR12", "HR13", "HR16", "HR21", "HR23",
+    "PI01", "PI01b", "PI03c", "PI05b", "PI06b", "PI07b",
 ]  # fmt: skip
 
 # ---------------------------------------------------------------------------------------------
@@ -709,6 +721,8 @@ def write_register(path: Path) -> None:
         row.setdefault("decimals", 0)
         row.setdefault("alert_on", "ytd" if ind["kind"] == "Activity" else None)
         row["order"] = order
+        row["table"] = TABLE_BLOCKS.get(str(ind["ref"]))
+        row["periods_shown"] = 5 if ind["ref"] in FIVE_MONTHS else None
         for j, col in enumerate(REGISTER_COLUMNS, start=1):
             cell = ws.cell(row=order + 1, column=j, value=row.get(col))
             pct = ind.get("unit") == "percent"

@@ -23,11 +23,12 @@ TITLE = (
     "Performance Dashboard for the Chief Executive's Department and Deputy Chief Executive's "
     "Department"
 )
-# Pages each sheet prints on: each service area on one page as in the model, nine charts a page.
+# Pages each sheet prints on: each service area on one page as in the model (Infrastructure on two,
+# one per block of tables, as the model prints it), nine charts a page.
 PAGES = {
     "Guidance": 1, "Summary": 1, "Finance": 1, "Governance, Law & Democracy": 1,
     "Marketing & Resident Experience": 1, "HR and Organisational Devt": 1,
-    "Health and Safety": 1, "Technology": 1, "Infrastructure": 1, "Trends": 3,
+    "Health and Safety": 1, "Technology": 1, "Infrastructure": 2, "Trends": 3,
     "Commentary": 1, "Validation": 1, "Data": 7,
 }  # fmt: skip
 needs_libreoffice = pytest.mark.skipif(
@@ -82,6 +83,12 @@ def test_each_service_area_page_has_its_title(built: tuple[int, Path]) -> None:
     ]  # fmt: skip
     for area in areas:
         assert any("Service Area" in p and area in p and "Cabinet Member" in p for p in pages), area
+    # Infrastructure's two blocks: each page under the service-area block, with its own tables.
+    infrastructure = [p for p in pages if "Infrastructure" in p.splitlines()[0]]
+    assert all("Service Area" in p and "Rebecca Spore" in p for p in infrastructure)
+    assert [("PI01b" in p, "PI05b" in p) for p in infrastructure] == [(True, False), (False, True)]
+    assert "Nov-24" in infrastructure[0] and "YTD RAG" not in infrastructure[0]
+    assert "YTD RAG" in infrastructure[1]
     trends = "\n".join(p for p in pages if "Trends" in p.splitlines()[0])
     assert "FN06: Percentage of sundry debt due to KCC" in " ".join(trends.split())
 

@@ -41,6 +41,8 @@ def test_defaults_and_inference(register_path: Path) -> None:
     assert reg.settings.organisation == "Test Analytics"
     assert list(reg.dashboards()) == ["D1"]
     assert reg.find(" aa01 ") is aa01
+    # The layout columns are optional: without them, one block and the settings' periods.
+    assert (aa01.table, aa01.periods_shown) == ("", None)
 
 
 def test_headers_are_matched_loosely_and_unknown_columns_ignored(tmp_path: Path) -> None:
@@ -131,3 +133,42 @@ def test_dashboard_titles(tmp_path: Path) -> None:
     reg = load_register(write_register(tmp_path / "r.xlsx", settings=settings))
     assert reg.settings.title_for("D1") == "My title"
     assert reg.settings.title_for("D2") == "Dashboard for D2"
+
+
+def test_table_and_periods_shown_columns(tmp_path: Path) -> None:
+    header = [*INDICATOR_HEADER, "Table", "Periods shown"]
+    layout = [
+        (" Estates ", 5),
+        ("Estates", None),
+        (None, 12),
+        (None, "3"),
+        (None, None),
+        (None, 24),
+    ]
+    rows = [(*row, *extra) for row, extra in zip(INDICATORS, layout, strict=True)]
+    reg = load_register(write_register(tmp_path / "r.xlsx", rows, header=header))
+    got = {ref: (i.table, i.periods_shown) for ref, i in reg.indicators.items()}
+    assert got == {
+        "AA01": ("Estates", 5), "AA02": ("Estates", None), "AA03": ("", 12),
+        "AA04": ("", 3), "BB01": ("", None), "BB02": ("", 24),
+    }  # fmt: skip
+
+
+def test_bad_periods_shown_are_reported_with_their_cells(tmp_path: Path) -> None:
+    header = [*INDICATOR_HEADER, "table", "periods_shown"]
+    bad: list[object] = [0, 25, 2.5, "five", -1, "4"]
+    rows = [(*row, None, value) for row, value in zip(INDICATORS, bad, strict=True)]
+    with pytest.raises(RegisterError) as caught:
+        load_register(write_register(tmp_path / "r.xlsx", rows, header=header))
+    got = [(i.code.value, i.sheet, i.cell, i.ref) for i in caught.value.issues]
+    assert got == [
+        ("register-bad-value", "Indicators", f"Q{n}", ref)
+        for n, ref in zip(range(2, 7), ("AA01", "AA02", "AA03", "AA04", "BB01"), strict=True)
+    ]
+    messages = [i.message for i in caught.value.issues]
+    assert messages[0] == (
+        "AA01's periods_shown must be a whole number from 1 to 24, not '0': correct it or "
+        "leave it blank"
+    )
+    assert "2.5" in messages[2]
+    assert "'five'" in messages[3] and "type a number" in messages[3]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kpixl.dashboard import styles
@@ -20,7 +21,7 @@ from kpixl.dashboard.cellwriter import (
 from kpixl.dashboard.styles import Look
 from kpixl.dashboard.view import NA, DashboardView, number, text
 from kpixl.periods import Period
-from kpixl.register import Indicator, Kind, ServiceArea
+from kpixl.register import AlertOn, Indicator, Kind, ServiceArea
 from kpixl.results import Commentary
 
 REF_WIDTH, DESCRIPTION_WIDTH, FIGURE_WIDTH = 10.0, 55.0, 11.0
@@ -44,7 +45,8 @@ class Table:
 
 
 def write_area(ws: Worksheet, view: DashboardView, area: ServiceArea) -> None:
-    tables = area_tables(view, area)
+    blocks = area_blocks(view, area)
+    tables = [table for block in blocks for table in block]
     last_col = max([BLOCK_SPANS[-1][1], *(len(t.headers) for t in tables)])
     widths = {1: REF_WIDTH, 2: DESCRIPTION_WIDTH}
     widths |= {col: FIGURE_WIDTH for col in range(3, last_col + 1)}
@@ -54,8 +56,13 @@ def write_area(ws: Worksheet, view: DashboardView, area: ServiceArea) -> None:
     _header_block(ws, area)
     ws.freeze_panes = "A5"
     row = FIRST_TABLE_ROW
-    for table in tables:
-        row = _write_table(ws, row, table, widths) + 1
+    for index, block in enumerate(blocks):
+        if index:
+            # Each block on a page of its own, under the repeated service-area block (rows 1-4)
+            # and the blank row that ends the table before (as row 5 on the first page).
+            ws.row_breaks.append(Break(id=row - 2))
+        for table in block:
+            row = _write_table(ws, row, table, widths) + 1
     if not tables:
         put_text(ws, row, 1, "The register lists no indicators for this service area.")
 
@@ -72,21 +79,39 @@ def _header_block(ws: Worksheet, area: ServiceArea) -> None:
             ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
 
 
+def area_blocks(view: DashboardView, area: ServiceArea) -> list[list[Table]]:
+    """The area's tables, block by block: a new block starts wherever the indicators' `table`
+    label changes (in register order); each block has its monthly KPI, quarterly KPI and
+    activity tables, in that order."""
+    blocks: list[list[Indicator]] = []
+    label: str | None = None
+    for ind in view.indicators(area.name):
+        if not blocks or ind.table != label:
+            blocks.append([])
+            label = ind.table
+        blocks[-1].append(ind)
+    return [_block_tables(view, block) for block in blocks]
+
+
 def area_tables(view: DashboardView, area: ServiceArea) -> list[Table]:
-    """The area's tables in the model's order: monthly KPIs, quarterly KPIs, activities."""
+    """All the area's tables, in the order they are written."""
+    return [table for block in area_blocks(view, area) for table in block]
+
+
+def _block_tables(view: DashboardView, inds: list[Indicator]) -> list[Table]:
     tables: list[Table] = []
     for kind in (Kind.KPI, Kind.ACTIVITY):
-        found = view.indicators(area.name, kind)
+        found = [i for i in inds if i.kind is kind]
         monthly = [i for i in found if not i.is_quarterly]
         quarterly = [i for i in found if i.is_quarterly]
         base = "Key Performance Indicators" if kind is Kind.KPI else "Activity Indicators"
-        months = view.kpi_months() if kind is Kind.KPI else view.activity_months()
         if monthly:
             title = f"{base} - Monthly" if quarterly else base
-            tables.append(_table(view, kind, title, monthly, months, quarterly=False))
+            periods = view.table_periods(monthly, quarterly=False)
+            tables.append(_table(view, kind, title, monthly, periods, quarterly=False))
         if quarterly:
-            title = f"{base} - Quarterly"
-            tables.append(_table(view, kind, title, quarterly, view.quarter_ends(), quarterly=True))
+            periods = view.table_periods(quarterly, quarterly=True)
+            tables.append(_table(view, kind, f"{base} - Quarterly", quarterly, periods, True))
     return tables
 
 
@@ -102,19 +127,26 @@ def _table(
     latest = periods[-1] if periods else None
     first_after = 3 + len(periods)
     if kind is Kind.KPI:
+        # No YTD and YTD RAG columns when none of the table's KPIs has a year to date.
+        ytd = any(view.has_ytd(i) for i in inds)
         rag_word = "Qtr RAG" if quarterly else "Month RAG"
         travel = "Since last quarter" if quarterly else "Since last month"
-        after = [rag_word, "YTD", "YTD RAG", "Target", "Floor", "Prev. Year", travel]
+        ytd_headers = ["YTD", "YTD RAG"] if ytd else []
+        after = [rag_word, *ytd_headers, "Target", "Floor", "Prev. Year", travel]
         table = Table(title, ["Ref", "Indicator description", *labels, *after], inds)
-        table.rag_cols = [first_after, first_after + 2]
-        table.rows = [_kpi_row(view, i, periods) for i in inds]
+        table.rag_cols = [first_after, first_after + 2] if ytd else [first_after]
+        table.rows = [_kpi_row(view, i, periods, ytd) for i in inds]
     else:
         ranged = any(i.has_range for i in inds)
+        # No YTD column when no activity needs one: each alerts on the latest month (or has
+        # no year to date); the alert column then follows the months.
+        ytd = not all(i.alert_on is AlertOn.LATEST or not view.has_ytd(i) for i in inds)
         middle = ["In expected range?", "Upper", "Lower"] if ranged else []
-        after = ["YTD", *middle, "Previous Year YTD"]
+        prev = "Previous Year YTD" if ytd else "Previous Year"
+        after = [*(["YTD"] if ytd else []), *middle, prev]
         table = Table(title, ["Ref", "Indicator description", *labels, *after], inds)
-        table.alert_cols = [first_after + 1] if ranged else []
-        table.rows = [_activity_row(view, i, periods, ranged) for i in inds]
+        table.alert_cols = [first_after + int(ytd)] if ranged else []
+        table.rows = [_activity_row(view, i, periods, ranged, ytd) for i in inds]
     # Commentary of the reporting period (a quarterly table's: its latest quarter end).
     period = latest if quarterly else view.period
     table.commentary = [line for i in inds for line in view.commentary(i, period)]
@@ -133,14 +165,14 @@ def _ytd(view: DashboardView, ind: Indicator) -> Entry:
     return Entry(number(view.latest_field(ind, "ytd")), Look.NUMBER, styles.number_format(ind))
 
 
-def _kpi_row(view: DashboardView, ind: Indicator, periods: list[Period]) -> list[Entry]:
+def _kpi_row(view: DashboardView, ind: Indicator, periods: list[Period], ytd: bool) -> list[Entry]:
     fmt = styles.number_format(ind)
     latest_rag, ytd_rag = view.rags(ind)
+    ytd_entries = [_ytd(view, ind), Entry(ytd_rag, Look.CENTRE)] if ytd else []
     return [
         *_leading(view, ind, periods),
         Entry(latest_rag, Look.CENTRE),
-        _ytd(view, ind),
-        Entry(ytd_rag, Look.CENTRE),
+        *ytd_entries,
         Entry(ind.target, Look.NUMBER, fmt),
         Entry(ind.floor, Look.NUMBER, fmt),
         Entry(view.prev_year(ind), Look.NUMBER, fmt),
@@ -149,10 +181,10 @@ def _kpi_row(view: DashboardView, ind: Indicator, periods: list[Period]) -> list
 
 
 def _activity_row(
-    view: DashboardView, ind: Indicator, periods: list[Period], ranged: bool
+    view: DashboardView, ind: Indicator, periods: list[Period], ranged: bool, ytd: bool
 ) -> list[Entry]:
     fmt = styles.number_format(ind)
-    entries = [*_leading(view, ind, periods), _ytd(view, ind)]
+    entries = [*_leading(view, ind, periods), *([_ytd(view, ind)] if ytd else [])]
     if ranged:
         alert = text(view.latest_field(ind, "alert")) if ind.has_range else None
         entries.append(Entry(alert or NA, Look.CENTRE))

@@ -79,18 +79,29 @@ class DashboardView:
         found = self.results.indicators_of(area)
         return [i for i in found if kind is None or i.kind is kind]
 
-    def kpi_months(self) -> list[Period]:
-        return self.period.fy_months(self.fy_start)[
-            -self.results.register.settings.periods_shown_kpi :
-        ]
-
-    def activity_months(self) -> list[Period]:
-        shown = self.results.register.settings.periods_shown_activity
+    def months(self, shown: int) -> list[Period]:
+        """The last `shown` months of the financial year up to the reporting period."""
         return self.period.fy_months(self.fy_start)[-shown:]
 
-    def quarter_ends(self) -> list[Period]:
+    def kpi_months(self) -> list[Period]:
+        return self.months(self.results.register.settings.periods_shown_kpi)
+
+    def activity_months(self) -> list[Period]:
+        return self.months(self.results.register.settings.periods_shown_activity)
+
+    def quarter_ends(self, shown: int = QUARTERS_SHOWN) -> list[Period]:
         months = self.period.fy_months(self.fy_start)
-        return [p for p in months if p.is_quarter_end(self.fy_start)][-QUARTERS_SHOWN:]
+        return [p for p in months if p.is_quarter_end(self.fy_start)][-shown:]
+
+    def table_periods(self, inds: list[Indicator], quarterly: bool) -> list[Period]:
+        """The periods a table of `inds` shows: the largest `periods_shown` its indicators give
+        (months; quarter ends for a quarterly table), else the setting for its kind."""
+        given = [i.periods_shown for i in inds if i.periods_shown is not None]
+        if quarterly:
+            return self.quarter_ends(max(given, default=QUARTERS_SHOWN))
+        settings = self.results.register.settings
+        default = settings.periods_shown_kpi if inds[0].is_kpi else settings.periods_shown_activity
+        return self.months(max(given, default=default))
 
     def latest_period(self, ind: Indicator) -> Period | None:
         """The reporting period, or for a quarterly indicator its latest quarter end."""
