@@ -6,7 +6,6 @@ import json
 import logging
 import sys
 import tempfile
-import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from kpixl.errors import KpixlError, RegisterError, UsageError
+from kpixl.errors import KpixlError, RegisterError, UsageError, write_crash_log
 from kpixl.issues import Report
 from kpixl.periods import Period
 from kpixl.pipeline import run
@@ -169,11 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _unexpected(exc: Exception) -> int:
-    try:
-        LOG_FILE.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
-        where = f"details are in {LOG_FILE}"
-    except OSError:
-        where = "no log could be written"
+    where = write_crash_log(exc, LOG_FILE)
     logging.getLogger("kpixl").debug("unexpected failure", exc_info=exc)
     return _fail(f"kpixl: unexpected problem ({type(exc).__name__}: {exc}); {where}; "
                  "please report it")  # fmt: skip

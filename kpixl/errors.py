@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import traceback
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -32,3 +34,12 @@ class OutputError(KpixlError):
 
 class MailError(KpixlError):
     """The dashboard was not sent: the mail server refused it, the login or a recipient."""
+
+
+def write_crash_log(exc: BaseException, log: Path) -> str:
+    """Keep an unexpected failure's traceback in `log`; say where, for the one line users see."""
+    try:
+        log.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
+    except OSError:
+        return "no log could be written"
+    return f"details are in {log}"

@@ -6,7 +6,6 @@ import functools
 import subprocess
 import sys
 import tempfile
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,7 +13,7 @@ from typing import TYPE_CHECKING
 from kpixl.addin import sheets
 from kpixl.addin.config import AddinConfig, create_config, find_config, load_config
 from kpixl.addin.xl import Book, caller_book
-from kpixl.errors import KpixlError, RegisterError, UsageError
+from kpixl.errors import KpixlError, RegisterError, UsageError, write_crash_log
 from kpixl.issues import Issue, IssueCode, error
 from kpixl.register import Register, load_register
 from kpixl.workbook import Sheet as GridSheet
@@ -47,11 +46,7 @@ def _button(func: Entry) -> Callable[[Book | None], None]:
 
 
 def _unexpected(exc: Exception) -> str:
-    try:
-        LOG_FILE.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
-        where = f"details are in {LOG_FILE}"
-    except OSError:
-        where = "no log could be written"
+    where = write_crash_log(exc, LOG_FILE)
     return f"Unexpected problem ({type(exc).__name__}: {exc}); {where}; please report it."
 
 
