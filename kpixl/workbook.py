@@ -43,8 +43,9 @@ _NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _CELL = re.compile(rb"<c\b([^<>]*?)(?:/>|>((?:[^<]++|<(?!/c>|c\b))*+)</c>)")
 _CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _VALUE = re.compile(rb"<v>([^<]*)</v>|<v\s*/>")
-_ROW_REF = re.compile(rb'<row\b[^<>]*?\br="(\d+)"')
-_CELL_COL = re.compile(rb'<c\b[^<>]*?\br="([A-Z]{1,3})\d+"')
+# Every r="..." anywhere counts, not only a tag's first: a damaged tag such as
+# <c r="F4"r="XFD1048576"> is read by calamine with the last one (and it then aborts).
+_ROW_REF = re.compile(rb'\br="(\d+)"')
 _DIMENSION = re.compile(rb'<dimension\b[^<>]*?\bref="[A-Z]*\d*:?([A-Z]{1,3})(\d+)"')
 
 
@@ -190,7 +191,8 @@ def _scan_sheet_xml(xml: bytes) -> _SheetFacts:
     facts = _SheetFacts()
     for m in _ROW_REF.finditer(xml):
         facts.rows = max(facts.rows, int(m.group(1)))
-    for m in _CELL_COL.finditer(xml):
+    for m in _CELL_REF.finditer(xml):
+        facts.rows = max(facts.rows, int(m.group(2)))
         facts.cols = max(facts.cols, _col_number(m.group(1)))
     dimension = _DIMENSION.search(xml, 0, 4096)
     if dimension:  # calamine ignores it, but openpyxl's read-only mode trusts it

@@ -135,6 +135,18 @@ def test_expat_version_check() -> None:
     assert not expat_is_quadratic("expat_2.7.1")
 
 
+def test_a_second_cell_reference_in_one_tag_counts_too(tmp_path: Path) -> None:
+    """Found by fuzzing: <c r="B2"r="XFD1048576"> is read by calamine with the last reference."""
+    path = write_book(tmp_path / "w.xlsx", {"KPIs": GOOD_ROWS})
+    parts = parts_of(path)
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    assert b'<c r="B2"' in sheet
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(b'<c r="B2"', b'<c r="B2"r="XFD1048576"', 1)
+    result = read_returns([rezip(path, parts)], jobs=1)[0]
+    assert codes(result) == ["sheet-too-large"]
+    assert "XFD1048576" in result.issues[0].message
+
+
 def test_sheet_extent_limit_is_configurable(tmp_path: Path) -> None:
     path = write_book(tmp_path / "w.xlsx", {"KPIs": GOOD_ROWS})
     result = read_return(path, limits=Limits(max_rows=1))
