@@ -53,6 +53,11 @@ def write_dashboards(
         refuse_input(target, results.files, map(Path, results.folders))
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            raise OutputError(
+                f"cannot create the folder {target.parent}: a file of that name is in the way; "
+                "choose another output"
+            ) from None
         except OSError as exc:
             raise OutputError(f"cannot create the folder {target.parent}: {exc.strerror}") from None
     written = [write_dashboard(results, name, target, palette) for name, target in targets.items()]

@@ -179,3 +179,16 @@ def test_build_refuses_to_write_inside_a_folder_of_returns(
     code, _, err = kpixl(capsys, "build", folder, "--register", REGISTER, "-o", folder / "d.xlsx")
     assert code == 2 and "is inside the folder of returns" in err
     assert sorted(p.name for p in folder.iterdir()) == ["r.xlsx"]
+
+
+def test_build_says_when_a_file_is_in_the_way_of_the_output_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "out").write_text("not a folder", encoding="utf-8")
+    target = tmp_path / "out" / "d.xlsx"
+    code, _, err = kpixl(capsys, "build", SAMPLES, "--register", REGISTER, "-o", target)
+    assert code == 2
+    assert (
+        err
+        == f"kpixl: cannot create the folder {tmp_path / 'out'}: a file of that name is in the way; choose another output\n"
+    )
