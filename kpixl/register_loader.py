@@ -311,6 +311,54 @@ def _indicators(
 
 def _indicator(r: _Row, areas: dict[str, ServiceArea], settings: Settings) -> Indicator | None:
     before = len(r.out.issues)
+    description, area, kind = _identity(r, areas)
+    unit = r.enum("unit", Unit, Unit.PERCENT if kind is Kind.KPI else Unit.COUNT)
+    target, floor = r.number("target", unit), r.number("floor", unit)
+    if kind is Kind.KPI and target is None and not r.text("target"):
+        r.bad(
+            "target",
+            f"{r.ref} is a KPI but has no target: add one (or make it an Activity)",
+            IssueCode.REGISTER_MISSING_VALUE,
+        )
+    polarity = _polarity(r, target, floor)
+    upper, lower = _expected_range(r, unit)
+    decimals = _decimals(r)
+    lo_default, hi_default = _default_range(unit)
+    lo, hi = r.number("min", unit), r.number("max", unit)
+    order = r.number("order")
+    shown = _periods_shown(r)
+    if len(r.out.issues) > before:
+        return None
+    return Indicator(
+        ref=r.ref,
+        description=description,
+        service_area=area,
+        kind=kind,
+        frequency=r.enum("frequency", Frequency, Frequency.MONTHLY),
+        unit=unit,
+        decimals=int(decimals or 0),
+        polarity=polarity,
+        target=target,
+        floor=floor,
+        ytd=r.enum("ytd", YtdMethod, _default_ytd(kind, unit)),
+        upper=upper,
+        lower=lower,
+        alert_on=r.enum("alert_on", AlertOn, AlertOn.YTD),
+        prev_year=r.number("prev_year", unit),
+        rag_basis=r.enum("rag_basis", RagBasis, settings.rag_basis),
+        min=lo if lo is not None else lo_default,
+        max=hi if hi is not None else hi_default,
+        footnote=r.text("footnote"),
+        order=order if order is not None else float(r.index),
+        short_description=r.text("short_description"),
+        table=r.text("table"),
+        periods_shown=shown,
+        row=r.index + 1,
+    )
+
+
+def _identity(r: _Row, areas: dict[str, ServiceArea]) -> tuple[str, str, Kind]:
+    """Description, service area (as the register spells it) and kind, each checked."""
     description = r.text("description")
     if not description:
         r.bad(
@@ -333,16 +381,11 @@ def _indicator(r: _Row, areas: dict[str, ServiceArea], settings: Settings) -> In
         r.bad(
             "kind", f"{r.ref} has no kind: write KPI or Activity", IssueCode.REGISTER_MISSING_VALUE
         )
-    unit = r.enum("unit", Unit, Unit.PERCENT if kind is Kind.KPI else Unit.COUNT)
-    target, floor = r.number("target", unit), r.number("floor", unit)
+    return description, area, kind
+
+
+def _expected_range(r: _Row, unit: Unit) -> tuple[float | None, float | None]:
     upper, lower = r.number("upper", unit), r.number("lower", unit)
-    if kind is Kind.KPI and target is None and not r.text("target"):
-        r.bad(
-            "target",
-            f"{r.ref} is a KPI but has no target: add one (or make it an Activity)",
-            IssueCode.REGISTER_MISSING_VALUE,
-        )
-    polarity = _polarity(r, target, floor)
     if (upper is None) != (lower is None):
         r.bad(
             "upper" if upper is None else "lower",
@@ -350,47 +393,24 @@ def _indicator(r: _Row, areas: dict[str, ServiceArea], settings: Settings) -> In
         )
     elif upper is not None and lower is not None and upper < lower:
         r.bad("upper", f"{r.ref}'s upper ({upper:g}) is below its lower ({lower:g}): swap them")
-    default_ytd = {
+    return upper, lower
+
+
+def _decimals(r: _Row) -> float | None:
+    decimals = r.number("decimals")
+    if decimals is not None and (not decimals.is_integer() or not 0 <= decimals <= 6):
+        r.bad("decimals", f"{r.ref}'s decimals must be a whole number from 0 to 6")
+        return None
+    return decimals
+
+
+def _default_ytd(kind: Kind, unit: Unit) -> YtdMethod:
+    """Ratio for percent KPIs, sum for counts and money, else the mean."""
+    return {
         Unit.PERCENT: YtdMethod.RATIO if kind is Kind.KPI else YtdMethod.MEAN,
         Unit.COUNT: YtdMethod.SUM,
         Unit.CURRENCY_K: YtdMethod.SUM,
     }.get(unit, YtdMethod.MEAN)
-    decimals = r.number("decimals")
-    if decimals is not None and (not decimals.is_integer() or not 0 <= decimals <= 6):
-        r.bad("decimals", f"{r.ref}'s decimals must be a whole number from 0 to 6")
-        decimals = None
-    lo_default, hi_default = _default_range(unit)
-    lo, hi = r.number("min", unit), r.number("max", unit)
-    order = r.number("order")
-    shown = _periods_shown(r)
-    if len(r.out.issues) > before:
-        return None
-    return Indicator(
-        ref=r.ref,
-        description=description,
-        service_area=area,
-        kind=kind,
-        frequency=r.enum("frequency", Frequency, Frequency.MONTHLY),
-        unit=unit,
-        decimals=int(decimals or 0),
-        polarity=polarity,
-        target=target,
-        floor=floor,
-        ytd=r.enum("ytd", YtdMethod, default_ytd),
-        upper=upper,
-        lower=lower,
-        alert_on=r.enum("alert_on", AlertOn, AlertOn.YTD),
-        prev_year=r.number("prev_year", unit),
-        rag_basis=r.enum("rag_basis", RagBasis, settings.rag_basis),
-        min=lo if lo is not None else lo_default,
-        max=hi if hi is not None else hi_default,
-        footnote=r.text("footnote"),
-        order=order if order is not None else float(r.index),
-        short_description=r.text("short_description"),
-        table=r.text("table"),
-        periods_shown=shown,
-        row=r.index + 1,
-    )
 
 
 def _periods_shown(r: _Row) -> int | None:
