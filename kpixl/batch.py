@@ -22,7 +22,14 @@ from typing import Any, Protocol
 import pandas as pd
 
 from kpixl import __version__
-from kpixl.batch_manifest import Fingerprint, Manifest, fingerprint, load_manifest, save_manifest
+from kpixl.batch_manifest import (
+    Fingerprint,
+    Manifest,
+    fingerprint,
+    load_manifest,
+    save_manifest,
+    sha256_of,
+)
 from kpixl.batch_report import (
     REPORT_XLSX,
     DashboardEntry,
@@ -31,10 +38,10 @@ from kpixl.batch_report import (
     file_entries,
     write_report,
 )
-from kpixl.dashboard import dashboard_filename, write_dashboard
+from kpixl.dashboard import write_dashboard
 from kpixl.errors import OutputError, UsageError
 from kpixl.issues import Issue, IssueCode, error
-from kpixl.output import dashboards_with_data
+from kpixl.output import dashboard_targets, dashboards_with_data
 from kpixl.periods import Period
 from kpixl.pipeline import find_returns, rate, read_returns
 from kpixl.register import Register, load_register
@@ -125,7 +132,7 @@ def run_batch(
     report = RunReport(__version__, register.name, str(in_dir), "", [], [], [])
     say.step("Validating and rating")
     results, names = _rate(reg, read, period, report, skipped, relative, out_dir, started)
-    targets = _targets(names, results.period, out_dir)
+    targets = dashboard_targets(names, results.period, out_dir)
     report.period, report.issues = str(results.period), results.report.issues
     report.files = file_entries(read, skipped, results.report.issues, reg, relative)
     del read  # every figure read: no longer needed while the dashboards are written
@@ -135,7 +142,7 @@ def run_batch(
     report.seconds = time.perf_counter() - started
     report_files = write_report(report, out_dir)
     manifest.valid, manifest.dashboards = results.report.valid, len(targets)
-    manifest.outputs = {p.name: _sha256(p) for p in [*targets.values(), *report_files]}
+    manifest.outputs = {p.name: sha256_of(p) for p in [*targets.values(), *report_files]}
     save_manifest(manifest, out_dir)
     built = list(targets.values())
     return BatchOutcome(out_dir, results.report.valid, False, built, 0, report, report_files)
@@ -151,7 +158,7 @@ def _manifest(
     """What this run reads, to compare with the manifest of the last run."""
     return Manifest(
         __version__,
-        _sha256(register),
+        sha256_of(register),
         str(period) if period else "latest",
         {relative[f]: fp.sha256 if fp else "" for f, fp in before.items()},
         sorted(relative[p] for p in skipped),
@@ -237,11 +244,6 @@ def _relative(path: Path, in_dir: Path) -> str:
     return path.relative_to(in_dir).as_posix()
 
 
-def _sha256(path: Path) -> str:
-    found = fingerprint(path)
-    return found.sha256 if found else ""
-
-
 def _drop_changed(
     files: Sequence[Path],
     read: Sequence[ReturnFile],
@@ -261,21 +263,6 @@ def _drop_changed(
             manifest.inputs[relative[path]] = ""
         kept.append(returned)
     return kept
-
-
-def _targets(names: list[str], period: Period, out_dir: Path) -> dict[str, Path]:
-    targets: dict[str, Path] = {}
-    taken: dict[str, str] = {}
-    for name in names:
-        file = dashboard_filename(name, period)
-        if file.lower() in taken:
-            raise UsageError(
-                f"the dashboards '{taken[file.lower()]}' and '{name}' would both be written to "
-                f"{file}: rename one of them in the register's Service areas sheet"
-            )
-        taken[file.lower()] = name
-        targets[name] = out_dir / file
-    return targets
 
 
 def dashboard_results(results: Results, dashboard: str) -> Results:

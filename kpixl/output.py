@@ -11,6 +11,7 @@ from kpixl.atomic import write_atomically
 from kpixl.dashboard import dashboard_filename, load_template, write_dashboard
 from kpixl.errors import OutputError, UsageError
 from kpixl.pdf import convert_to_pdf
+from kpixl.periods import Period
 from kpixl.results import DATA_COLUMNS, Results
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -24,6 +25,23 @@ def dashboards_with_data(results: Results) -> list[str]:
         for name, members in results.register.dashboards().items()
         if any(a.name in areas for a in members)
     ]
+
+
+def dashboard_targets(names: list[str], period: Period, folder: Path) -> dict[str, Path]:
+    """`<dashboard>_<YYYY-MM>.xlsx` in `folder` for each dashboard; two names that would give
+    the same file (file names are not case-sensitive on Windows) are refused, never overwritten."""
+    targets: dict[str, Path] = {}
+    taken: dict[str, str] = {}
+    for name in names:
+        file = dashboard_filename(name, period)
+        if file.lower() in taken:
+            raise UsageError(
+                f"the dashboards '{taken[file.lower()]}' and '{name}' would both be written to "
+                f"{file}: rename one of them in the register's Service areas sheet"
+            )
+        taken[file.lower()] = name
+        targets[name] = folder / file
+    return targets
 
 
 def write_dashboards(
@@ -47,8 +65,7 @@ def write_dashboards(
             )
         targets = {names[0]: output}
     else:
-        folder = output or Path.cwd()
-        targets = {n: folder / dashboard_filename(n, results.period) for n in names}
+        targets = dashboard_targets(names, results.period, output or Path.cwd())
     for target in targets.values():
         refuse_input(target, results.files, map(Path, results.folders))
         try:

@@ -10,24 +10,30 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kpixl.atomic import write_atomically
 from kpixl.dashboard.cellwriter import clean_text
+from kpixl.dashboard.printing import fit_one_page_wide
 from kpixl.dashboard.save import workbook_bytes
+from kpixl.dashboard.styles import (
+    BLOCK_FILL,
+    BORDER_COLOUR,
+    FONT_NAME,
+    HEADER_FILL,
+    HEADER_TEXT,
+    TITLE_TEXT,
+)
 
-FONT_NAME = "Arial"
+# The dashboard's palette, and the two colours only templates need.
 INPUT_FILL = "FFF2CC"  # pale yellow: type here
 GREY_FILL, GREY_TEXT = "D9D9D9", "595959"  # not asked for this month
-HEADER_FILL, HEADER_TEXT = "1F4E79", "FFFFFF"
-KEY_FILL = "DDEBF7"
-TITLE_TEXT = "1F4E79"
+KEY_FILL = BLOCK_FILL
 Kind = Literal["whole", "decimal", "list", "date", "time", "textLength", "custom"] | None
 Operator = Literal["between", "lessThanOrEqual", "greaterThanOrEqual"] | None
 PROMPT_TITLE_MAX, PROMPT_MAX, ERROR_MAX = 32, 255, 225  # Excel's limits on validation texts
 
-_THIN = Side(style="thin", color="A6A6A6")
+_THIN = Side(style="thin", color=BORDER_COLOUR)
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _TOP = Alignment(vertical="top")
 _WRAP = Alignment(vertical="top", wrap_text=True)
@@ -139,10 +145,7 @@ def number_text(x: float) -> str:
 def fit_to_width(ws: Worksheet, title_row: int) -> None:
     """Print landscape, one page wide, the header row repeated on every page."""
     ws.print_title_rows = f"{title_row}:{title_row}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    fit_one_page_wide(ws)
 
 
 def protect(ws: Worksheet) -> None:

@@ -192,3 +192,15 @@ def test_build_says_when_a_file_is_in_the_way_of_the_output_folder(
         err
         == f"kpixl: cannot create the folder {tmp_path / 'out'}: a file of that name is in the way; choose another output\n"
     )
+
+
+def test_two_dashboards_never_share_a_file(tmp_path: Path) -> None:
+    from kpixl.errors import UsageError
+    from kpixl.output import dashboard_targets
+    from kpixl.periods import Period
+
+    assert dashboard_targets(["A", "B"], Period(2025, 3), tmp_path) == {
+        "A": tmp_path / "A_2025-03.xlsx", "B": tmp_path / "B_2025-03.xlsx",
+    }  # fmt: skip
+    with pytest.raises(UsageError, match="'Ops' and 'OPS' would both be written to"):
+        dashboard_targets(["Ops", "OPS"], Period(2025, 3), tmp_path)

@@ -20,15 +20,20 @@ def header_text(text: str) -> str:
     return text.replace("&", "&&")
 
 
+def fit_one_page_wide(ws: Worksheet) -> None:
+    """Landscape, one page wide and as many pages tall as needed."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+
+
 def set_up_printing(ws: Worksheet, title: str, organisation: str, repeat_rows: str = "") -> None:
     """Landscape, one page wide and as many tall as needed; `repeat_rows` (e.g. `1:4`) printed
     at the top of every page; the dashboard's title over each page, the sheet's name beside it,
     and `Page n of m` and who produced it under each page."""
-    ws.page_setup.orientation = "landscape"
+    fit_one_page_wide(ws)
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.page_margins = MARGINS
     if repeat_rows:
         ws.print_title_rows = repeat_rows
