@@ -89,8 +89,7 @@ def run(
 
 def rate(register: Register, read: Sequence[ReturnFile], period: Period | None = None) -> Results:
     """Validate and rate returns already read, together (a figure may conflict across files)."""
-    reg = register
-    figures, issues = validate(reg, read)
+    figures, issues = validate(register, read)
     if period is None:
         periods = figures.value_periods()
         if not periods:
@@ -99,9 +98,9 @@ def rate(register: Register, read: Sequence[ReturnFile], period: Period | None =
                 "check the files and the register's refs"
             )
         period = max(periods)
-    data, commentary, more = score(reg, figures, period)
+    data, commentary, more = score(register, figures, period)
     report = Report(_ordered(issues + more))
-    return Results(reg, period, data, report, commentary, [str(r.path) for r in read])
+    return Results(register, period, data, report, commentary, [str(r.path) for r in read])
 
 
 def _ordered(issues: list[Issue]) -> list[Issue]:
