@@ -472,6 +472,26 @@ def test_data_sheet(book: openpyxl.Workbook, results: Results) -> None:
     assert ws.freeze_panes == "A2"
     assert set(rules_over(ws, "G2")) == {"GREEN", "AMBER", "RED"}  # month_rag
     assert set(rules_over(ws, "J2")) == {"Yes", "Above", "Below"}  # alert
+    # figures in their indicator's format; a plain table, so blanks are left unwritten
+    value = ws.cell(2, DATA_COLUMNS.index("value") + 1)
+    assert value.number_format == styles.number_format(results.register.indicators["FN06"])
+    assert value.font.name == styles.FONT_NAME and value.border.left is None
+    assert ws.cell(2, DATA_COLUMNS.index("upper") + 1).has_style is False
+
+
+def test_data_sheet_text_is_never_a_formula(results: Results, tmp_path: Path) -> None:
+    tricky = '=HYPERLINK("http://x","click")'
+    data = results.data.copy()
+    data.loc[0, "source"] = tricky
+    out = write_dashboard(dataclasses.replace(results, data=data), DASHBOARD, tmp_path / "d.xlsx")
+    cell = openpyxl.load_workbook(out)["Data"].cell(2, DATA_COLUMNS.index("source") + 1)
+    assert cell.value == tricky and cell.data_type == "s"
+
+
+def test_zip_members_carry_the_period_stamp_only(out: Path) -> None:
+    with zipfile.ZipFile(out) as zf:
+        assert {i.date_time for i in zf.infolist()} == {(2025, 4, 1, 0, 0, 0)}
+        assert {i.create_system for i in zf.infolist()} == {0}  # the same on every system
 
 
 def test_ref_header_only_in_tables_that_read_back(book: openpyxl.Workbook) -> None:

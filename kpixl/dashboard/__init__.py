@@ -7,6 +7,7 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from kpixl.atomic import write_atomically
+from kpixl.collector import collector_paused
 from kpixl.dashboard import styles
 from kpixl.dashboard.appendix import write_commentary, write_data
 from kpixl.dashboard.area import AREA_REPEAT_ROWS, write_area
@@ -73,6 +74,9 @@ def write_dashboard(
     written (e.g. it is open in Excel), and UsageError when the register has no such dashboard.
     """
     out = Path(out)
-    wb = build_workbook(results, dashboard, out.parent, palette)
-    write_atomically(workbook_bytes(wb, stamp(results.period)), out)
+    with collector_paused():
+        wb = build_workbook(results, dashboard, out.parent, palette)
+        data = workbook_bytes(wb, stamp(results.period))
+    del wb
+    write_atomically(data, out)
     return out

@@ -6,7 +6,14 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kpixl.dashboard import styles
-from kpixl.dashboard.cellwriter import cell_range, column_widths, lines_needed, put, put_text
+from kpixl.dashboard.cellwriter import (
+    RowWriter,
+    Value,
+    cell_range,
+    column_widths,
+    lines_needed,
+    put_text,
+)
 from kpixl.dashboard.styles import Look
 from kpixl.dashboard.view import DashboardView
 from kpixl.results import DATA_COLUMNS
@@ -49,12 +56,11 @@ def write_data(ws: Worksheet, view: DashboardView) -> None:
     for col, name in enumerate(DATA_COLUMNS, start=1):
         put_text(ws, 1, col, name, Look.HEADER)
     register = view.results.register
-    for row_number, row in enumerate(view.rows, start=2):
+    rows = RowWriter(ws)
+    for row in view.rows:
         ind = register.find(str(row["ref"]))
         figure_format = styles.number_format(ind) if ind is not None else styles.GENERAL_FORMAT
-        for col, name in enumerate(DATA_COLUMNS, start=1):
-            fmt = figure_format if name in FIGURE_COLUMNS else styles.GENERAL_FORMAT
-            put(ws, row_number, col, _data_value(row[name]), Look.BODY, fmt)
+        rows.append(_data_entry(row[name], name, figure_format) for name in DATA_COLUMNS)
     last = max(1, len(view.rows) + 1)
     ws.auto_filter.ref = f"A1:{get_column_letter(len(DATA_COLUMNS))}{last}"
     ws.freeze_panes = "A2"
@@ -62,11 +68,13 @@ def write_data(ws: Worksheet, view: DashboardView) -> None:
         _colour_words(ws, last)
 
 
-def _data_value(value: object) -> str | float | None:
-    """Numbers stay numbers; anything else (RAG words, periods, sources) is text."""
+def _data_entry(value: object, column: str, figure_format: str) -> tuple[Value, Look, str]:
+    """Numbers stay numbers; anything else (RAG words, periods, sources) is text. A figure's
+    column has its indicator's number format, also where it holds a word."""
+    fmt = figure_format if column in FIGURE_COLUMNS else styles.GENERAL_FORMAT
     if value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
-        return value
-    return str(value)
+        return value, Look.DATA, fmt
+    return str(value), Look.DATA, fmt
 
 
 def _colour_words(ws: Worksheet, last: int) -> None:

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.formatting.rule import Rule
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -67,6 +68,7 @@ class Look(Enum):
     NOTE = "note"
     KEY = "key"  # a RAG word in the Guidance key
     LINK = "link"
+    DATA = "data"  # a cell of the tidy Data table: no border, so an empty cell needs no style
 
 
 _THIN = Side(style="thin", color=BORDER_COLOUR)
@@ -111,6 +113,7 @@ _LOOKS: dict[Look, tuple[Font, PatternFill | None, Border, Alignment]] = {
     Look.NOTE: (_font(italic=True), None, _NO_BORDER, _TOP_WRAP),
     Look.KEY: (_font(bold=True), None, _BOX, _TOP_CENTRE),
     Look.LINK: (_font(color=LINK_TEXT, underline=True), None, _BOX, _TOP),
+    Look.DATA: (_font(), None, _NO_BORDER, Alignment()),
 }
 
 
@@ -215,7 +218,7 @@ def _rgb(colour: object, default: str) -> str:
 # time to write a large Data sheet; copying the finished array (openpyxl's own idiom for copying
 # a style) does not.
 _PALETTES: WeakKeyDictionary[Workbook, Palette] = WeakKeyDictionary()
-_DONE: WeakKeyDictionary[Workbook, dict[tuple[Look, str], object]] = WeakKeyDictionary()
+_DONE: WeakKeyDictionary[Workbook, dict[tuple[Look, str], StyleArray]] = WeakKeyDictionary()
 
 
 def use_palette(wb: Workbook, palette: Palette) -> None:
@@ -238,19 +241,31 @@ def palette_of(wb: object) -> Palette:
 
 def apply(cell: Cell | MergedCell, look: Look, number_format: str = GENERAL_FORMAT) -> None:
     """Give a cell its look's named style (font, fill, border, alignment) and a number format."""
-    book = getattr(cell.parent, "parent", None)
-    if not isinstance(book, Workbook):
+    ws = cell.parent
+    if not isinstance(ws, Worksheet) or not isinstance(ws.parent, Workbook):
         return
+    if isinstance(cell, Cell):
+        cell._style = style_array(ws, look, number_format)  # type: ignore[attr-defined]
+    else:  # a merged cell keeps only its border
+        cell.style = style_name(look)
+        cell.number_format = number_format
+
+
+def style_array(ws: Worksheet, look: Look, number_format: str = GENERAL_FORMAT) -> StyleArray:
+    """A fresh copy of the style a cell of `ws` with this look and number format has: given to
+    a new cell, it is the cheapest way to style many cells alike (openpyxl's own way to copy a
+    style; setting font, fill, border and alignment one by one is many times slower)."""
+    book = ws.parent
+    assert book is not None  # a sheet being written belongs to a workbook
     palette_of(book)
     done = _DONE.setdefault(book, {})
     array = done.get((look, number_format))
-    if array is not None and hasattr(cell, "_style"):
-        cell._style = copy(array)
-        return
-    cell.style = style_name(look)
-    cell.number_format = number_format
-    if hasattr(cell, "_style"):
-        done[(look, number_format)] = copy(cell._style)
+    if array is None:
+        scratch = Cell(ws, row=1, column=1)  # never added to the sheet: only its style is wanted
+        scratch.style = style_name(look)
+        scratch.number_format = number_format
+        array = done[(look, number_format)] = copy(scratch._style)  # type: ignore[attr-defined]
+    return copy(array)
 
 
 def number_format(ind: Indicator) -> str:

@@ -51,6 +51,7 @@ USES = {
     Look.NOTE: "Footnotes",
     Look.KEY: "The RAG key",
     Look.LINK: "Links to the cell of a return",
+    Look.DATA: "Cells of the Data table (no border: blanks stay empty)",
 }
 WORD_USES = "Conditional formatting of this word (its font colour and fill)"
 LINE_USES = "Trend charts: colour of the {line} line (the font colour)"

@@ -63,8 +63,10 @@ class DashboardView:
             known = ", ".join(sorted(self.results.register.dashboards())) or "none"
             raise UsageError(f"no dashboard '{self.dashboard}' in the register (it has: {known})")
         names = {a.name for a in self.areas}
-        records = self.results.data.to_dict("records")
-        self.rows = [_row(r) for r in records if r.get("service_area") in names]
+        data = self.results.data
+        # only this dashboard's rows are turned into dicts: the data holds every dashboard's
+        records = data[data["service_area"].isin(names)].to_dict("records")
+        self.rows = [_row(r) for r in records]
         self._index = {(str(r["ref"]), str(r["period"])): r for r in self.rows}
 
     @property
