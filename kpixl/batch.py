@@ -38,7 +38,8 @@ from kpixl.batch_report import (
     file_entries,
     write_report,
 )
-from kpixl.dashboard import write_dashboard
+from kpixl.dashboard import write_view
+from kpixl.dashboard.view import DashboardView
 from kpixl.errors import OutputError, UsageError
 from kpixl.issues import Issue, IssueCode, error
 from kpixl.output import dashboard_targets, dashboards_with_data
@@ -315,8 +316,9 @@ def write_all(
 
 
 def _write(results: Results, dashboard: str, target: Path) -> DashboardEntry:
-    write_dashboard(results, dashboard, target)
-    return dashboard_entry(results, dashboard, target.name)
+    view = DashboardView(results, dashboard)
+    write_view(view, target)
+    return dashboard_entry(view, target.name)
 
 
 _SHARED: dict[str, Any] = {}

@@ -30,7 +30,6 @@ from kpixl.dashboard.view import DashboardView
 from kpixl.issues import FIELDS, Issue, Severity
 from kpixl.periods import Period
 from kpixl.register import Kind, Register
-from kpixl.results import Results
 from kpixl.returns import Field, ReturnFile
 
 REPORT_XLSX, REPORT_JSON = "run_report.xlsx", "run_report.json"
@@ -154,9 +153,8 @@ def file_entries(
     return sorted(entries, key=lambda e: e.file)
 
 
-def dashboard_entry(results: Results, dashboard: str, file: str) -> DashboardEntry:
+def dashboard_entry(view: DashboardView, file: str) -> DashboardEntry:
     """The RAG counts a dashboard's Summary sheet shows, counted."""
-    view = DashboardView(results, dashboard)
     latest: Counter[str] = Counter()
     ytd: Counter[str] = Counter()
     kpis = 0
@@ -167,7 +165,7 @@ def dashboard_entry(results: Results, dashboard: str, file: str) -> DashboardEnt
             latest[month_rag] += 1
             ytd[ytd_rag] += 1
     return DashboardEntry(
-        dashboard,
+        view.dashboard,
         file,
         len(view.areas),
         kpis,

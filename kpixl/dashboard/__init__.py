@@ -29,6 +29,7 @@ __all__ = [
     "load_template",
     "write_dashboard",
     "write_template",
+    "write_view",
 ]
 
 # Rows printed at the top of every page of a sheet (service-area sheets: AREA_REPEAT_ROWS).
@@ -36,11 +37,9 @@ SUMMARY_ONE_PAGE_ROWS = 60  # more rows than this would print too small on one p
 REPEAT_ROWS = {"Commentary": "1:1", "Validation": f"{HEADER_ROW}:{HEADER_ROW}", "Data": "1:1"}
 
 
-def build_workbook(
-    results: Results, dashboard: str, out_dir: Path, palette: Palette | None = None
-) -> Workbook:
+def build_workbook(view: DashboardView, out_dir: Path, palette: Palette | None = None) -> Workbook:
     """The dashboard as an openpyxl Workbook; links to returns are relative to `out_dir`."""
-    view = DashboardView(results, dashboard)
+    results, dashboard = view.results, view.dashboard
     wb = Workbook()
     styles.use_palette(wb, palette or styles.default_palette())
     guidance = wb.active
@@ -73,10 +72,15 @@ def write_dashboard(
     `palette` (from load_template) restyles it. Raises OutputError when the file cannot be
     written (e.g. it is open in Excel), and UsageError when the register has no such dashboard.
     """
+    return write_view(DashboardView(results, dashboard), out, palette)
+
+
+def write_view(view: DashboardView, out: Path, palette: Palette | None = None) -> Path:
+    """write_dashboard for a DashboardView already made (the batch also counts its ratings)."""
     out = Path(out)
     with collector_paused():
-        wb = build_workbook(results, dashboard, out.parent, palette)
-        data = workbook_bytes(wb, stamp(results.period))
+        wb = build_workbook(view, out.parent, palette)
+        data = workbook_bytes(wb, stamp(view.period))
     del wb
     write_atomically(data, out)
     return out
