@@ -848,3 +848,30 @@ def test_samples_activity_tables_of_five_months_and_hr_without_ytd(
     assert _headers(hr)[0][2:9] == [*FOUR_MONTHS, "Month RAG", "YTD", "YTD RAG"]
     for name in ("Finance", "Governance, Law & Democracy", "Technology"):
         assert [h[2:6] for h in _headers(samples_book[name])] == [FOUR_MONTHS] * 2, name
+
+
+@pytest.mark.parametrize("description", [None, "Fish & chips <served> – “quick”\r\nsame day"])
+def test_trend_charts_are_the_xml_openpyxl_makes(results: Results, description: str | None) -> None:
+    """Charts drawn once per shape and reused give each KPI exactly the chart XML openpyxl
+    makes for it alone: its own title, rows, format and axis range."""
+    from openpyxl import Workbook
+    from openpyxl.xml.functions import tostring
+
+    from kpixl.dashboard import trends
+    from kpixl.dashboard.view import DashboardView
+
+    if description is not None:
+        ind = results.register.indicators["FN06"]
+        changed = dataclasses.replace(ind, description=description, short_description="")
+        results.register.indicators["FN06"] = changed
+    view = DashboardView(results, DASHBOARD)
+    wb = Workbook()
+    data = wb.create_sheet(trends.CHART_DATA_SHEET)
+    kpis = trends.trend_kpis(view)
+    blocks = trends.write_chart_data(data, view, kpis)
+    palette = styles.palette_of(wb)
+    fast = trends.TrendCharts(data, palette)
+    assert len(kpis) > 3
+    for ind, block in zip(kpis, blocks, strict=True):
+        expected = tostring(trends.trend_chart(ind, data, block, palette)._write())
+        assert tostring(fast.chart(ind, block)._write()) == expected, ind.ref
