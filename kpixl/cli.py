@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import logging
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import click
@@ -147,6 +149,24 @@ def _fail(message: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: every failure becomes one line on stderr and an exit status, never a traceback."""
+    with _fewer_collections():
+        return _main(argv)
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """A run builds hundreds of thousands of long-lived objects (figures, rows) and makes little
+    cyclic garbage: collecting every 700 allocations would spend a tenth of the run re-walking
+    them. Collect every 100,000 instead, as long as the command runs."""
+    before = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
         result = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
     except RegisterError as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _FULL = (
@@ -28,16 +28,23 @@ _MONTH_WORDS = (
 )
 
 
-@dataclass(frozen=True, order=True)
-class Period:
-    """A calendar month; canonical text `YYYY-MM`, shown to readers as `Mar-25`."""
-
+class _YearMonth(NamedTuple):
     year: int
     month: int
 
-    def __post_init__(self) -> None:
-        if not 1 <= self.month <= 12 or not 1900 <= self.year <= 2999:
-            raise ValueError(f"not a month: {self.year}-{self.month}")
+
+class Period(_YearMonth):
+    """A calendar month; canonical text `YYYY-MM`, shown to readers as `Mar-25`.
+
+    A (year, month) tuple: every figure is filed under one, and a tuple hashes, compares and
+    orders in C, several times faster than a dataclass (same hash, same order)."""
+
+    __slots__ = ()
+
+    def __new__(cls, year: int, month: int) -> Period:
+        if not 1 <= month <= 12 or not 1900 <= year <= 2999:
+            raise ValueError(f"not a month: {year}-{month}")
+        return super().__new__(cls, year, month)
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from kpixl.errors import UsageError
+from kpixl.errors import RegisterError, UsageError
 from kpixl.isolation import Budget, Failure, run_isolated
 from kpixl.issues import Issue, IssueCode, Report, error
 from kpixl.periods import Period
@@ -61,6 +62,12 @@ def read_returns(
     ]
 
 
+def default_jobs() -> int:
+    """Reader processes for a run: two where there are two cores (reading is most of the work
+    and results come back cheaply); more rarely pay, as the parent validates them one by one."""
+    return min(2, os.cpu_count() or 1)
+
+
 def _unreadable(path: Path, failure: Failure) -> ReturnFile:
     message = f"cannot read this file: {failure.reason}"
     if failure.kind == "error":
@@ -79,12 +86,54 @@ def run(
 
     The period defaults to the latest month any return gives a figure for.
     """
-    reg = register if isinstance(register, Register) else load_register(Path(register))
     sources = [Path(r) for r in returns]
-    files, _ = find_returns(sources)
-    results = rate(reg, read_returns(files), period)
+    if isinstance(register, Register):
+        files, _ = find_returns(sources)
+        reg, read = register, read_returns(files, jobs=default_jobs())
+    else:
+        reg, read = _read_with_register(Path(register), sources)
+    results = rate(reg, read, period)
     results.folders = [str(s) for s in sources if s.is_dir()]
     return results
+
+
+def _read_with_register(
+    register: Path, sources: list[Path], limits: Limits = DEFAULT_LIMITS
+) -> tuple[Register, list[ReturnFile]]:
+    """The register and the returns, read side by side in the reader processes: a large
+    register takes as long as hundreds of returns, and is no more trusted than they are."""
+    try:
+        files, _ = find_returns(sources)
+    except UsageError:
+        load_register(register)  # a bad register is reported first, whatever else is wrong
+        raise
+    tasks = [(register, None, limits, True)] + [(f, None, limits, False) for f in files]
+    budget = Budget(limits.memory_mb, limits.timeout_s)
+    first, *outcomes = run_isolated(_read_file, tasks, default_jobs(), budget)
+    if isinstance(first, Failure):
+        raise RegisterError(f"register {register.name}: cannot read this file: {first.reason}")
+    if isinstance(first, RegisterError):
+        raise first
+    assert isinstance(first, Register)
+    read: list[ReturnFile] = []
+    for file, outcome in zip(files, outcomes, strict=True):
+        if isinstance(outcome, Failure):
+            outcome = _unreadable(file, outcome)
+        assert isinstance(outcome, ReturnFile)
+        read.append(outcome)
+    return first, read
+
+
+def _read_file(
+    path: Path, display_name: str | None, limits: Limits, is_register: bool
+) -> ReturnFile | Register | RegisterError:
+    """In a reader process: a return, or the register (or why it cannot be used)."""
+    if not is_register:
+        return read_return(path, display_name, limits)
+    try:
+        return load_register(path)
+    except RegisterError as exc:
+        return exc
 
 
 def rate(register: Register, read: Sequence[ReturnFile], period: Period | None = None) -> Results:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import statistics
 from collections.abc import Callable, Sequence
@@ -73,6 +74,9 @@ def _drag_fills(ind: Indicator, series: Sequence[Point]) -> list[Finding]:
     def plus_one(a: float, b: float) -> bool:
         return math.isclose(b - a, 1.0, rel_tol=0.0, abs_tol=1e-9)
 
+    steps = itertools.pairwise(v for _, v in series)
+    if sum(abs(b - a - 1.0) <= 1e-9 for a, b in steps) < DRAG_FILL_STEPS:
+        return []  # too few +1 steps for a run (a quick count: most series have none)
     findings = []
     for first, last in _runs(ind, series, plus_one):
         if last - first < DRAG_FILL_STEPS:
@@ -88,6 +92,8 @@ def _drag_fills(ind: Indicator, series: Sequence[Point]) -> list[Finding]:
 
 
 def _flat_runs(ind: Indicator, series: Sequence[Point]) -> list[Finding]:
+    if sum(a == b for a, b in itertools.pairwise(v for _, v in series)) < FLAT_RUN_STEPS:
+        return []  # too few unchanged steps for a run
     findings = []
     for first, last in _runs(ind, series, lambda a, b: a == b):
         value = series[first][1]
@@ -104,17 +110,17 @@ def _flat_runs(ind: Indicator, series: Sequence[Point]) -> list[Finding]:
     return findings
 
 
-def _others(series: Sequence[Point], i: int) -> list[float]:
-    return [v for j, (_, v) in enumerate(series) if j != i]
-
-
 def _near_zero(ind: Indicator, series: Sequence[Point]) -> list[Finding]:
+    if len(series) - 1 < NEAR_ZERO_MIN_OTHERS:
+        return []
+    ordered = sorted(v for _, v in series)
+    # the usual level (a median of the others) is at most the top value: a cheap first test
+    ceiling = NEAR_ZERO_SHARE * ordered[-1]
     findings = []
-    for i, (period, value) in enumerate(series):
-        others = _others(series, i)
-        if len(others) < NEAR_ZERO_MIN_OTHERS:
+    for period, value in series:
+        if value >= ceiling:
             continue
-        usual = statistics.median(others)
+        usual = _median_without(ordered, bisect.bisect_left(ordered, value))
         if usual >= NEAR_ZERO_MIN_MEDIAN and value < NEAR_ZERO_SHARE * usual:
             message = (
                 f"{period.label} is {format_value(value, ind)}, under a tenth of the usual "
@@ -136,15 +142,17 @@ def _outliers(ind: Indicator, series: Sequence[Point], skip: set[Period]) -> lis
     if len(series) < OUTLIER_MIN_VALUES:
         return []
     ordered = sorted(v for _, v in series)
+    if not _any_material(ind, ordered):
+        return []
     findings = []
     for period, value in series:
-        if period in skip:
+        if skip and period in skip:
             continue
         k = bisect.bisect_left(ordered, value)
-        others = ordered[:k] + ordered[k + 1 :]  # the other values, still sorted
-        usual = _sorted_median(others)
+        usual = _median_without(ordered, k)
         if not _material(ind, value, usual):
             continue  # cheap test first: most points are nowhere near an outlier
+        others = ordered[:k] + ordered[k + 1 :]  # the other values, still sorted
         mad = statistics.median(abs(v - usual) for v in others)
         if mad == 0 or 0.6745 * abs(value - usual) / mad <= OUTLIER_Z:
             continue
@@ -156,10 +164,32 @@ def _outliers(ind: Indicator, series: Sequence[Point], skip: set[Period]) -> lis
     return findings
 
 
-def _sorted_median(ordered: Sequence[float]) -> float:
-    n = len(ordered)
+def _any_material(ind: Indicator, ordered: Sequence[float]) -> bool:
+    """False when no value can be far enough from the usual level to be an outlier, known
+    from the sorted values' spread without working out each usual level."""
+    if ind.unit is Unit.PERCENT:
+        return ordered[-1] - ordered[0] >= OUTLIER_MIN_POINTS  # else none is 15 points off
+    # every usual level (a median of all values but one) lies between these two
+    half = (len(ordered) - 1) // 2
+    low, high = ordered[max(half - 1, 0)], ordered[half + 1]
+    margin = 1e-9  # far above rounding: the shortcut only ever answers clear cases
+    clear = (
+        low > 0
+        and ordered[0] > (1 - OUTLIER_MIN_SHARE) * high * (1 + margin)
+        and ordered[-1] < (1 + OUTLIER_MIN_SHARE) * low * (1 - margin)
+    )
+    return not clear
+
+
+def _median_without(ordered: Sequence[float], k: int) -> float:
+    """The median of sorted values without the one at index k, without copying them."""
+    n = len(ordered) - 1
     mid = n // 2
-    return ordered[mid] if n % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+    def at(j: int) -> float:  # the j-th of the others
+        return ordered[j] if j < k else ordered[j + 1]
+
+    return at(mid) if n % 2 else (at(mid - 1) + at(mid)) / 2
 
 
 def check_series(ind: Indicator, series: Sequence[tuple[Period, float]]) -> list[Finding]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
+from typing import NamedTuple
 
 from kpixl.register import Indicator, Polarity, RagBasis, Unit, YtdMethod
 
@@ -78,9 +78,8 @@ def rag(value: float | None, ind: Indicator, basis: RagBasis | None = None) -> R
     return Rag.RED
 
 
-@dataclass(frozen=True)
-class Ytd:
-    """A computed year-to-date figure and how it was arrived at."""
+class Ytd(NamedTuple):
+    """A computed year-to-date figure and how it was arrived at (a tuple: one per row is made)."""
 
     value: float | None
     method: YtdMethod  # the method actually used
@@ -127,6 +126,55 @@ def compute_ytd(
         ratio = _ratio(values, numerators, denominators)
         if ratio is not None:
             return Ytd(ratio, method)
+        return Ytd(math.fsum(present) / len(present), YtdMethod.MEAN, fell_back=True)
+    if method is YtdMethod.SUM:
+        return Ytd(math.fsum(present), method)
+    if method is YtdMethod.LATEST:
+        return Ytd(present[-1], method)
+    return Ytd(math.fsum(present) / len(present), method)
+
+
+def running_ytd(
+    ind: Indicator,
+    values: Sequence[float | None],
+    numerators: Sequence[float | None] | None = None,
+    denominators: Sequence[float | None] | None = None,
+) -> list[Ytd]:
+    """The YTD at each FY month: `compute_ytd` over the months up to it, in one pass."""
+    method = ind.ytd
+    present: list[float] = []
+    nums: list[float] = []
+    dens: list[float] = []
+    # a month with a value but no numerator or denominator rules the ratio out from then on
+    ratio_ok = method is YtdMethod.RATIO and numerators is not None and denominators is not None
+    out: list[Ytd] = []
+    for i, v in enumerate(values):
+        if v is not None:
+            present.append(v)
+            if ratio_ok:
+                assert numerators is not None and denominators is not None
+                n = numerators[i] if i < len(numerators) else None
+                d = denominators[i] if i < len(denominators) else None
+                if n is None or d is None:
+                    ratio_ok = False
+                else:
+                    nums.append(n)
+                    dens.append(d)
+        out.append(_ytd_of(method, present, nums if ratio_ok else None, dens))
+    return out
+
+
+def _ytd_of(
+    method: YtdMethod, present: list[float], nums: list[float] | None, dens: list[float]
+) -> Ytd:
+    """compute_ytd's rules for the values present so far (nums None: no ratio possible)."""
+    if method is YtdMethod.NONE or not present:
+        return Ytd(None, method)
+    if method is YtdMethod.RATIO:
+        total = math.fsum(dens) if nums is not None else 0
+        if total != 0:
+            assert nums is not None
+            return Ytd(math.fsum(nums) / total, method)
         return Ytd(math.fsum(present) / len(present), YtdMethod.MEAN, fell_back=True)
     if method is YtdMethod.SUM:
         return Ytd(math.fsum(present), method)

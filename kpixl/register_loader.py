@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -61,6 +62,13 @@ class _Table:
 
     def cell(self, row_index: int, name: str) -> str:
         return a1(row_index, self.columns.get(name, 0))
+
+    def values(self, row: list[object]) -> dict[str, object]:
+        """What `get` gives for each column of a row, blanks left out: read once per row."""
+        width = len(row)
+        return {
+            name: row[col] for name, col in self.columns.items() if col < width and row[col] != ""
+        }
 
 
 class _Collector:
@@ -185,15 +193,26 @@ def _complain(out: _Collector, cell: str) -> Callable[[str], None]:
 
 
 def _enum_value(raw: object, enum: type[E], default: E, complain: Callable[[str], None]) -> E:
+    if raw is None:
+        return default
     text = text_of(raw)
     if not text:
         return default
-    for member in enum:
-        if member.value.lower() == text.lower().replace(" ", "_"):
-            return member
+    member: E | None = _members(enum).get(text.lower().replace(" ", "_"))
+    if member is not None:
+        return member
     allowed = ", ".join(m.value for m in enum)
     complain(f"'{text}' is not one of: {allowed}")
     return default
+
+
+@functools.cache
+def _members(enum: type[E]) -> dict[str, E]:
+    """An enum's members by their value in lower case (the first of equal ones)."""
+    members: dict[str, E] = {}
+    for member in enum:
+        members.setdefault(member.value.lower(), member)
+    return members
 
 
 def _service_areas(table: _Table | None, out: _Collector) -> dict[str, ServiceArea]:
@@ -238,7 +257,8 @@ class _Row:
 
     def __init__(self, table: _Table, index: int, row: list[object], out: _Collector) -> None:
         self.table, self.index, self.row, self.out = table, index, row, out
-        self.ref = text_of(table.get(row, "ref"))
+        self.cells = table.values(row)
+        self.ref = text_of(self.cells.get("ref"))
 
     def bad(self, name: str, message: str, code: IssueCode = IssueCode.REGISTER_BAD_VALUE) -> None:
         self.out.add(
@@ -246,16 +266,21 @@ class _Row:
         )
 
     def text(self, name: str) -> str:
-        return text_of(self.table.get(self.row, name))
+        raw = self.cells.get(name)
+        return "" if raw is None else text_of(raw)
 
     def enum(self, name: str, enum: type[E], default: E) -> E:
-        raw = self.table.get(self.row, name)
+        raw = self.cells.get(name)
+        if raw is None:
+            return default
         if isinstance(raw, str):
             raw = _ALIASES.get(name, {}).get(raw.strip().lower(), raw)
         return _enum_value(raw, enum, default, lambda m: self.bad(name, f"{name} {m}"))
 
     def number(self, name: str, unit: Unit | None = None) -> float | None:
-        raw = self.table.get(self.row, name)
+        raw = self.cells.get(name)
+        if raw is None:
+            return None
         parsed = parse_number(raw)
         if parsed.problem:
             self.bad(name, f"{name} {parsed.problem}: type a number")
@@ -422,7 +447,7 @@ def _periods_shown(r: _Row) -> int | None:
         r.bad(
             "periods_shown",
             f"{r.ref}'s periods_shown must be a whole number from 1 to {PERIODS_SHOWN_MAX}, "
-            f"not '{text_of(r.table.get(r.row, 'periods_shown'))}': correct it or leave it blank",
+            f"not '{r.text('periods_shown')}': correct it or leave it blank",
         )
         return None
     return int(shown)

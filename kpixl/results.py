@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-import pandas as pd
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from kpixl.issues import Report
 from kpixl.periods import Period
 from kpixl.register import Indicator, Register, ServiceArea
+
+if TYPE_CHECKING:
+    import pandas as pd  # imported when the table is first asked for: `validate` never needs it
 
 # The `Data` sheet and `--results` CSV columns, exactly as SPEC §4.1 names them.
 DATA_COLUMNS = (
@@ -28,7 +31,17 @@ class Commentary:
     source: str  # file!sheet!cell
 
 
-@dataclass
+DataRow = tuple[object, ...]  # one row of the Data table, in DATA_COLUMNS order
+
+
+def data_frame(rows: list[DataRow]) -> pd.DataFrame:
+    """The Data table from its rows: DATA_COLUMNS, every column of dtype object."""
+    import pandas as pd
+
+    return pd.DataFrame(rows, columns=list(DATA_COLUMNS), dtype=object)
+
+
+@dataclass(init=False)
 class Results:
     """Everything a dashboard needs: the register, the period, the rated data and the issues.
 
@@ -36,15 +49,47 @@ class Results:
     indicators: quarter-end months only), in register order then period order. `period` values
     are `YYYY-MM` strings; numbers are floats or None (NaN-free); RAG words are GREEN/AMBER/RED,
     alerts Yes/Above/Below, direction better/worse/same, and None where not applicable.
+    `data` may be given as its rows (DataRow tuples), or a function making them: the rows are
+    made and the table built the first time it is asked for, so a run that only reports issues
+    never rates a row nor imports pandas.
     """
 
     register: Register
     period: Period
-    data: pd.DataFrame
     report: Report
-    commentary: list[Commentary] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)  # the returns read, as given
-    folders: list[str] = field(default_factory=list)  # folders of returns given; never written in
+    commentary: list[Commentary]
+    files: list[str]  # the returns read, as given
+    folders: list[str]  # folders of returns given; never written in
+
+    def __init__(
+        self,
+        register: Register,
+        period: Period,
+        data: pd.DataFrame | list[DataRow] | Callable[[], list[DataRow]],
+        report: Report,
+        commentary: list[Commentary] | None = None,
+        files: list[str] | None = None,
+        folders: list[str] | None = None,
+    ) -> None:
+        self.register, self.period, self.report = register, period, report
+        self._data = data
+        self.commentary = commentary if commentary is not None else []
+        self.files = files if files is not None else []
+        self.folders = folders if folders is not None else []
+
+    @property
+    def data(self) -> pd.DataFrame:
+        if callable(self._data):  # rows still to be rated: once, on first use
+            self._data = self._data()
+        if isinstance(self._data, list):  # rated rows: tabled once, on first use
+            self._data = data_frame(self._data)
+        return self._data
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        if callable(state["_data"]):  # a function may not pickle: send the rows
+            state["_data"] = state["_data"]()
+        return state
 
     @property
     def fy_label(self) -> str:
@@ -64,6 +109,8 @@ class Results:
         rows = self.data[(self.data["ref"] == ref) & (self.data["period"] == str(period))]
         if rows.empty:
             return None
+        import pandas as pd
+
         value = rows.iloc[0]["value"]
         return None if value is None or pd.isna(value) else float(value)
 

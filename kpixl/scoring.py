@@ -3,131 +3,173 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-
-import pandas as pd
 
 from kpixl.issues import Issue, IssueCode, warning
 from kpixl.periods import Period
 from kpixl.plausibility import check_series, format_value
-from kpixl.rating import alert, compute_ytd, direction, rag, same_when_displayed
+from kpixl.rating import (
+    Alert,
+    Direction,
+    Rag,
+    Ytd,
+    alert,
+    compute_ytd,
+    direction,
+    rag,
+    running_ytd,
+    same_when_displayed,
+)
 from kpixl.register import AlertOn, Indicator, Register, YtdMethod
-from kpixl.results import DATA_COLUMNS, Commentary
+from kpixl.results import Commentary, DataRow
 from kpixl.returns import Field
 from kpixl.validate import Figure, Figures
 
 
-@dataclass
+@dataclass(frozen=True)
+class _Due:
+    """The periods an indicator reports in up to the reporting period, and their `YYYY-MM` text."""
+
+    periods: tuple[Period, ...]
+    texts: tuple[str, ...]
+
+
 class _Series:
-    """One indicator's due periods and the figures the returns gave for them."""
+    """One indicator's due periods and the figures the returns gave for them, period by period."""
 
-    ind: Indicator
-    periods: list[Period]
-    figures: Figures
-    fy_start: int
+    def __init__(self, ind: Indicator, due: _Due, figures: Figures, fy_start: int) -> None:
+        self.ind, self.due, self.figures, self.fy_start = ind, due, figures, fy_start
+        self.periods = due.periods
+        self.tables = figures.by_ref.get(ind.ref) or {}
+        self.value_figures = self.figures_of(Field.VALUE)
+        self.values = [f.value if f is not None else None for f in self.value_figures]
 
-    def __post_init__(self) -> None:
-        this_fy = self.periods[0].fy_start(self.fy_start) if self.periods else None
-        self.has_last_year = this_fy is not None and any(
-            q < this_fy for q in self.figures.of(self.ind.ref, Field.VALUE)
-        )
-        self._lists = {
-            what: [_figure_value(self.figures.of(self.ind.ref, what).get(p)) for p in self.periods]
-            for what in (Field.VALUE, Field.NUMERATOR, Field.DENOMINATOR)
-        }
+    def figures_of(self, what: Field) -> list[Figure | None]:
+        table = self.tables.get(what)
+        if not table:
+            return [None] * len(self.periods)
+        return [table.get(p) for p in self.periods]
 
-    def values(self, what: Field, upto: int | None = None) -> list[float | None]:
-        values = self._lists[what]
-        return values if upto is None else values[: upto + 1]
+    def values_of(self, what: Field) -> list[float | None]:
+        return [f.value if f is not None else None for f in self.figures_of(what)]
 
-
-def _figure_value(figure: Figure | None) -> float | None:
-    return figure.value if figure else None
+    @functools.cached_property
+    def has_last_year(self) -> bool:
+        """True when the returns give a value for this indicator before this FY."""
+        if not self.periods:
+            return False
+        table = self.tables.get(Field.VALUE, {})
+        if len(table) == len(self.values) - self.values.count(None):
+            return False  # every value given is for a due period, so none is for last year
+        this_fy = self.periods[0].fy_start(self.fy_start)
+        return any(q < this_fy for q in table)
 
 
 def _value(figures: Figures, what: Field, ref: str, period: Period) -> float | None:
-    return _figure_value(figures.get(what, ref, period))
+    figure = figures.get(what, ref, period)
+    return figure.value if figure else None
 
 
 def due_periods(ind: Indicator, period: Period, fy_start: int) -> list[Period]:
     """The FY months up to `period` an indicator reports in (quarter ends when quarterly)."""
-    return list(_due(ind.is_quarterly, period, fy_start))
+    return list(_due(ind.is_quarterly, period, fy_start).periods)
 
 
 @functools.lru_cache(maxsize=256)
-def _due(quarterly: bool, period: Period, fy_start: int) -> tuple[Period, ...]:
+def _due(quarterly: bool, period: Period, fy_start: int) -> _Due:
     months = period.fy_months(fy_start)
-    return tuple(p for p in months if not quarterly or p.is_quarter_end(fy_start))
+    periods = tuple(p for p in months if not quarterly or p.is_quarter_end(fy_start))
+    return _Due(periods, tuple(str(p) for p in periods))
 
 
 def score(
     register: Register, figures: Figures, period: Period
-) -> tuple[pd.DataFrame, list[Commentary], list[Issue]]:
-    """The Data table for the reporting period, the commentary lines, and the rating warnings."""
+) -> tuple[Callable[[], list[DataRow]], list[Commentary], list[Issue]]:
+    """The Data table's rows for the reporting period, the commentary lines, and the rating
+    warnings. The rows are rated when first asked for (Results.data builds the table from
+    them): every warning is found here, so a run that only validates never rates a row."""
     fy_start = register.settings.fy_start_month
-    rows: list[dict[str, object]] = []
+    rated: list[tuple[_Series, list[float | None]]] = []
     issues: list[Issue] = []
     for ind in register.indicators.values():
-        series = _Series(ind, due_periods(ind, period, fy_start), figures, fy_start)
-        rows.extend(_rows(series, fy_start, issues))
-        issues.extend(_missing(series, period))
+        series = _Series(ind, _due(ind.is_quarterly, period, fy_start), figures, fy_start)
+        rated.append((series, _ytds(series, issues)))
+        issues.extend(_missing(series))
         issues.extend(_plausibility(series))
     issues.extend(_areas_without_figures(register, figures))
-    frame = pd.DataFrame(rows, columns=list(DATA_COLUMNS), dtype=object)
-    return frame, _commentary(register, figures), issues
+    return functools.partial(_table, rated), _commentary(register, figures), issues
 
 
-def _rows(series: _Series, fy_start: int, issues: list[Issue]) -> list[dict[str, object]]:
-    ind, figures = series.ind, series.figures
-    rows: list[dict[str, object]] = []
+def _table(rated: list[tuple[_Series, list[float | None]]]) -> list[DataRow]:
+    return [row for series, ytds in rated for row in _rows(series, ytds)]
+
+
+def _rows(series: _Series, ytds: list[float | None]) -> list[DataRow]:
+    ind = series.ind
+    prev_years = _prev_years(series)
+    fixed = (ind.ref, ind.description, ind.service_area, ind.kind.value)
+    thresholds = (ind.target, ind.floor, ind.upper, ind.lower)
+    on_ytd = ind.alert_on is AlertOn.YTD
+    rated = ind.is_kpi and ind.target is not None  # else rag() gives None
+    ranged = ind.upper is not None and ind.lower is not None  # else alert() gives None
+    rows: list[DataRow] = []
     previous: float | None = None
-    values = series.values(Field.VALUE)
-    for i, p in enumerate(series.periods):
-        value = values[i]
-        ytd = _ytd(series, i, issues, last=i == len(series.periods) - 1)
-        figure = figures.get(Field.VALUE, ind.ref, p)
+    for i, text in enumerate(series.due.texts):
+        value, ytd, figure = series.values[i], ytds[i], series.value_figures[i]
         rows.append(
-            {
-                "ref": ind.ref,
-                "description": ind.description,
-                "service_area": ind.service_area,
-                "kind": ind.kind.value,
-                "period": str(p),
-                "value": value,
-                "month_rag": _word(rag(value, ind)),
-                "ytd": ytd,
-                "ytd_rag": _word(rag(ytd, ind)) if ind.is_kpi else None,
-                "alert": _word(alert(ytd if ind.alert_on is AlertOn.YTD else value, ind)),
-                "target": ind.target,
-                "floor": ind.floor,
-                "upper": ind.upper,
-                "lower": ind.lower,
-                "prev_year": _prev_year(series, p, fy_start),
-                "direction": _word(direction(value, previous, ind)),
-                "source": figure.source if figure else None,
-            }
+            (
+                *fixed,
+                text,
+                value,
+                _WORDS[rag(value, ind)] if rated else None,
+                ytd,
+                _WORDS[rag(ytd, ind)] if rated else None,
+                _WORDS[alert(ytd if on_ytd else value, ind)] if ranged else None,
+                *thresholds,
+                prev_years[i],
+                _WORDS[direction(value, previous, ind)],
+                figure.source if figure is not None else None,
+            )
         )
         if value is not None:
             previous = value
     return rows
 
 
-def _word(value: object) -> str | None:
-    return None if value is None else str(value)
+# The Data table's words for ratings, alerts and directions (None where there is none).
+_WORDS: dict[object, str | None] = {None: None} | {
+    m: m.value for enum in (Rag, Alert, Direction) for m in enum
+}
 
 
-def _ytd(series: _Series, i: int, issues: list[Issue], last: bool) -> float | None:
+def _ytds(series: _Series, issues: list[Issue]) -> list[float | None]:
+    """The YTD shown at each due period (see `_ytd`)."""
+    ind, periods = series.ind, series.periods
+    if ind.ytd is YtdMethod.NONE:
+        return [None] * len(periods)
+    if ind.ytd is YtdMethod.RATIO:
+        parts = (series.values_of(Field.NUMERATOR), series.values_of(Field.DENOMINATOR))
+        computed = running_ytd(ind, series.values, *parts)
+    else:
+        computed = running_ytd(ind, series.values)
+    last = len(periods) - 1
+    if not series.tables.get(Field.YTD):  # none given (the usual case): only the last may warn
+        shown = [c.value for c in computed]
+        if shown:
+            shown[last] = _ytd(series, last, computed[last], None, issues, last=True)
+        return shown
+    supplied = series.figures_of(Field.YTD)
+    return [
+        _ytd(series, i, computed[i], supplied[i], issues, i == last) for i in range(len(periods))
+    ]
+
+
+def _ytd(
+    series: _Series, i: int, computed: Ytd, supplied: Figure | None, issues: list[Issue], last: bool
+) -> float | None:
     """The supplied YTD if a return gives one (warning when it disagrees), else the computed one."""
     ind, p = series.ind, series.periods[i]
-    if ind.ytd is YtdMethod.NONE:
-        return None
-    computed = compute_ytd(
-        ind,
-        series.values(Field.VALUE, i),
-        series.values(Field.NUMERATOR, i),
-        series.values(Field.DENOMINATOR, i),
-    )
-    supplied = series.figures.get(Field.YTD, ind.ref, p)
     if supplied is None:
         if computed.fell_back and last:
             issues.append(
@@ -163,21 +205,29 @@ def _ytd(series: _Series, i: int, issues: list[Issue], last: bool) -> float | No
     return supplied.value
 
 
-def _prev_year(series: _Series, p: Period, fy_start: int) -> float | None:
+def _prev_years(series: _Series) -> list[float | None]:
+    """The previous-year figure at each due period (see `_prev_year`)."""
+    if not series.tables.get(Field.PREV_YEAR) and not series.has_last_year:
+        return [series.ind.prev_year] * len(series.periods)  # the usual case, quickly
+    return [_prev_year(series, i) for i in range(len(series.periods))]
+
+
+def _prev_year(series: _Series, i: int) -> float | None:
     """Previous year: from the return, else last FY's data at the same point, else the register."""
-    ind, figures = series.ind, series.figures
-    supplied = figures.get(Field.PREV_YEAR, ind.ref, p)
+    ind, figures, p = series.ind, series.figures, series.periods[i]
+    given = series.tables.get(Field.PREV_YEAR)
+    supplied = given.get(p) if given else None
     if supplied is not None:
         return supplied.value
     if not series.has_last_year:
         return ind.prev_year  # the inputs hold nothing of last year
     last_year = p.shift(-12)
-    months = due_periods(ind, last_year, fy_start)
+    months = due_periods(ind, last_year, series.fy_start)
     values = [_value(figures, Field.VALUE, ind.ref, m) for m in months]
     if ind.ytd is not YtdMethod.NONE and any(v is not None for v in values):
-        given = figures.get(Field.YTD, ind.ref, last_year)
-        if given is not None:
-            return given.value
+        given_ytd = figures.get(Field.YTD, ind.ref, last_year)
+        if given_ytd is not None:
+            return given_ytd.value
         return compute_ytd(
             ind,
             values,
@@ -187,13 +237,13 @@ def _prev_year(series: _Series, p: Period, fy_start: int) -> float | None:
     return ind.prev_year
 
 
-def _missing(series: _Series, period: Period) -> list[Issue]:
+def _missing(series: _Series) -> list[Issue]:
     ind, figures = series.ind, series.figures
     if ind.service_area not in figures.areas_seen:
         return []
     issues: list[Issue] = []
-    for p in series.periods:
-        if figures.get(Field.VALUE, ind.ref, p) or (Field.VALUE, ind.ref, p) in figures.rejected:
+    for p, figure in zip(series.periods, series.value_figures, strict=True):
+        if figure is not None or (Field.VALUE, ind.ref, p) in figures.rejected:
             continue
         marked = figures.marked_na.get((ind.ref, p))
         if marked is not None:
@@ -227,11 +277,14 @@ def _missing(series: _Series, period: Period) -> list[Issue]:
 
 
 def _plausibility(series: _Series) -> list[Issue]:
-    ind, figures = series.ind, series.figures
-    points = [(p, f.value) for p in series.periods if (f := figures.get(Field.VALUE, ind.ref, p))]
+    ind = series.ind
+    pairs = zip(series.periods, series.value_figures, strict=True)
+    points = [(p, f.value) for p, f in pairs if f is not None]
+    if not points:
+        return []
     issues: list[Issue] = []
     for finding in check_series(ind, points):
-        figure = figures.get(Field.VALUE, ind.ref, finding.period)
+        figure = series.tables[Field.VALUE].get(finding.period)
         where = (
             {"file": figure.obs.file, "sheet": figure.obs.sheet, "cell": figure.obs.cell}
             if figure
@@ -250,6 +303,7 @@ def _plausibility(series: _Series) -> list[Issue]:
 
 
 def _areas_without_figures(register: Register, figures: Figures) -> list[Issue]:
+    with_indicators = {ind.service_area for ind in register.indicators.values()}
     return [
         warning(
             IssueCode.MISSING_VALUE,
@@ -259,7 +313,7 @@ def _areas_without_figures(register: Register, figures: Figures) -> list[Issue]:
             ),
         )
         for area in register.service_areas
-        if area not in figures.areas_seen and register.indicators_of(area)
+        if area not in figures.areas_seen and area in with_indicators
     ]
 
 

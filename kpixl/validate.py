@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from kpixl.issues import Issue, IssueCode, error, warning
 from kpixl.periods import Period
 from kpixl.plausibility import format_value
 from kpixl.register import Indicator, Register, Unit
 from kpixl.returns import Field, Observation, ReturnFile
-from kpixl.values import parse_number, text_of
+from kpixl.values import LARGEST, parse_number, text_of
 
 Key = tuple[str, Period]
 _PERCENT_FIELDS = {Field.VALUE, Field.YTD, Field.PREV_YEAR, Field.TARGET, Field.FLOOR}
@@ -18,9 +19,8 @@ _RANGE_FIELDS = {Field.VALUE, Field.YTD, Field.PREV_YEAR}
 _PER_PERIOD = {Field.VALUE, Field.NUMERATOR, Field.DENOMINATOR}
 
 
-@dataclass(frozen=True)
-class Figure:
-    """A figure that passed every check, with the cell it came from."""
+class Figure(NamedTuple):
+    """A figure that passed every check, with the cell it came from (a tuple: made per figure)."""
 
     value: float
     obs: Observation
@@ -79,9 +79,13 @@ class _Checker:
         self.conflicted: set[tuple[Field, Key]] = set()
         self._unknown: set[tuple[str, str, str]] = set()
         self._mismatch: set[tuple[str, str, str, Field]] = set()
+        self._found: dict[str, Indicator | None] = {}  # register.find, by ref as written
 
     def check(self, obs: Observation) -> None:
-        ind = self.register.find(obs.ref)
+        try:
+            ind = self._found[obs.ref]
+        except KeyError:
+            ind = self._found[obs.ref] = self.register.find(obs.ref)
         if ind is None:
             self._unknown_ref(obs)
             return
@@ -131,9 +135,12 @@ class _Checker:
         )
 
     def _number(self, obs: Observation, ind: Indicator) -> float | None:
-        parsed = parse_number(obs.raw)
-        what = obs.field.value.replace("_", " ")
+        raw = obs.raw
+        if type(raw) is float and abs(raw) <= LARGEST:  # the usual cell (NaN and inf fail here)
+            return self._checked(obs, ind, raw, percent_sign=False)
+        parsed = parse_number(raw)
         if parsed.problem:
+            what = obs.field.value.replace("_", " ")
             self.reject(
                 obs,
                 ind,
@@ -152,12 +159,19 @@ class _Checker:
             if obs.field is Field.VALUE:
                 self.figures.marked_na[(ind.ref, obs.period)] = obs
             return None
+        return self._checked(obs, ind, value, parsed.was_percent_sign)
+
+    def _checked(
+        self, obs: Observation, ind: Indicator, value: float, percent_sign: bool
+    ) -> float | None:
+        """A number read from a cell, as a fraction when typed as percentage points, in range."""
         if (
             ind.unit is Unit.PERCENT
             and obs.field in _PERCENT_FIELDS
-            and not parsed.was_percent_sign
+            and not percent_sign
             and 1 < abs(value) <= 100
         ):
+            what = obs.field.value.replace("_", " ")
             self.issues.append(
                 warning(
                     IssueCode.PERCENT_POINTS,
@@ -226,9 +240,9 @@ class _Checker:
                 ),
             )
             return
-        key = (ind.ref, obs.period)
-        table = self.figures.by_ref.setdefault(ind.ref, {}).setdefault(obs.field, {})
-        if (obs.field, key) in self.conflicted:
+        tables = self.figures.by_ref.get(ind.ref) or self.figures.by_ref.setdefault(ind.ref, {})
+        table = tables.get(obs.field) or tables.setdefault(obs.field, {})
+        if self.conflicted and (obs.field, (ind.ref, obs.period)) in self.conflicted:
             return
         first = table.get(obs.period)
         if first is None:

@@ -27,10 +27,13 @@ def is_blank(raw: object) -> bool:
     return raw is None or (isinstance(raw, str) and raw.strip().lower() in NO_VALUE_WORDS)
 
 
+_NOTHING = Parsed(None)  # immutable, so one serves every blank
+
+
 def parse_number(raw: object) -> Parsed:
     """Read a number from a cell value; `85%` becomes 0.85; blanks and n/a become None."""
     if raw is None:
-        return Parsed(None)
+        return _NOTHING
     if isinstance(raw, bool):
         return Parsed(None, f"'{raw}' is TRUE/FALSE, not a number")
     if isinstance(raw, int | float):
@@ -44,7 +47,7 @@ def parse_number(raw: object) -> Parsed:
         return Parsed(None, f"holds a date or time ({raw}), not a number")
     text = str(raw).strip()
     if text.lower() in NO_VALUE_WORDS:
-        return Parsed(None)
+        return _NOTHING
     m = _NUMBER.fullmatch(text)
     if not m:
         shown = text if len(text) <= 40 else text[:37] + "..."

@@ -45,7 +45,8 @@ _CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _VALUE = re.compile(rb"<v>([^<]*)</v>|<v\s*/>")
 # Every r="..." anywhere counts, not only a tag's first: a damaged tag such as
 # <c r="F4"r="XFD1048576"> is read by calamine with the last one (and it then aborts).
-_ROW_REF = re.compile(rb'\br="(\d+)"')
+_ANY_REF = re.compile(rb'\br="([A-Z]{0,3})(\d+)"')  # a row's r="7" or a cell's r="C7"
+_SCAN_CHUNK = 1024 * 1024
 _DIMENSION = re.compile(rb'<dimension\b[^<>]*?\bref="[A-Z]*\d*:?([A-Z]{1,3})(\d+)"')
 
 
@@ -187,13 +188,25 @@ def _col_number(letters: bytes) -> int:
     return n
 
 
+def _extent(xml: bytes) -> tuple[int, int]:
+    """The furthest row and column any r="..." names, a megabyte at a time (bounded memory)."""
+    rows = cols = start = 0
+    while start < len(xml):
+        # no match can span an `r=` (a match only starts there), so cut the text just before one
+        end = xml.find(b"r=", start + _SCAN_CHUNK)
+        end = len(xml) if end < 0 else end
+        refs = _ANY_REF.findall(xml, start, end)  # \b still sees the byte before `start`
+        if refs:  # the distinct letters and numbers are few: convert only those
+            letters, numbers = zip(*refs, strict=True)
+            rows = max(rows, *map(int, set(numbers)))
+            cols = max(cols, *map(_col_number, set(letters)))
+        start = end
+    return rows, cols
+
+
 def _scan_sheet_xml(xml: bytes) -> _SheetFacts:
     facts = _SheetFacts()
-    for m in _ROW_REF.finditer(xml):
-        facts.rows = max(facts.rows, int(m.group(1)))
-    for m in _CELL_REF.finditer(xml):
-        facts.rows = max(facts.rows, int(m.group(2)))
-        facts.cols = max(facts.cols, _col_number(m.group(1)))
+    facts.rows, facts.cols = _extent(xml)
     dimension = _DIMENSION.search(xml, 0, 4096)
     if dimension:  # calamine ignores it, but openpyxl's read-only mode trusts it
         facts.dimension = (int(dimension.group(2)), _col_number(dimension.group(1)))
