@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from kpixl.errors import UsageError
 from kpixl.periods import Period
 from kpixl.register import Register, load_register
-from kpixl.templates import (
-    History,
-    read_history,
-    refresh_templates,
-    write_register_template,
-    write_return_template,
-    write_return_templates,
-)
+
+if TYPE_CHECKING:
+    from kpixl.templates import History
+
+# kpixl.templates (and openpyxl with it) is imported by the commands that write a template:
+# every other command, `validate` above all, starts without it.
 
 _register_opt = click.option(
     "--register", "-r", required=True, type=click.Path(path_type=Path),
@@ -42,6 +41,8 @@ def _period(text: str) -> Period:
 def _history(folder: Path | None, register: Register, period: Period) -> History | None:
     if folder is None:
         return None
+    from kpixl.templates import read_history
+
     history = read_history(folder, register, period)
     if history.errors:
         click.echo(
@@ -61,6 +62,8 @@ def template() -> None:
 @click.argument("out", type=click.Path(path_type=Path))
 def register_template(out: Path) -> None:
     """Write a blank register (Indicators, Service areas, Settings) to OUT."""
+    from kpixl.templates import write_register_template
+
     click.echo(f"wrote {write_register_template(out)}")
 
 
@@ -74,6 +77,8 @@ def return_template(
     register: Path, service_area: str, period: str, history: Path | None, out: Path
 ) -> None:
     """Write the return template of one service area for one month to OUT."""
+    from kpixl.templates import write_return_template
+
     reg = load_register(register)
     month = _period(period)
     past = _history(history, reg, month)
@@ -88,6 +93,8 @@ def return_template(
               help="The folder to write them to (made if it does not exist).")  # fmt: skip
 def returns_templates(register: Path, period: str, history: Path | None, output: Path) -> None:
     """Write one return template per service area for one month into a folder."""
+    from kpixl.templates import write_return_templates
+
     reg = load_register(register)
     month = _period(period)
     past = _history(history, reg, month)
@@ -101,5 +108,7 @@ def returns_templates(register: Path, period: str, history: Path | None, output:
 @click.argument("folder", required=False, type=click.Path(path_type=Path))
 def refresh(folder: Path | None) -> None:
     """Regenerate the templates in FOLDER (default: the repository's workbook_templates/)."""
+    from kpixl.templates import refresh_templates
+
     for path in refresh_templates(folder):
         click.echo(f"wrote {path}")

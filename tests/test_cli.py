@@ -204,3 +204,14 @@ def test_two_dashboards_never_share_a_file(tmp_path: Path) -> None:
     }  # fmt: skip
     with pytest.raises(UsageError, match="'Ops' and 'OPS' would both be written to"):
         dashboard_targets(["Ops", "OPS"], Period(2025, 3), tmp_path)
+
+
+def test_the_command_line_starts_without_the_workbook_writers() -> None:
+    """`kpixl validate` is run often and on whole folders: it starts without openpyxl and
+    pandas, which only the commands that write workbooks or tables import."""
+    import subprocess
+    import sys
+
+    code = "import sys, kpixl.cli; print(sorted({'openpyxl', 'pandas'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
