@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import pyexpat
 import re
 import zipfile
@@ -62,20 +63,31 @@ class Contents:
 
     kind: str  # "xlsx", "xls", "ods"
     warnings: list[tuple[IssueCode, str]] = field(default_factory=list)
+    # with inspect(keep=True): the file's bytes and, for a zip, its parts' names and the XML
+    # parts unpacked for the checks, so the reader need not open or unpack them again
+    data: bytes = b""
+    names: list[str] = field(default_factory=list)
+    parts: dict[str, bytes] = field(default_factory=dict)
 
 
 def inspect(
-    path: Path, limits: Limits = DEFAULT_LIMITS, every_part_by_expat: bool = False
+    path: Path,
+    limits: Limits = DEFAULT_LIMITS,
+    every_part_by_expat: bool = False,
+    keep: bool = False,
 ) -> Contents:
     """Say what the file is and refuse it unread if it is not a workbook or is unsafe to open.
 
     `every_part_by_expat`: the caller parses every XML part with expat (openpyxl), so with an
     expat older than 2.6.0 every part, not only the workbook's index, is checked for huge tokens.
+    `keep`: the file is read once, and its bytes and XML parts are kept in the Contents.
     """
     try:
         size = path.stat().st_size
         with path.open("rb") as handle:
             head = handle.read(4096)
+            # read whole only within the size limit (checked below, before any use)
+            data = head + handle.read() if keep and size <= limits.max_file_mb * MB else b""
     except OSError as exc:
         raise WorkbookError(f"the file cannot be opened ({exc.strerror})") from None
     if size == 0:
@@ -91,7 +103,8 @@ def inspect(
     if head.startswith(_OLE2):
         return _inspect_ole2(path)
     if head.startswith(b"PK"):
-        return _inspect_zip(path, limits, every_part_by_expat and expat_is_quadratic())
+        all_tokens = every_part_by_expat and expat_is_quadratic()
+        return _inspect_zip(path, limits, all_tokens, data if keep else None)
     raise WorkbookError(_not_a_workbook(head), IssueCode.NOT_A_WORKBOOK)
 
 
@@ -134,15 +147,20 @@ def _looks_like_text(head: bytes) -> bool:
     return all(ch.isprintable() or ch in "\t\r\n" for ch in text[:-4])
 
 
-def _inspect_zip(path: Path, limits: Limits, all_tokens: bool) -> Contents:
+def _inspect_zip(path: Path, limits: Limits, all_tokens: bool, data: bytes | None) -> Contents:
+    """`data`: the file's bytes, to read the zip from and keep with its XML parts."""
+    kept: dict[str, bytes] = {}
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as zf:
             names = zf.namelist()
             kind = _zip_kind(zf, names)
             _check_sizes(zf.infolist(), limits)
             for info in zf.infolist():
                 if info.filename.lower().endswith(_XML_SUFFIXES):
-                    _check_xml_part(zf, info, all_tokens or info.filename in _EXPAT_PARTS)
+                    whole = all_tokens or info.filename in _EXPAT_PARTS
+                    part = _check_xml_part(zf, info, whole, data is not None)
+                    if part is not None:
+                        kept[info.filename] = part
     except zipfile.BadZipFile as exc:
         raise WorkbookError(
             f"the file is damaged or was cut short ({exc}): ask the service to send it again",
@@ -153,7 +171,9 @@ def _inspect_zip(path: Path, limits: Limits, all_tokens: bool) -> Contents:
             f"the file is damaged and cannot be unpacked ({exc}): ask the service to send it again",
             IssueCode.FILE_UNREADABLE,
         ) from None
-    return Contents(kind, _flags(names))
+    if data is None:
+        return Contents(kind, _flags(names))
+    return Contents(kind, _flags(names), data, names, kept)
 
 
 def _zip_kind(zf: zipfile.ZipFile, names: list[str]) -> str:
@@ -210,10 +230,13 @@ def _check_sizes(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
             )
 
 
-def _check_xml_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, whole: bool) -> None:
+def _check_xml_part(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, whole: bool, keep: bool = False
+) -> bytes | None:
     """No DTD or entity declaration anywhere: workbooks never need one, entity bombs do.
 
-    `whole`: the part will be parsed by expat, so a token over 1 MB is refused too."""
+    `whole`: the part will be parsed by expat, so a token over 1 MB is refused too.
+    `keep`: return the part's unpacked bytes (None otherwise)."""
     tail = b""
     parts: list[bytes] = []
     with zf.open(info) as part:
@@ -226,14 +249,16 @@ def _check_xml_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, whole: bool) -> 
                     IssueCode.SUSPICIOUS_ARCHIVE,
                 )
             tail = chunk[-16:]
-            if whole:
+            if whole or keep:
                 parts.append(chunk)
-    if whole and _LONG_TOKEN.search(b"".join(parts)):
+    unpacked = b"".join(parts) if whole or keep else None
+    if whole and unpacked is not None and _LONG_TOKEN.search(unpacked):
         raise WorkbookError(
             f"part {info.filename} holds a single piece of text over 1 MB long, which slows XML "
             "readers to a halt: kpixl will not read it; copy the table into a new workbook",
             IssueCode.SUSPICIOUS_ARCHIVE,
         )
+    return unpacked if keep else None
 
 
 _FLAGS: tuple[tuple[str, IssueCode, str], ...] = (

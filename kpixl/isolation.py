@@ -52,17 +52,28 @@ class Budget:
 
 
 def run_isolated(
-    func: Callable[..., T], tasks: Sequence[tuple[Any, ...]], jobs: int, budget: Budget
+    func: Callable[..., T],
+    tasks: Sequence[tuple[Any, ...]],
+    jobs: int,
+    budget: Budget,
+    on_result: Callable[[int, T | Failure], None] | None = None,
 ) -> list[T | Failure]:
     """`func(*task)` for every task in worker processes; results in the order of `tasks`.
 
-    `func` must be a module-level function (it is pickled by name on Windows and macOS)."""
+    `func` must be a module-level function (it is pickled by name on Windows and macOS).
+    `on_result(index, result)` is called with each task's final result as it comes in (in any
+    order), so the caller can use it while the workers read the others."""
     if not tasks:
         return []
     if multiprocessing.current_process().daemon:
         # a daemonic process may not start children: read here, unisolated, rather than fail
-        return [_call(func, task) for task in tasks]
-    pool = _Pool(func, min(max(jobs, 1), len(tasks)), budget)
+        results = []
+        for index, task in enumerate(tasks):
+            results.append(_call(func, task))
+            if on_result is not None:
+                on_result(index, results[-1])
+        return results
+    pool = _Pool(func, min(max(jobs, 1), len(tasks)), budget, on_result)
     try:
         return pool.run(tasks)
     finally:
@@ -104,8 +115,14 @@ _DEPTH = 2
 
 
 class _Pool(Generic[T]):
-    def __init__(self, func: Callable[..., T], size: int, budget: Budget) -> None:
-        self.func, self.budget = func, budget
+    def __init__(
+        self,
+        func: Callable[..., T],
+        size: int,
+        budget: Budget,
+        on_result: Callable[[int, T | Failure], None] | None = None,
+    ) -> None:
+        self.func, self.budget, self.on_result = func, budget, on_result
         self.folder = Path(tempfile.mkdtemp(prefix="kpixl-workers-"))
         self.workers = [self._start(n) for n in range(size)]
         self.spawned = size
@@ -138,11 +155,14 @@ class _Pool(Generic[T]):
             for worker in busy:
                 outcome = self._outcome(worker, ready)
                 if outcome is not None:
-                    results[worker.tasks.popleft()] = outcome
+                    index = worker.tasks.popleft()
+                    results[index] = outcome
                     worker.started = time.monotonic()
                     if isinstance(outcome, Failure):
                         queue.extendleft(reversed(worker.tasks))  # never started: run again
                         self._replace(worker)
+                    if self.on_result is not None:
+                        self.on_result(index, outcome)
         return [r if r is not None else Failure("it was never read", "error") for r in results]
 
     def _send(self, worker: _Worker, index: int, tasks: Sequence[tuple[Any, ...]]) -> None:

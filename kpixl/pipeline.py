@@ -14,7 +14,7 @@ from kpixl.register import Register, load_register
 from kpixl.results import Results
 from kpixl.returns import ReturnFile, read_return
 from kpixl.scoring import score
-from kpixl.validate import validate
+from kpixl.validate import Figures, Validator, validate
 from kpixl.workbook import DEFAULT_LIMITS, SUFFIXES, Limits
 
 
@@ -89,19 +89,21 @@ def run(
     sources = [Path(r) for r in returns]
     if isinstance(register, Register):
         files, _ = find_returns(sources)
-        reg, read = register, read_returns(files, jobs=default_jobs())
+        read = read_returns(files, jobs=default_jobs())
+        results = rate(register, read, period)
     else:
-        reg, read = _read_with_register(Path(register), sources)
-    results = rate(reg, read, period)
+        reg, read, validator = _read_with_register(Path(register), sources)
+        results = _rated(reg, read, validator.figures, validator.issues, period)
     results.folders = [str(s) for s in sources if s.is_dir()]
     return results
 
 
 def _read_with_register(
     register: Path, sources: list[Path], limits: Limits = DEFAULT_LIMITS
-) -> tuple[Register, list[ReturnFile]]:
+) -> tuple[Register, list[ReturnFile], Validator]:
     """The register and the returns, read side by side in the reader processes: a large
-    register takes as long as hundreds of returns, and is no more trusted than they are."""
+    register takes as long as hundreds of returns, and is no more trusted than they are.
+    The returns are validated in the parent as they come in (see _Stream)."""
     try:
         files, _ = find_returns(sources)
     except UsageError:
@@ -109,19 +111,52 @@ def _read_with_register(
         raise
     tasks = [(register, None, limits, True)] + [(f, None, limits, False) for f in files]
     budget = Budget(limits.memory_mb, limits.timeout_s)
-    first, *outcomes = run_isolated(_read_file, tasks, default_jobs(), budget)
+    stream = _Stream(files)
+    first, *_ = run_isolated(_read_file, tasks, default_jobs(), budget, stream.arrived)
     if isinstance(first, Failure):
         raise RegisterError(f"register {register.name}: cannot read this file: {first.reason}")
     if isinstance(first, RegisterError):
         raise first
     assert isinstance(first, Register)
-    read: list[ReturnFile] = []
-    for file, outcome in zip(files, outcomes, strict=True):
+    stream.validate(len(files))
+    assert stream.validator is not None and len(stream.read) == len(files)
+    return first, stream.read, stream.validator
+
+
+# Returns validated each time a reader sends one back: more than one, so a backlog (the returns
+# read while the register was loading) is worked off, but few, so no reader waits for its next.
+_PER_RESULT = 4
+
+
+class _Stream:
+    """The returns as they come back from the readers, validated in file order meanwhile
+    (the parent would otherwise wait idle for the readers, then validate everything)."""
+
+    def __init__(self, files: list[Path]) -> None:
+        self.files = files
+        self.outcomes: dict[int, ReturnFile] = {}
+        self.read: list[ReturnFile] = []
+        self.validator: Validator | None = None
+
+    def arrived(self, index: int, outcome: ReturnFile | Register | RegisterError | Failure) -> None:
+        if index == 0:
+            if isinstance(outcome, Register):
+                self.validator = Validator(outcome)
+            return
         if isinstance(outcome, Failure):
-            outcome = _unreadable(file, outcome)
+            outcome = _unreadable(self.files[index - 1], outcome)
         assert isinstance(outcome, ReturnFile)
-        read.append(outcome)
-    return first, read
+        self.outcomes[index - 1] = outcome
+        self.validate(_PER_RESULT)
+
+    def validate(self, most: int) -> None:
+        """Validate up to `most` more returns, in file order, of those already read (a few at a
+        time while reading, so the readers are never kept waiting for their next file)."""
+        while self.validator is not None and most > 0 and len(self.read) in self.outcomes:
+            return_file = self.outcomes.pop(len(self.read))
+            self.validator.add(return_file)
+            self.read.append(return_file)
+            most -= 1
 
 
 def _read_file(
@@ -139,6 +174,17 @@ def _read_file(
 def rate(register: Register, read: Sequence[ReturnFile], period: Period | None = None) -> Results:
     """Validate and rate returns already read, together (a figure may conflict across files)."""
     figures, issues = validate(register, read)
+    return _rated(register, read, figures, issues, period)
+
+
+def _rated(
+    register: Register,
+    read: Sequence[ReturnFile],
+    figures: Figures,
+    issues: list[Issue],
+    period: Period | None,
+) -> Results:
+    """Rate the figures `validate` kept for the reporting period (by default the latest)."""
     if period is None:
         periods = figures.value_periods()
         if not periods:

@@ -80,6 +80,7 @@ class _Checker:
         self._unknown: set[tuple[str, str, str]] = set()
         self._mismatch: set[tuple[str, str, str, Field]] = set()
         self._found: dict[str, Indicator | None] = {}  # register.find, by ref as written
+        self._plain: dict[str, tuple[float, float, bool]] = {}  # by ref: see _plain_values
 
     def check(self, obs: Observation) -> None:
         try:
@@ -90,6 +91,21 @@ class _Checker:
             self._unknown_ref(obs)
             return
         self.figures.areas_seen.add(ind.service_area)
+        raw = obs.raw
+        if obs.field is Field.VALUE and type(raw) is float and not obs.formula_without_value:
+            # the usual figure: a plain number check_plainly would keep as it is
+            try:
+                plain = self._plain[ind.ref]
+            except KeyError:
+                plain = self._plain[ind.ref] = _plain_values(ind)
+            low, high, points = plain
+            if low <= raw <= high and not (points and 1 < abs(raw) <= 100):
+                self._keep(obs, ind, raw)
+                return
+        self.check_plainly(obs, ind)
+
+    def check_plainly(self, obs: Observation, ind: Indicator) -> None:
+        """Every rule, one by one (`check` keeps a plain number without them when it may)."""
         if obs.formula_without_value:
             self.reject(
                 obs,
@@ -240,6 +256,10 @@ class _Checker:
                 ),
             )
             return
+        self._keep(obs, ind, value)
+
+    def _keep(self, obs: Observation, ind: Indicator, value: float) -> None:
+        """Store a figure that passed every check, unless it conflicts with one kept before."""
         tables = self.figures.by_ref.get(ind.ref) or self.figures.by_ref.setdefault(ind.ref, {})
         table = tables.get(obs.field) or tables.setdefault(obs.field, {})
         if self.conflicted and (obs.field, (ind.ref, obs.period)) in self.conflicted:
@@ -293,11 +313,37 @@ class _Checker:
         )
 
 
+def _plain_values(ind: Indicator) -> tuple[float, float, bool]:
+    """The values of an indicator's monthly Value a plain float cell may hold to be kept as it
+    is, with no issue: (lowest, highest, whether 1 < |v| <= 100 is taken for percentage points).
+
+    The range is empty for a quarterly indicator (a figure's month must be checked) and within
+    LARGEST (NaN, inf and huge numbers take the plain path and its messages)."""
+    if ind.is_quarterly:
+        return (1.0, 0.0, False)
+    low = -LARGEST if ind.min is None else max(-LARGEST, ind.min)
+    high = LARGEST if ind.max is None else min(LARGEST, ind.max)
+    return (low, high, ind.unit is Unit.PERCENT)
+
+
 def validate(register: Register, files: Iterable[ReturnFile]) -> tuple[Figures, list[Issue]]:
     """Check every observation of every return; values with errors are left out."""
-    checker = _Checker(register)
+    validator = Validator(register)
     for return_file in files:
+        validator.add(return_file)
+    return validator.figures, validator.issues
+
+
+class Validator:
+    """`validate`, one return at a time: add the returns in order, then read the outcome."""
+
+    def __init__(self, register: Register) -> None:
+        self._checker = _Checker(register)
+        self.figures, self.issues = self._checker.figures, self._checker.issues
+
+    def add(self, return_file: ReturnFile) -> None:
+        checker = self._checker
         checker.issues.extend(return_file.issues)
+        check = checker.check
         for obs in return_file.observations:
-            checker.check(obs)
-    return checker.figures, checker.issues
+            check(obs)

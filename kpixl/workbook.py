@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import io
 import posixpath
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import python_calamine as calamine
 from defusedxml import ElementTree
 
-from kpixl.archive import DEFAULT_LIMITS, Limits, WorkbookError, inspect
+from kpixl.archive import DEFAULT_LIMITS, Contents, Limits, WorkbookError, inspect
 from kpixl.cells import column_letter
 from kpixl.issues import IssueCode
 
@@ -83,10 +86,12 @@ def read_workbook(path: Path, limits: Limits = DEFAULT_LIMITS) -> Workbook:
     path = Path(path)
     if not path.is_file():
         raise WorkbookError("the file does not exist or is not a file")
-    contents = inspect(path, limits)
-    xml_facts = _scan_ooxml(path) if contents.kind == "xlsx" else {}
+    contents = inspect(path, limits, keep=True)  # the file is read once, here
+    xml_facts = _scan_ooxml(path, contents) if contents.kind == "xlsx" else {}
+    contents.parts.clear()  # the sheets' XML is not needed any more
     try:
-        with path.open("rb") as handle:
+        source = io.BytesIO(contents.data) if contents.data else path.open("rb")
+        with source as handle:
             book = calamine.CalamineWorkbook.from_filelike(handle)
     except calamine.PasswordError:
         raise WorkbookError(
@@ -149,25 +154,39 @@ class _SheetFacts:
     formulas_without_value: set[tuple[int, int]] = field(default_factory=set)
 
 
-def _scan_ooxml(path: Path) -> dict[str, _SheetFacts]:
-    """Per sheet name: its extent and the cells holding a formula but no cached value."""
+def _scan_ooxml(path: Path, kept: Contents | None = None) -> dict[str, _SheetFacts]:
+    """Per sheet name: its extent and the cells holding a formula but no cached value.
+
+    `kept`: what inspect(keep=True) kept, read from memory rather than unpacked again."""
     try:
+        if kept is not None and kept.data:
+            return _scan_parts(kept.names, functools.partial(_kept_part, kept))
         with zipfile.ZipFile(path) as zf:
-            parts = _sheet_parts(zf)
-            facts: dict[str, _SheetFacts] = {}
-            for name, part in parts.items():
-                # sizes were bounded by archive.inspect before this read
-                facts[name] = _scan_sheet_xml(zf.read(part))
-            return facts
+            return _scan_parts(zf.namelist(), zf.read)
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError):
         return {}  # let calamine describe the damage
     except Exception as exc:  # defusedxml refuses entities and DTDs
         raise WorkbookError(f"the workbook contains XML kpixl will not read ({exc})") from None
 
 
-def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
-    workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+def _kept_part(kept: Contents, name: str) -> bytes:
+    if name in kept.parts:
+        return kept.parts[name]
+    with zipfile.ZipFile(io.BytesIO(kept.data)) as zf:  # a part not named .xml (never kept)
+        return zf.read(name)
+
+
+def _scan_parts(names: list[str], read: Callable[[str], bytes]) -> dict[str, _SheetFacts]:
+    facts: dict[str, _SheetFacts] = {}
+    for name, part in _sheet_parts(names, read).items():
+        # sizes were bounded by archive.inspect before this read
+        facts[name] = _scan_sheet_xml(read(part))
+    return facts
+
+
+def _sheet_parts(names: list[str], read: Callable[[str], bytes]) -> dict[str, str]:
+    workbook = ElementTree.fromstring(read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(read("xl/_rels/workbook.xml.rels"))
     targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_NS_PKG_REL}Relationship")}
     parts: dict[str, str] = {}
     for sheet in workbook.iter(f"{_NS_MAIN}sheet"):
@@ -176,7 +195,7 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
             continue
         part = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
         part = posixpath.normpath(part)
-        if part in zf.namelist():
+        if part in names:
             parts[sheet.get("name", "")] = part
     return parts
 
