@@ -106,6 +106,10 @@ def _read_with_register(
     The returns are validated in the parent as they come in (see _Stream)."""
     try:
         files, _ = find_returns(sources)
+        # the register kept in the folder of returns is not a return
+        files = [f for f in files if f.resolve() != register.resolve()]
+        if not files:
+            raise UsageError("the only workbook found is the register: give the returns too")
     except UsageError:
         load_register(register)  # a bad register is reported first, whatever else is wrong
         raise

@@ -215,3 +215,21 @@ def test_the_command_line_starts_without_the_workbook_writers() -> None:
     code = "import sys, kpixl.cli; print(sorted({'openpyxl', 'pandas'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_register_kept_beside_the_returns_is_not_read_as_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    folder = tmp_path / "returns"
+    shutil.copytree(SAMPLES, folder)
+    register = shutil.copy(REGISTER, folder / "register.xlsx")
+    assert main(["validate", str(folder), "--register", str(register)]) == 0
+    out = capsys.readouterr().out
+    assert "register.xlsx" not in out and "29 returns" in out
+    only = tmp_path / "alone"
+    only.mkdir()
+    alone = shutil.copy(REGISTER, only / "register.xlsx")
+    assert main(["validate", str(only), "--register", str(alone)]) == 2
+    assert "the only workbook found is the register" in capsys.readouterr().err
