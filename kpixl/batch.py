@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-import pandas as pd
-
 from kpixl import __version__
 from kpixl.batch_manifest import (
     Fingerprint,
@@ -46,7 +44,7 @@ from kpixl.output import dashboard_targets, dashboards_with_data
 from kpixl.periods import Period
 from kpixl.pipeline import find_returns, rate, read_returns
 from kpixl.register import Register, load_register
-from kpixl.results import Commentary, Results
+from kpixl.results import DATA_COLUMNS, Commentary, DataRow, Results
 from kpixl.returns import ReturnFile
 from kpixl.workbook import SUFFIXES
 
@@ -270,7 +268,8 @@ def dashboard_results(results: Results, dashboard: str) -> Results:
     """The part of `results` one dashboard shows: its service areas' rows and commentary (the
     issues stay whole: every dashboard's Validation sheet lists the run's issues)."""
     names = {a.name for a in results.dashboard_areas(dashboard)}
-    data = results.data[results.data["service_area"].isin(names)].reset_index(drop=True)
+    area = DATA_COLUMNS.index("service_area")
+    data = [row for row in results.rows() if row[area] in names]
     commentary = [c for c in results.commentary if c.service_area in names]
     return Results(
         results.register, results.period, data, results.report, commentary, results.files
@@ -296,7 +295,9 @@ def write_all(
         min(jobs, len(targets)), mp_context=context, initializer=_init_writer, initargs=shared
     ) as pool:
         futures = {
-            name: pool.submit(_write_one, name, slices[name].data, slices[name].commentary, target)
+            name: pool.submit(
+                _write_one, name, slices[name].rows(), slices[name].commentary, target
+            )
             for name, target in targets.items()
         }
         try:
@@ -330,7 +331,7 @@ def _init_writer(register: Register, report: Any, period: Period, files: list[st
 
 
 def _write_one(
-    dashboard: str, data: pd.DataFrame, commentary: list[Commentary], target: Path
+    dashboard: str, data: list[DataRow], commentary: list[Commentary], target: Path
 ) -> DashboardEntry:
     s = _SHARED
     results = Results(s["register"], s["period"], data, s["report"], commentary, s["files"])

@@ -155,7 +155,15 @@ class Register:
         return cache
 
     def indicators_of(self, service_area: str) -> list[Indicator]:
-        return [i for i in self.indicators.values() if i.service_area == service_area]
+        """A service area's indicators, in register order (looked up, not searched for: a
+        dashboard asks for each of its areas' several times)."""
+        cache: dict[str, list[Indicator]] | None = getattr(self, "_area_cache", None)
+        if cache is None:
+            cache = {}
+            for ind in self.indicators.values():
+                cache.setdefault(ind.service_area, []).append(ind)
+            self._area_cache = cache
+        return list(cache.get(service_area, ()))
 
     def dashboards(self) -> dict[str, list[ServiceArea]]:
         """Dashboard name -> its service areas, in register order."""

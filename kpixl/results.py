@@ -73,17 +73,29 @@ class Results:
     ) -> None:
         self.register, self.period, self.report = register, period, report
         self._data = data
+        self._rows: list[DataRow] | None = None
         self.commentary = commentary if commentary is not None else []
         self.files = files if files is not None else []
         self.folders = folders if folders is not None else []
 
     @property
     def data(self) -> pd.DataFrame:
+        rows = self.rows()
+        if isinstance(self._data, list):  # rated rows: tabled once, on first use
+            self._data = data_frame(rows)
+        assert not isinstance(self._data, list) and not callable(self._data)
+        return self._data
+
+    def rows(self) -> list[DataRow]:
+        """The rows of `data` as tuples in DATA_COLUMNS order: what a dashboard reads, without
+        pandas (the rows are kept beside the table once it is built)."""
         if callable(self._data):  # rows still to be rated: once, on first use
             self._data = self._data()
-        if isinstance(self._data, list):  # rated rows: tabled once, on first use
-            self._data = data_frame(self._data)
-        return self._data
+        if isinstance(self._data, list):
+            self._rows = self._data
+        elif self._rows is None:  # a table given as such
+            self._rows = list(self._data.itertuples(index=False, name=None))
+        return self._rows
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()

@@ -863,7 +863,11 @@ def test_trend_charts_are_the_xml_openpyxl_makes(results: Results, description: 
     if description is not None:
         ind = results.register.indicators["FN06"]
         changed = dataclasses.replace(ind, description=description, short_description="")
-        results.register.indicators["FN06"] = changed
+        indicators = results.register.indicators | {"FN06": changed}
+        register = dataclasses.replace(results.register, indicators=indicators)
+        results = dataclasses.replace(results, register=register, data=results.data)
+        shown = [i for i in register.indicators_of(changed.service_area) if i.ref == "FN06"]
+        assert description in trends.chart_title(shown[0])
     view = DashboardView(results, DASHBOARD)
     wb = Workbook()
     data = wb.create_sheet(trends.CHART_DATA_SHEET)

@@ -82,12 +82,14 @@ class RowWriter:
         self.ws = ws
         self._styles: dict[tuple[Look, str], StyleArray] = {}
 
-    def append(self, entries: Iterable[tuple[Value, Look, str]]) -> None:
+    def append(self, entries: Iterable[tuple[Value, Look, str] | None]) -> None:
+        """One row: each entry is (value, look, number format), or None for no cell at all."""
         cells: list[Cell | None] = []
-        for value, look, number_format in entries:
-            if value is None and look in self.BARE_WHEN_EMPTY:
+        for entry in entries:
+            if entry is None or (entry[0] is None and entry[1] in self.BARE_WHEN_EMPTY):
                 cells.append(None)  # not written at all
                 continue
+            value, look, number_format = entry
             array = self._styles.get((look, number_format))
             if array is None:
                 array = self._styles[look, number_format] = styles.style_array(

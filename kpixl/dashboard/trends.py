@@ -26,7 +26,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import fromstring, tostring
 
 from kpixl.dashboard import styles
-from kpixl.dashboard.cellwriter import clean_text, column_widths, put, put_paragraph, put_text
+from kpixl.dashboard.cellwriter import (
+    RowWriter,
+    clean_text,
+    column_widths,
+    put_paragraph,
+    put_text,
+)
 from kpixl.dashboard.styles import Look
 from kpixl.dashboard.view import DashboardView
 from kpixl.periods import Period
@@ -116,14 +122,14 @@ def write_chart_data(
     for col, header in enumerate(CHART_DATA_HEADERS, start=1):
         put_text(data, 1, col, header, Look.HEADER)
     blocks: list[ChartBlock] = []
+    writer = RowWriter(data)
+    text = styles.TEXT_FORMAT
     row = 2
     for ind in kpis:
         periods = fy_periods(view, ind)
         fmt = styles.number_format(ind)
-        put_text(data, row, 1, ind.ref)
-        put_text(data, row, 2, "Period")
-        for col, period in enumerate(periods, start=3):
-            put_text(data, row, col, axis_label(period, ind), Look.CENTRE)
+        labels = [(axis_label(p, ind), Look.CENTRE, text) for p in periods]
+        writer.append([(ind.ref, Look.BODY, text), ("Period", Look.BODY, text), *labels])
         lines = {"value": [view.value(ind, p) for p in periods]}
         for name, level in (("target", ind.target), ("floor", ind.floor)):
             if level is not None:
@@ -131,12 +137,12 @@ def write_chart_data(
         rows: dict[str, int] = {}
         for offset, (name, figures) in enumerate(lines.items(), start=1):
             rows[name] = row + offset
-            put_text(data, row + offset, 2, LINE_LABELS[name])
-            for col, figure in enumerate(figures, start=3):
-                put(data, row + offset, col, figure, Look.NUMBER, fmt)
+            cells = [(f, Look.NUMBER, fmt) for f in figures]
+            writer.append([None, (LINE_LABELS[name], Look.BODY, text), *cells])
+        writer.append([])  # a blank row between blocks
         drawn = [f for figures in lines.values() for f in figures if f is not None]
         blocks.append(ChartBlock(ind.ref, row, rows, len(periods), min(drawn, default=None)))
-        row += len(lines) + 2  # a blank row between blocks
+        row += len(lines) + 2
     return blocks
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,8 +19,10 @@ Row = dict[str, Any]
 
 def clean(value: object) -> Any:
     """None for a missing value (None, NaN, pandas NA); plain Python numbers otherwise."""
-    if value is None:
-        return None
+    if value is None or type(value) is str:
+        return value
+    if type(value) is float:
+        return None if value != value else value
     try:
         if value != value:  # NaN and NaT are not equal to themselves
             return None
@@ -43,8 +44,8 @@ def text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def _row(record: Mapping[Hashable, Any]) -> Row:
-    return {col: clean(record.get(col)) for col in DATA_COLUMNS}
+def _row(record: tuple[object, ...]) -> Row:
+    return {col: clean(value) for col, value in zip(DATA_COLUMNS, record, strict=True)}
 
 
 @dataclass
@@ -63,10 +64,9 @@ class DashboardView:
             known = ", ".join(sorted(self.results.register.dashboards())) or "none"
             raise UsageError(f"no dashboard '{self.dashboard}' in the register (it has: {known})")
         names = {a.name for a in self.areas}
-        data = self.results.data
+        area = DATA_COLUMNS.index("service_area")
         # only this dashboard's rows are turned into dicts: the data holds every dashboard's
-        records = data[data["service_area"].isin(names)].to_dict("records")
-        self.rows = [_row(r) for r in records]
+        self.rows = [_row(r) for r in self.results.rows() if r[area] in names]
         self._index = {(str(r["ref"]), str(r["period"])): r for r in self.rows}
 
     @property
