@@ -86,52 +86,17 @@ class Ytd(NamedTuple):
     fell_back: bool = False  # ratio asked for but numerators/denominators missing -> mean used
 
 
-def _ratio(
-    values: Sequence[float | None],
-    numerators: Sequence[float | None] | None,
-    denominators: Sequence[float | None] | None,
-) -> float | None:
-    """Σ numerator / Σ denominator over the months with a value, or None if that cannot be done."""
-    if numerators is None or denominators is None:
-        return None
-    nums: list[float] = []
-    dens: list[float] = []
-    for i, v in enumerate(values):
-        if v is None:
-            continue
-        n = numerators[i] if i < len(numerators) else None
-        d = denominators[i] if i < len(denominators) else None
-        if n is None or d is None:
-            return None
-        nums.append(n)
-        dens.append(d)
-    total = math.fsum(dens)
-    if total == 0:
-        return None
-    return math.fsum(nums) / total
-
-
 def compute_ytd(
     ind: Indicator,
     values: Sequence[float | None],
     numerators: Sequence[float | None] | None = None,
     denominators: Sequence[float | None] | None = None,
 ) -> Ytd:
-    """The YTD figure by the indicator's method, over the FY months given (None = no value)."""
-    method = ind.ytd
-    present = [v for v in values if v is not None]
-    if method is YtdMethod.NONE or not present:
-        return Ytd(None, method)
-    if method is YtdMethod.RATIO:
-        ratio = _ratio(values, numerators, denominators)
-        if ratio is not None:
-            return Ytd(ratio, method)
-        return Ytd(math.fsum(present) / len(present), YtdMethod.MEAN, fell_back=True)
-    if method is YtdMethod.SUM:
-        return Ytd(math.fsum(present), method)
-    if method is YtdMethod.LATEST:
-        return Ytd(present[-1], method)
-    return Ytd(math.fsum(present) / len(present), method)
+    """The YTD figure by the indicator's method, over the FY months given (None = no value):
+    a ratio is Σ numerator / Σ denominator over the months with a value, falling back to the
+    mean when a month lacks either or the denominators sum to 0."""
+    running = running_ytd(ind, values, numerators, denominators)
+    return running[-1] if running else Ytd(None, ind.ytd)
 
 
 def running_ytd(
