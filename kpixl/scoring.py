@@ -90,7 +90,7 @@ def score(
     warnings. The rows are rated when first asked for (Results.data builds the table from
     them): every warning is found here, so a run that only validates never rates a row."""
     fy_start = register.settings.fy_start_month
-    rated: list[tuple[_Series, list[float | None]]] = []
+    rated: list[tuple[_Series, list[float | None] | None]] = []
     issues: list[Issue] = []
     for ind in register.indicators.values():
         series = _Series(ind, _due(ind.is_quarterly, period, fy_start), figures, fy_start)
@@ -101,8 +101,16 @@ def score(
     return functools.partial(_table, rated), _commentary(register, figures), issues
 
 
-def _table(rated: list[tuple[_Series, list[float | None]]]) -> list[DataRow]:
-    return [row for series, ytds in rated for row in _rows(series, ytds)]
+def _table(rated: list[tuple[_Series, list[float | None] | None]]) -> list[DataRow]:
+    return [
+        row
+        for series, ytds in rated
+        for row in _rows(series, _computed_ytds(series) if ytds is None else ytds)
+    ]
+
+
+def _computed_ytds(series: _Series) -> list[float | None]:
+    return [c.value for c in running_ytd(series.ind, series.values)]
 
 
 def _rows(series: _Series, ytds: list[float | None]) -> list[DataRow]:
@@ -143,11 +151,14 @@ _WORDS: dict[object, str | None] = {None: None} | {
 }
 
 
-def _ytds(series: _Series, issues: list[Issue]) -> list[float | None]:
-    """The YTD shown at each due period (see `_ytd`)."""
+def _ytds(series: _Series, issues: list[Issue]) -> list[float | None] | None:
+    """The YTD shown at each due period (see `_ytd`); None when no warning can come of them
+    (no YTD given, and not a rate): they are then worked out with the rows, if those are wanted."""
     ind, periods = series.ind, series.periods
     if ind.ytd is YtdMethod.NONE:
         return [None] * len(periods)
+    if ind.ytd is not YtdMethod.RATIO and not series.tables.get(Field.YTD):
+        return None
     if ind.ytd is YtdMethod.RATIO:
         parts = (series.values_of(Field.NUMERATOR), series.values_of(Field.DENOMINATOR))
         computed = running_ytd(ind, series.values, *parts)
