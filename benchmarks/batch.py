@@ -1,7 +1,7 @@
 """Time `kpixl batch --jobs 2` on the scale case against its floors, measured in the same run.
 
     python benchmarks/batch.py [--areas 600] [--indicators 40] [--per-dashboard 20] [--jobs 2]
-                               [--keep DIR]
+                               [--keep DIR] [--repeat N]
 
 The scale case: 600 service-area returns x 40 indicators x 12 months, 30 dashboards of 20 areas
 (20 KPIs per area, so 400 KPI charts per dashboard). Prints
@@ -141,29 +141,11 @@ def timed(command: list[str]) -> tuple[float, float, subprocess.CompletedProcess
     return elapsed, memory.peak_mb, subprocess.CompletedProcess(command, proc.returncode, out, err)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--areas", type=int, default=600)
-    parser.add_argument("--indicators", type=int, default=40)
-    parser.add_argument("--per-dashboard", type=int, default=20, help="service areas per dashboard")
-    parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--keep", type=Path, default=None, help="keep the generated files here")
-    args = parser.parse_args()
-    if args.per_dashboard != 20:
-        raise SystemExit("benchmarks/validate.py groups 20 areas per dashboard")
-    work = args.keep or Path(tempfile.mkdtemp(prefix="kpixl-bench-batch-"))
-    returns, floor_out, out = work / "returns", work / "floor", work / "out"
-    for folder in (returns, floor_out):
-        folder.mkdir(parents=True, exist_ok=True)
-    shutil.rmtree(out, ignore_errors=True)
-    register = work / "register.xlsx"
-    t0 = time.perf_counter()
-    make_register(register, args.areas, args.indicators)
-    files = [returns / f"area_{a:03d}.xlsx" for a in range(args.areas)]
-    for a, f in enumerate(files):
-        make_return(f, a, args.indicators)
-    print(f"generated {args.areas} returns x {args.indicators} indicators x 12 months, "
-          f"{args.areas // args.per_dashboard} dashboards, in {time.perf_counter() - t0:.1f} s")  # fmt: skip
+def measure(
+    files: list[Path], returns: Path, register: Path, floor_out: Path, out: Path,
+    args: argparse.Namespace,
+) -> None:  # fmt: skip
+    """Floors and commands, one after the other, so each ratio compares like with like."""
     read = read_floor(files)
     write = write_floor(floor_out, args.areas, args.indicators, args.per_dashboard)
     kpixl = [sys.executable, "-m", "kpixl"]
@@ -184,6 +166,37 @@ def main() -> None:
     for proc in (v, b):
         if proc.returncode == 2:
             print(proc.stderr)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--areas", type=int, default=600)
+    parser.add_argument("--indicators", type=int, default=40)
+    parser.add_argument("--per-dashboard", type=int, default=20, help="service areas per dashboard")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--keep", type=Path, default=None, help="keep the generated files here")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="measure N times (a shared machine's figures vary from run to run)")  # fmt: skip
+    args = parser.parse_args()
+    if args.per_dashboard != 20:
+        raise SystemExit("benchmarks/validate.py groups 20 areas per dashboard")
+    work = args.keep or Path(tempfile.mkdtemp(prefix="kpixl-bench-batch-"))
+    returns, floor_out, out = work / "returns", work / "floor", work / "out"
+    for folder in (returns, floor_out):
+        folder.mkdir(parents=True, exist_ok=True)
+    register = work / "register.xlsx"
+    t0 = time.perf_counter()
+    make_register(register, args.areas, args.indicators)
+    files = [returns / f"area_{a:03d}.xlsx" for a in range(args.areas)]
+    for a, f in enumerate(files):
+        make_return(f, a, args.indicators)
+    print(f"generated {args.areas} returns x {args.indicators} indicators x 12 months, "
+          f"{args.areas // args.per_dashboard} dashboards, in {time.perf_counter() - t0:.1f} s")  # fmt: skip
+    for n in range(args.repeat):
+        if args.repeat > 1:
+            print(f"-- run {n + 1} of {args.repeat}")
+        shutil.rmtree(out, ignore_errors=True)
+        measure(files, returns, register, floor_out, out, args)
     if args.keep is None:
         shutil.rmtree(work)
 
