@@ -19,7 +19,11 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def dashboards_with_data(results: Results) -> list[str]:
     """The register's dashboards that have at least one figure for the period's FY."""
-    areas = set(results.data.loc[results.data["value"].notna(), "service_area"])
+    value, area = DATA_COLUMNS.index("value"), DATA_COLUMNS.index("service_area")
+    # from the rows, not the table: a batch then never needs pandas
+    areas = {
+        row[area] for row in results.rows() if row[value] is not None and row[value] == row[value]
+    }
     return [
         name
         for name, members in results.register.dashboards().items()
