@@ -1,8 +1,8 @@
 """Folders in, dashboards and a run report out: every return read, rated and written in parallel.
 
 The flow: find the returns under IN_DIR (lock files and hidden files skipped), fingerprint them,
-stop early when the manifest in OUT_DIR says nothing changed, read them (in worker processes,
-through kpixl.pipeline.read_returns), drop any file that changed while it was read, validate and
+stop early when the manifest in OUT_DIR says nothing changed, read them and the register (in
+worker processes, through kpixl.pipeline.read_with_register), drop any file that changed while it was read, validate and
 rate everything together, write one dashboard per dashboard group in parallel, then the run report
 and the manifest. Nothing is ever written into IN_DIR, and every file is written atomically.
 """
@@ -42,8 +42,8 @@ from kpixl.errors import OutputError, UsageError
 from kpixl.issues import Issue, IssueCode, error
 from kpixl.output import dashboard_targets, dashboards_with_data
 from kpixl.periods import Period
-from kpixl.pipeline import find_returns, rate, read_returns
-from kpixl.register import Register, load_register
+from kpixl.pipeline import find_returns, rate, read_with_register
+from kpixl.register import Register
 from kpixl.results import DATA_COLUMNS, Commentary, DataRow, Results
 from kpixl.returns import ReturnFile
 from kpixl.workbook import SUFFIXES
@@ -125,9 +125,9 @@ def run_batch(
         and previous.outputs_intact(out_dir)
     ):
         return BatchOutcome(out_dir, previous.valid, True, up_to_date_count=previous.dashboards)
-    reg = load_register(register)
     say.step(f"Reading {_plural(len(files), 'return')}")
-    read = _drop_changed(files, read_returns(files, jobs=jobs), before, manifest, relative)
+    reg, read = read_with_register(register, files, jobs)  # the register beside the returns
+    read = _drop_changed(files, read, before, manifest, relative)
     report = RunReport(__version__, register.name, str(in_dir), "", [], [], [])
     say.step("Validating and rating")
     results, names = _rate(reg, read, period, report, skipped, relative, out_dir, started)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import cast
 
 from kpixl.errors import RegisterError, UsageError
 from kpixl.isolation import Budget, Failure, run_isolated
@@ -113,18 +114,37 @@ def _read_with_register(
     except UsageError:
         load_register(register)  # a bad register is reported first, whatever else is wrong
         raise
+    stream = _Stream(files)
+    reg, _ = read_with_register(register, files, default_jobs(), limits, stream.arrived)
+    stream.validate(len(files))
+    assert stream.validator is not None and len(stream.read) == len(files)
+    return reg, stream.read, stream.validator
+
+
+def read_with_register(
+    register: Path,
+    files: Sequence[Path],
+    jobs: int,
+    limits: Limits = DEFAULT_LIMITS,
+    on_result: Callable[[int, ReturnFile | Register | RegisterError | Failure], None] | None = None,
+) -> tuple[Register, list[ReturnFile]]:
+    """The register (task 0) and the returns, read side by side in `jobs` reader processes:
+    a large register takes as long as hundreds of returns, and is no more trusted than they
+    are. Raises RegisterError for an unusable register; an unreadable return is an issue."""
     tasks = [(register, None, limits, True)] + [(f, None, limits, False) for f in files]
     budget = Budget(limits.memory_mb, limits.timeout_s)
-    stream = _Stream(files)
-    first, *_ = run_isolated(_read_file, tasks, default_jobs(), budget, stream.arrived)
+    first, *outcomes = run_isolated(_read_file, tasks, jobs, budget, on_result)
     if isinstance(first, Failure):
         raise RegisterError(f"register {register.name}: cannot read this file: {first.reason}")
     if isinstance(first, RegisterError):
         raise first
     assert isinstance(first, Register)
-    stream.validate(len(files))
-    assert stream.validator is not None and len(stream.read) == len(files)
-    return first, stream.read, stream.validator
+    read = [
+        _unreadable(Path(f), o) if isinstance(o, Failure) else o
+        for f, o in zip(files, outcomes, strict=True)
+    ]
+    assert all(isinstance(r, ReturnFile) for r in read)
+    return first, cast(list[ReturnFile], read)
 
 
 # Returns validated each time a reader sends one back: more than one, so a backlog (the returns

@@ -17,7 +17,8 @@ import pytest
 from kpixl import batch as batch_module
 from kpixl.batch_manifest import MANIFEST_NAME
 from kpixl.cli import main
-from kpixl.pipeline import read_returns
+from kpixl.pipeline import read_with_register
+from kpixl.register import Register
 from kpixl.returns import ReturnFile
 from tests.conftest import write_book, write_register
 
@@ -228,12 +229,14 @@ def test_a_file_that_changes_while_read_is_reported_not_used(
     folder, register = messy
     beta = folder / "Beta" / "sub" / "beta.xlsx"
 
-    def read_while_saved(files: Sequence[Path], jobs: int = 1) -> list[ReturnFile]:
-        read = read_returns(files, jobs=jobs)
+    def read_while_saved(
+        register: Path, files: Sequence[Path], jobs: int
+    ) -> tuple[Register, list[ReturnFile]]:
+        found = read_with_register(register, files, jobs)
         write_book(beta, {"KPIs": [HEAD, ["BB01", "Audits on time", 0.5, 0.5, 0.5]]})
-        return read
+        return found
 
-    monkeypatch.setattr(batch_module, "read_returns", read_while_saved)
+    monkeypatch.setattr(batch_module, "read_with_register", read_while_saved)
     out = tmp_path / "out"
     code, _, _ = kpixl(capsys, folder, "-r", register, "-o", out, "-j", "1")
     assert code == 1
@@ -347,3 +350,20 @@ def test_email_mails_each_dashboard_built_to_its_recipients(
         "D1_2025-03.xlsx": ["alpha@example.org"],
         "D2_2025-03.xlsx": ["beta@example.org", "boss@example.org"],
     }
+
+
+@pytest.mark.parametrize("broken", ["no indicators sheet", "not a workbook"])
+def test_an_unusable_register_is_one_line_and_nothing_is_written(
+    messy: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], broken: str
+) -> None:
+    folder, _ = messy
+    register = tmp_path / "bad_register.xlsx"
+    if broken == "not a workbook":
+        register.write_bytes(b"this is not a workbook")
+    else:
+        write_book(register, {"Settings": [["organisation", "Kent"]]})
+    out = tmp_path / "out"
+    code, _, err = kpixl(capsys, folder, "-r", register, "-o", out, "-j", "2")
+    assert code == 2
+    assert "bad_register.xlsx" in err and "Traceback" not in err
+    assert not list(out.glob("*.xlsx"))
