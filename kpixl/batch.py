@@ -2,9 +2,9 @@
 
 The flow: find the returns under IN_DIR (lock files and hidden files skipped), fingerprint them,
 stop early when the manifest in OUT_DIR says nothing changed, read them and the register (in
-worker processes, through kpixl.pipeline.read_with_register), drop any file that changed while it was read, validate and
-rate everything together, write one dashboard per dashboard group in parallel, then the run report
-and the manifest. Nothing is ever written into IN_DIR, and every file is written atomically.
+worker processes, through kpixl.pipeline.read_with_register), drop any file that changed while
+it was read, validate and rate everything together, write one dashboard per dashboard group in
+parallel, then the run report and the manifest. Nothing is ever written into IN_DIR, and every file is written atomically.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from kpixl.output import dashboard_targets, dashboards_with_data
 from kpixl.periods import Period
 from kpixl.pipeline import find_returns, rate, read_with_register
 from kpixl.register import Register
-from kpixl.results import DATA_COLUMNS, Commentary, DataRow, Results
+from kpixl.results import Commentary, DataRow, Results
 from kpixl.returns import ReturnFile
 from kpixl.workbook import SUFFIXES
 
@@ -268,8 +268,7 @@ def dashboard_results(results: Results, dashboard: str) -> Results:
     """The part of `results` one dashboard shows: its service areas' rows and commentary (the
     issues stay whole: every dashboard's Validation sheet lists the run's issues)."""
     names = {a.name for a in results.dashboard_areas(dashboard)}
-    area = DATA_COLUMNS.index("service_area")
-    data = [row for row in results.rows() if row[area] in names]
+    data = results.rows_of(names)
     commentary = [c for c in results.commentary if c.service_area in names]
     return Results(
         results.register, results.period, data, results.report, commentary, results.files

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +32,7 @@ class Commentary:
 
 
 DataRow = tuple[object, ...]  # one row of the Data table, in DATA_COLUMNS order
+_AREA = DATA_COLUMNS.index("service_area")
 
 
 def data_frame(rows: list[DataRow]) -> pd.DataFrame:
@@ -96,6 +97,11 @@ class Results:
         elif self._rows is None:  # a table given as such
             self._rows = list(self._data.itertuples(index=False, name=None))
         return self._rows
+
+    def rows_of(self, areas: Iterable[str]) -> list[DataRow]:
+        """The rows of these service areas (a dashboard's), in the order of `rows()`."""
+        wanted = set(areas)
+        return [row for row in self.rows() if row[_AREA] in wanted]
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()

@@ -63,10 +63,8 @@ class DashboardView:
         if not self.areas:
             known = ", ".join(sorted(self.results.register.dashboards())) or "none"
             raise UsageError(f"no dashboard '{self.dashboard}' in the register (it has: {known})")
-        names = {a.name for a in self.areas}
-        area = DATA_COLUMNS.index("service_area")
         # only this dashboard's rows are turned into dicts: the data holds every dashboard's
-        self.rows = [_row(r) for r in self.results.rows() if r[area] in names]
+        self.rows = [_row(r) for r in self.results.rows_of(a.name for a in self.areas)]
         self._index = {(str(r["ref"]), str(r["period"])): r for r in self.rows}
 
     @property
