@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import pyexpat
 import re
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -22,6 +23,12 @@ _CHUNK = 1024 * 1024
 # expat before 2.6.0 (CVE-2023-52425), so such parts are refused whatever the expat version.
 _EXPAT_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
 _LONG_TOKEN = re.compile(rb"[^<]{1048576}")
+# A zip part's local header, as zipfile reads it (zipfile.structFileHeader), and the flags that
+# make zipfile do more than unpack it: encrypted (1), compressed patch (0x20), strong encryption
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+_LOCAL_MAGIC = b"PK\x03\x04"
+_ZIP_FLAGS_NOT_PLAIN = 0x01 | 0x20 | 0x40
+_ZIP_UTF8_NAME = 0x800
 
 
 def expat_is_quadratic(version: str = pyexpat.EXPAT_VERSION) -> bool:
@@ -149,18 +156,12 @@ def _looks_like_text(head: bytes) -> bool:
 
 def _inspect_zip(path: Path, limits: Limits, all_tokens: bool, data: bytes | None) -> Contents:
     """`data`: the file's bytes, to read the zip from and keep with its XML parts."""
-    kept: dict[str, bytes] = {}
     try:
         with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as zf:
             names = zf.namelist()
             kind = _zip_kind(zf, names)
             _check_sizes(zf.infolist(), limits)
-            for info in zf.infolist():
-                if info.filename.lower().endswith(_XML_SUFFIXES):
-                    whole = all_tokens or info.filename in _EXPAT_PARTS
-                    part = _check_xml_part(zf, info, whole, data is not None)
-                    if part is not None:
-                        kept[info.filename] = part
+            kept = _check_xml_parts(zf, all_tokens, data)
     except zipfile.BadZipFile as exc:
         raise WorkbookError(
             f"the file is damaged or was cut short ({exc}): ask the service to send it again",
@@ -230,6 +231,28 @@ def _check_sizes(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
             )
 
 
+def _check_xml_parts(zf: zipfile.ZipFile, all_tokens: bool, data: bytes | None) -> dict[str, bytes]:
+    """Check every XML part (see _check_xml_part); with `data`, return them unpacked.
+
+    From `data`, a part plainly stored or deflated is unpacked in one call (_unpack_quickly);
+    anything unusual about it is left to zipfile, which reads and refuses it in its own words."""
+    kept: dict[str, bytes] = {}
+    for info in zf.infolist():
+        if not info.filename.lower().endswith(_XML_SUFFIXES):
+            continue
+        whole = all_tokens or info.filename in _EXPAT_PARTS
+        part = _unpack_quickly(data, info) if data is not None else None
+        if part is None:
+            part = _check_xml_part(zf, info, whole, data is not None)
+        else:  # the whole part is one chunk, as _check_xml_part would have read it
+            _refuse_declarations(info.filename, part)
+            if whole:
+                _refuse_long_token(info.filename, part)
+        if part is not None:
+            kept[info.filename] = part
+    return kept
+
+
 def _check_xml_part(
     zf: zipfile.ZipFile, info: zipfile.ZipInfo, whole: bool, keep: bool = False
 ) -> bytes | None:
@@ -241,24 +264,79 @@ def _check_xml_part(
     parts: list[bytes] = []
     with zf.open(info) as part:
         while chunk := part.read(_CHUNK):
-            if _DTD.search(tail + chunk):
-                raise WorkbookError(
-                    f"part {info.filename} declares a DTD or entities, which workbooks never "
-                    "need (an 'entity bomb'): kpixl will not read it; copy the table into a new "
-                    "workbook",
-                    IssueCode.SUSPICIOUS_ARCHIVE,
-                )
+            _refuse_declarations(info.filename, tail + chunk)
             tail = chunk[-16:]
             if whole or keep:
                 parts.append(chunk)
     unpacked = b"".join(parts) if whole or keep else None
-    if whole and unpacked is not None and _LONG_TOKEN.search(unpacked):
+    if whole and unpacked is not None:
+        _refuse_long_token(info.filename, unpacked)
+    return unpacked if keep else None
+
+
+def _refuse_declarations(name: str, text: bytes) -> None:
+    # memchr for `!` first: rare in a workbook's XML but in formulas (Sheet2!A1) and text
+    if b"!" in text and b"<!" in text and _DTD.search(text):
         raise WorkbookError(
-            f"part {info.filename} holds a single piece of text over 1 MB long, which slows XML "
+            f"part {name} declares a DTD or entities, which workbooks never need (an 'entity "
+            "bomb'): kpixl will not read it; copy the table into a new workbook",
+            IssueCode.SUSPICIOUS_ARCHIVE,
+        )
+
+
+def _refuse_long_token(name: str, text: bytes) -> None:
+    if _LONG_TOKEN.search(text):
+        raise WorkbookError(
+            f"part {name} holds a single piece of text over 1 MB long, which slows XML "
             "readers to a halt: kpixl will not read it; copy the table into a new workbook",
             IssueCode.SUSPICIOUS_ARCHIVE,
         )
-    return unpacked if keep else None
+
+
+def _unpack_quickly(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
+    """A part's bytes from the zip's `data` in one call, when it is plainly stored or deflated,
+    at most one chunk (_CHUNK) long, and everything zipfile checks on reading it checks out
+    (local header, name, length, CRC-32): then zipfile would return the very same bytes.
+    None for anything else, for zipfile to read (or refuse, in its own words)."""
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return None
+    if info.flag_bits & _ZIP_FLAGS_NOT_PLAIN or not 0 < info.file_size <= _CHUNK:
+        return None
+    start = info.header_offset  # negative in a damaged zip: zipfile cannot seek there
+    header = data[start : start + _LOCAL_HEADER.size] if start >= 0 else b""
+    if len(header) != _LOCAL_HEADER.size:
+        return None
+    magic, _, _, flags, *_, name_length, extra_length = _LOCAL_HEADER.unpack(header)
+    name = data[start + _LOCAL_HEADER.size : start + _LOCAL_HEADER.size + name_length]
+    if magic != _LOCAL_MAGIC or not _same_name(name, flags, info.orig_filename):
+        return None
+    start += _LOCAL_HEADER.size + name_length + extra_length
+    packed = data[start : start + info.compress_size]
+    if len(packed) != info.compress_size:
+        return None
+    if info.compress_type == zipfile.ZIP_STORED:
+        unpacked = packed
+    else:
+        inflater = zlib.decompressobj(-15)
+        try:
+            unpacked = inflater.decompress(packed)
+        except zlib.error:
+            return None
+        if not inflater.eof:
+            return None
+    if len(unpacked) != info.file_size or zlib.crc32(unpacked) != info.CRC:
+        return None
+    return unpacked
+
+
+def _same_name(name: bytes, flags: int, expected: str) -> bool:
+    """Whether a local header's name decodes, as zipfile decodes it, to the expected one."""
+    if expected.isascii():  # the same bytes in UTF-8 and cp437 alike
+        return name == expected.encode("ascii")
+    try:
+        return name.decode("utf-8" if flags & _ZIP_UTF8_NAME else "cp437") == expected
+    except UnicodeDecodeError:
+        return False
 
 
 _FLAGS: tuple[tuple[str, IssueCode, str], ...] = (

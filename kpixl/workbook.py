@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from xml.parsers import expat
 
 import python_calamine as calamine
 from defusedxml import ElementTree
@@ -42,6 +43,10 @@ MAX_COLS = DEFAULT_LIMITS.max_cols
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_SHEET, _RELATIONSHIP = f"{_NS_MAIN}sheet", f"{_NS_PKG_REL}Relationship"
+# the same names as expat gives them with namespace_separator "}" (ElementTree adds the "{")
+_SHEET_EXPAT, _RELATIONSHIP_EXPAT = _SHEET[1:], _RELATIONSHIP[1:]
+_REL_ID_EXPAT = f"{_NS_REL[1:]}id"
 # Each pattern stops at the next tag, so a malformed sheet costs one pass, never a quadratic one.
 _CELL = re.compile(rb"<c\b([^<>]*?)(?:/>|>((?:[^<]++|<(?!/c>|c\b))*+)</c>)")
 _CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
@@ -50,6 +55,8 @@ _VALUE = re.compile(rb"<v>([^<]*)</v>|<v\s*/>")
 # <c r="F4"r="XFD1048576"> is read by calamine with the last one (and it then aborts).
 _ANY_REF = re.compile(rb'\br="([A-Z]{0,3})(\d+)"')  # a row's r="7" or a cell's r="C7"
 _SCAN_CHUNK = 1024 * 1024
+_MAX_CLAIM = 10_000_000  # a claimed extent beyond this is not turned into a regex
+_DIGIT = r"\d"
 _DIMENSION = re.compile(rb'<dimension\b[^<>]*?\bref="[A-Z]*\d*:?([A-Z]{1,3})(\d+)"')
 
 
@@ -185,19 +192,62 @@ def _scan_parts(names: list[str], read: Callable[[str], bytes]) -> dict[str, _Sh
 
 
 def _sheet_parts(names: list[str], read: Callable[[str], bytes]) -> dict[str, str]:
-    workbook = ElementTree.fromstring(read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(read("xl/_rels/workbook.xml.rels"))
-    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_NS_PKG_REL}Relationship")}
+    """Sheet name -> its part, from the workbook's index and its relationships."""
+    sheets, targets = _sheets_and_targets(read) or _sheets_and_targets_carefully(read)
     parts: dict[str, str] = {}
-    for sheet in workbook.iter(f"{_NS_MAIN}sheet"):
-        target = targets.get(sheet.get(f"{_NS_REL}id"), "")
+    for name, rel_id in sheets:
+        target = targets.get(rel_id, "")
         if not target:
             continue
         part = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
         part = posixpath.normpath(part)
         if part in names:
-            parts[sheet.get("name", "")] = part
+            parts[name] = part
     return parts
+
+
+_Index = tuple[list[tuple[str, str | None]], dict[str | None, str]]
+
+
+def _sheets_and_targets_carefully(read: Callable[[str], bytes]) -> _Index:
+    """With defusedxml, which refuses entities and DTDs and says what is wrong."""
+    workbook = ElementTree.fromstring(read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(_RELATIONSHIP)}
+    return [(s.get("name", ""), s.get(f"{_NS_REL}id")) for s in workbook.iter(_SHEET)], targets
+
+
+def _sheets_and_targets(read: Callable[[str], bytes]) -> _Index | None:
+    """The workbook's (sheet name, relationship id) in order and its relationships' targets,
+    read by expat itself, which is what defusedxml runs too: the same names, namespaces and
+    unescaped text (`&amp;`). Only for XML with no `<!` at all, so no DTD or entity can be
+    declared (archive.inspect has refused them anyway, and 1 MB tokens here); None for any
+    other XML or any error, for the careful path to read (or refuse) in its own words."""
+    try:
+        index, rels = read("xl/workbook.xml"), read("xl/_rels/workbook.xml.rels")
+    except Exception:  # the careful path reads them again, and fails the same way
+        return None
+    if b"<!" in index or b"<!" in rels:
+        return None
+    sheets: list[tuple[str, str | None]] = []
+    targets: dict[str | None, str] = {}
+
+    def sheet(tag: str, attributes: dict[str, str]) -> None:
+        if tag == _SHEET_EXPAT:
+            sheets.append((attributes.get("name", ""), attributes.get(_REL_ID_EXPAT)))
+
+    def relationship(tag: str, attributes: dict[str, str]) -> None:
+        if tag == _RELATIONSHIP_EXPAT:
+            targets[attributes.get("Id")] = attributes.get("Target", "")
+
+    try:
+        for xml, handler in ((index, sheet), (rels, relationship)):
+            parser = expat.ParserCreate(None, "}")  # as ElementTree's XMLParser
+            parser.StartElementHandler = handler
+            parser.Parse(xml, True)
+    except expat.ExpatError:
+        return None
+    return sheets, targets
 
 
 def _col_number(letters: bytes) -> int:
@@ -207,14 +257,29 @@ def _col_number(letters: bytes) -> int:
     return n
 
 
-def _extent(xml: bytes) -> tuple[int, int]:
-    """The furthest row and column any r="..." names, a megabyte at a time (bounded memory)."""
+def _extent(xml: bytes, claimed: tuple[int, int] = (0, 0)) -> tuple[int, int]:
+    """The furthest row and column any r="..." names.
+
+    `claimed`: the rows and columns the sheet's <dimension> claims. Only the references at or
+    beyond that row or column are then looked at, since only they can be the furthest; if they
+    do not reach it (the claim is wrong), every reference is, as without a claim."""
+    rows, cols = claimed
+    if 0 < rows <= _MAX_CLAIM and 0 < cols <= _MAX_CLAIM:
+        found = _furthest(xml, _at_or_beyond(rows, column_letter(cols - 1)))
+        if found[0] >= rows and found[1] >= cols:
+            return found  # every other reference is before both, so nearer
+    return _furthest(xml, _ANY_REF)
+
+
+def _furthest(xml: bytes, refs_pattern: re.Pattern[bytes]) -> tuple[int, int]:
+    """The furthest row and column of the references the pattern finds, a megabyte at a time
+    (bounded memory)."""
     rows = cols = start = 0
     while start < len(xml):
         # no match can span an `r=` (a match only starts there), so cut the text just before one
         end = xml.find(b"r=", start + _SCAN_CHUNK)
         end = len(xml) if end < 0 else end
-        refs = _ANY_REF.findall(xml, start, end)  # \b still sees the byte before `start`
+        refs = refs_pattern.findall(xml, start, end)  # \b still sees the byte before `start`
         if refs:  # the distinct letters and numbers are few: convert only those
             letters, numbers = zip(*refs, strict=True)
             rows = max(rows, *map(int, set(numbers)))
@@ -223,12 +288,45 @@ def _extent(xml: bytes) -> tuple[int, int]:
     return rows, cols
 
 
+@functools.lru_cache(maxsize=64)
+def _at_or_beyond(rows: int, letters: str) -> re.Pattern[bytes]:
+    """Some references _ANY_REF finds, as it gives them, among them every one whose row is
+    at least `rows` or whose column letters are at least `letters` (and a few before: with as
+    many letters and a first one as high, with as many digits and the first two as high, or
+    more digits, leading zeros and all). It starts with `r="`, which the regex engine seeks
+    fast; the lookahead turns most references away at their first characters; the lookbehind
+    is _ANY_REF's word boundary (`r` not after a letter, digit or `_`)."""
+    more_letters = f"[A-Z]{{{len(letters) + 1}}}|" if len(letters) < 3 else ""
+    column = f"{more_letters}[{letters[0]}-Z]{_times('[A-Z]', len(letters) - 1)}\\d"
+    return re.compile(
+        f'r="(?={column}|[A-Z]{{0,3}}+(?:{_digits_at_least(str(rows))}))'
+        '(?<![A-Za-z0-9_]r=")([A-Z]{0,3})(\\d+)"'.encode()
+    )
+
+
+def _digits_at_least(digits: str) -> str:
+    """A regex for a row number (its digits then `"`) with more digits than `digits`, or as
+    many and the first two at least as high (a number with fewer digits is lower)."""
+    first, rest = int(digits[0]), len(digits) - 1
+    choices = [f"\\d{{{rest + 2}}}"]
+    if rest == 0:
+        return f'{choices[0]}|[{first}-9]"'
+    if first < 9:
+        choices.append(f'[{first + 1}-9]{_times(_DIGIT, rest)}"')
+    choices.append(f'{first}[{digits[1]}-9]{_times(_DIGIT, rest - 1)}"')
+    return "|".join(choices)
+
+
+def _times(regex: str, n: int) -> str:
+    return f"{regex}{{{n}}}" if n > 1 else regex * n
+
+
 def _scan_sheet_xml(xml: bytes) -> _SheetFacts:
     facts = _SheetFacts()
-    facts.rows, facts.cols = _extent(xml)
     dimension = _DIMENSION.search(xml, 0, 4096)
     if dimension:  # calamine ignores it, but openpyxl's read-only mode trusts it
         facts.dimension = (int(dimension.group(2)), _col_number(dimension.group(1)))
+    facts.rows, facts.cols = _extent(xml, facts.dimension)
     if b"<f" not in xml:
         return facts
     for m in _CELL.finditer(xml):
