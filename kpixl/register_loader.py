@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,7 +25,15 @@ from kpixl.register import (
     Unit,
     YtdMethod,
 )
-from kpixl.values import is_blank, parse_number, text_of
+from kpixl.register_rows import (
+    ALIASES,
+    PERIODS_SHOWN_MAX,
+    FastRows,
+    default_range,
+    default_ytd,
+    enum_value,
+)
+from kpixl.values import NO_VALUE_WORDS, parse_number, text_of
 from kpixl.workbook import Sheet, WorkbookError, read_workbook
 
 E = TypeVar("E", bound=StrEnum)
@@ -36,8 +43,6 @@ REQUIRED = {
     INDICATORS: ("ref", "description", "service_area", "kind"),
     AREAS: ("service_area",),
 }
-PERIODS_SHOWN_MAX = 24
-_ALIASES = {"kind": {"kpi": "KPI", "activity": "Activity"}}
 
 
 def norm(header: object) -> str:
@@ -127,10 +132,27 @@ def _table(sheet: Sheet, name: str, out: _Collector) -> _Table:
                 sheet=name,
                 cell="1:1",
             )
+    # every named column present, and one blank cell after the last for those not there
+    width = max(columns.values(), default=-1) + 1
     for index, row in enumerate(sheet.rows[1:], start=1):
-        if any(not is_blank(v) and v != "" for v in row):
-            table.rows.append((index, list(row)))
+        if has_value(row):
+            cells = list(row)
+            if len(cells) < width:
+                cells += [""] * (width - len(cells))
+            cells.append("")
+            table.rows.append((index, cells))
     return table
+
+
+def has_value(row: list[object]) -> bool:
+    """Whether any cell of the row holds something (n/a and - count as blank)."""
+    for value in row:
+        if isinstance(value, str):
+            if value.strip().lower() not in NO_VALUE_WORDS:
+                return True
+        elif value is not None and value != "":
+            return True
+    return False
 
 
 def _settings(sheet: Sheet | None, out: _Collector) -> Settings:
@@ -171,7 +193,7 @@ def _settings(sheet: Sheet | None, out: _Collector) -> Settings:
             else:
                 values[name] = int(number)
         elif name == "rag_basis":
-            values[name] = _enum_value(value, RagBasis, RagBasis.DISPLAYED, _complain(out, cell))
+            values[name] = enum_value(value, RagBasis, RagBasis.DISPLAYED, _complain(out, cell))
         elif name in {
             "organisation",
             "title",
@@ -190,29 +212,6 @@ def _complain(out: _Collector, cell: str) -> Callable[[str], None]:
     return lambda m: out.add(
         IssueCode.REGISTER_BAD_VALUE, f"setting 'rag_basis' {m}", sheet=SETTINGS, cell=cell
     )
-
-
-def _enum_value(raw: object, enum: type[E], default: E, complain: Callable[[str], None]) -> E:
-    if raw is None:
-        return default
-    text = text_of(raw)
-    if not text:
-        return default
-    member: E | None = _members(enum).get(text.lower().replace(" ", "_"))
-    if member is not None:
-        return member
-    allowed = ", ".join(m.value for m in enum)
-    complain(f"'{text}' is not one of: {allowed}")
-    return default
-
-
-@functools.cache
-def _members(enum: type[E]) -> dict[str, E]:
-    """An enum's members by their value in lower case (the first of equal ones)."""
-    members: dict[str, E] = {}
-    for member in enum:
-        members.setdefault(member.value.lower(), member)
-    return members
 
 
 def _service_areas(table: _Table | None, out: _Collector) -> dict[str, ServiceArea]:
@@ -274,8 +273,8 @@ class _Row:
         if raw is None:
             return default
         if isinstance(raw, str):
-            raw = _ALIASES.get(name, {}).get(raw.strip().lower(), raw)
-        return _enum_value(raw, enum, default, lambda m: self.bad(name, f"{name} {m}"))
+            raw = ALIASES.get(name, {}).get(raw.strip().lower(), raw)
+        return enum_value(raw, enum, default, lambda m: self.bad(name, f"{name} {m}"))
 
     def number(self, name: str, unit: Unit | None = None) -> float | None:
         raw = self.cells.get(name)
@@ -307,31 +306,40 @@ def _indicators(
 ) -> dict[str, Indicator]:
     if table is None or any(c not in table.columns for c in REQUIRED[INDICATORS]):
         return {}
+    fast = FastRows(table.columns, areas, settings.rag_basis)
     found: list[Indicator] = []
-    seen: dict[str, str] = {}
+    seen: dict[str, int] = {}  # ref in upper case -> its row
     for index, row in table.rows:
-        r = _Row(table, index, row, out)
-        if not r.ref:
-            r.bad(
-                "ref",
-                "this row has no ref: give every indicator a unique code",
-                IssueCode.REGISTER_MISSING_VALUE,
-            )
+        ref = fast.ref(row)
+        if not ref or ref.upper() in seen:
+            _bad_ref(_Row(table, index, row, out), seen)
             continue
-        if r.ref.upper() in seen:
-            r.bad(
-                "ref",
-                f"ref {r.ref} is used twice (first at {seen[r.ref.upper()]}): refs must be unique",
-                IssueCode.DUPLICATE_REF,
-            )
-            continue
-        seen[r.ref.upper()] = table.cell(index, "ref")
-        indicator = _indicator(r, areas, settings)
+        seen[ref.upper()] = index
+        # a row with any problem is read again by the rules below, which report each one
+        indicator = fast.indicator(index, row, ref)
+        if indicator is None:
+            indicator = _indicator(_Row(table, index, row, out), areas, settings)
         if indicator is not None:
             found.append(indicator)
     area_order = {name: i for i, name in enumerate(areas)}
     found.sort(key=lambda i: (area_order.get(i.service_area, 0), i.order, i.row))
     return {i.ref: i for i in found}
+
+
+def _bad_ref(r: _Row, seen: dict[str, int]) -> None:
+    if not r.ref:
+        r.bad(
+            "ref",
+            "this row has no ref: give every indicator a unique code",
+            IssueCode.REGISTER_MISSING_VALUE,
+        )
+    else:
+        first = r.table.cell(seen[r.ref.upper()], "ref")
+        r.bad(
+            "ref",
+            f"ref {r.ref} is used twice (first at {first}): refs must be unique",
+            IssueCode.DUPLICATE_REF,
+        )
 
 
 def _indicator(r: _Row, areas: dict[str, ServiceArea], settings: Settings) -> Indicator | None:
@@ -348,7 +356,7 @@ def _indicator(r: _Row, areas: dict[str, ServiceArea], settings: Settings) -> In
     polarity = _polarity(r, target, floor)
     upper, lower = _expected_range(r, unit)
     decimals = _decimals(r)
-    lo_default, hi_default = _default_range(unit)
+    lo_default, hi_default = default_range(unit)
     lo, hi = r.number("min", unit), r.number("max", unit)
     order = r.number("order")
     shown = _periods_shown(r)
@@ -365,7 +373,7 @@ def _indicator(r: _Row, areas: dict[str, ServiceArea], settings: Settings) -> In
         polarity=polarity,
         target=target,
         floor=floor,
-        ytd=r.enum("ytd", YtdMethod, _default_ytd(kind, unit)),
+        ytd=r.enum("ytd", YtdMethod, default_ytd(kind, unit)),
         upper=upper,
         lower=lower,
         alert_on=r.enum("alert_on", AlertOn, AlertOn.YTD),
@@ -429,15 +437,6 @@ def _decimals(r: _Row) -> float | None:
     return decimals
 
 
-def _default_ytd(kind: Kind, unit: Unit) -> YtdMethod:
-    """Ratio for percent KPIs, sum for counts and money, else the mean."""
-    return {
-        Unit.PERCENT: YtdMethod.RATIO if kind is Kind.KPI else YtdMethod.MEAN,
-        Unit.COUNT: YtdMethod.SUM,
-        Unit.CURRENCY_K: YtdMethod.SUM,
-    }.get(unit, YtdMethod.MEAN)
-
-
 def _periods_shown(r: _Row) -> int | None:
     """The optional `periods_shown` column: a whole number of periods, 1 to 24."""
     shown = r.number("periods_shown")
@@ -472,11 +471,3 @@ def _polarity(r: _Row, target: float | None, floor: float | None) -> Polarity:
             IssueCode.POLARITY_CONFLICT,
         )
     return given
-
-
-def _default_range(unit: Unit) -> tuple[float | None, float | None]:
-    if unit is Unit.PERCENT:
-        return 0.0, 1.0
-    if unit is Unit.NUMBER:
-        return None, None
-    return 0.0, None
