@@ -30,7 +30,7 @@ from kpixl.dashboard.view import DashboardView
 from kpixl.issues import FIELDS, Issue, Severity
 from kpixl.periods import Period
 from kpixl.register import Kind, Register
-from kpixl.returns import Field, ReturnFile
+from kpixl.returns import ReturnFile
 
 REPORT_XLSX, REPORT_JSON = "run_report.xlsx", "run_report.json"
 RAG_WORDS = ("GREEN", "AMBER", "RED")
@@ -135,9 +135,9 @@ def file_entries(
             if errors
             else FileStatus.READ
         )
-        refs = {o.ref for o in rf.observations}
+        refs, given = rf.refs_and_periods()
         found = {ind.service_area for ind in map(register.find, refs) if ind is not None}
-        periods = {str(o.period) for o in rf.observations if o.field is Field.VALUE}
+        periods = {str(p) for p in given}
         entries.append(
             FileEntry(
                 relative.get(rf.path, str(rf.path)),

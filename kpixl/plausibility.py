@@ -22,6 +22,8 @@ OUTLIER_MIN_VALUES = 6
 OUTLIER_MIN_POINTS = 0.15  # a percent outlier is at least 15 points from the usual level
 OUTLIER_MIN_SHARE = 0.5  # any other at least half the usual level away from it
 OUTLIER_Z = 3.5
+OUTLIER_MARGIN = 1e-9  # far above rounding: the shortcuts only ever answer clear cases
+OUTLIER_CLEAR_MAX = 1000.0  # percent values further from 0 are left to the full test
 NEAR_ZERO_SHARE = 0.1
 NEAR_ZERO_MIN_MEDIAN = 50.0
 NEAR_ZERO_MIN_OTHERS = 3  # a median of fewer values says little about the usual level
@@ -166,17 +168,20 @@ def _outliers(ind: Indicator, series: Sequence[Point], skip: set[Period]) -> lis
 
 def _any_material(ind: Indicator, ordered: Sequence[float]) -> bool:
     """False when no value can be far enough from the usual level to be an outlier, known
-    from the sorted values' spread without working out each usual level."""
-    if ind.unit is Unit.PERCENT:
-        return ordered[-1] - ordered[0] >= OUTLIER_MIN_POINTS  # else none is 15 points off
+    from the sorted values' spread without working out each usual level (kpixl.screen does
+    the same for every indicator at once)."""
     # every usual level (a median of all values but one) lies between these two
     half = (len(ordered) - 1) // 2
     low, high = ordered[max(half - 1, 0)], ordered[half + 1]
-    margin = 1e-9  # far above rounding: the shortcut only ever answers clear cases
+    first, last = ordered[0], ordered[-1]
+    if ind.unit is Unit.PERCENT:  # no value 15 points from any usual level
+        far = OUTLIER_MIN_POINTS - OUTLIER_MARGIN
+        small = first > -OUTLIER_CLEAR_MAX and last < OUTLIER_CLEAR_MAX  # rounding stays tiny
+        return not (small and last - low < far and high - first < far)
     clear = (
         low > 0
-        and ordered[0] > (1 - OUTLIER_MIN_SHARE) * high * (1 + margin)
-        and ordered[-1] < (1 + OUTLIER_MIN_SHARE) * low * (1 - margin)
+        and first > (1 - OUTLIER_MIN_SHARE) * high * (1 + OUTLIER_MARGIN)
+        and last < (1 + OUTLIER_MIN_SHARE) * low * (1 - OUTLIER_MARGIN)
     )
     return not clear
 

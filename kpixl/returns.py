@@ -3,82 +3,22 @@
 from __future__ import annotations
 
 import functools
+import operator
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import cast
 
 from kpixl.cells import a1, column_letter
-from kpixl.issues import UNREADABLE, Issue, IssueCode, error, warning
+from kpixl.issues import Issue, IssueCode, error, warning
+from kpixl.observations import Block, Column, Field, Observation, ReturnFile, Row
 from kpixl.periods import Period, parse_header
 from kpixl.values import is_blank, parse_number, text_of
 from kpixl.workbook import DEFAULT_LIMITS, Limits, Sheet, WorkbookError, read_workbook
 
-
-class Field(StrEnum):
-    """What a cell of a return says about an indicator."""
-
-    VALUE = "value"
-    NUMERATOR = "numerator"
-    DENOMINATOR = "denominator"
-    YTD = "ytd"
-    PREV_YEAR = "prev_year"
-    COMMENTARY = "commentary"
-    TARGET = "target"
-    FLOOR = "floor"
-
-
-class Observation(NamedTuple):
-    """One figure (or commentary) a return gives for an indicator and period, and its cell.
-
-    A named tuple, not a dataclass: a batch makes hundreds of thousands, and they come back
-    from the reader processes pickled, which a tuple makes small and quick."""
-
-    ref: str
-    period: Period
-    field: Field
-    raw: object
-    file: str
-    sheet: str
-    cell: str
-    formula_without_value: bool = False
-    ref_cell: str = ""  # where the ref itself is written
-
-    @property
-    def source(self) -> str:
-        return f"{_file_name(self.file)}!{self.sheet}!{self.cell}"
-
-
-@functools.lru_cache(maxsize=4096)
-def _file_name(file: str) -> str:
-    return Path(file).name
-
-
-@dataclass
-class ReturnFile:
-    """What one return gave: its observations and the problems met while reading it."""
-
-    path: Path
-    observations: list[Observation] = field(default_factory=list)
-    issues: list[Issue] = field(default_factory=list)
-    tables: int = 0
-    seconds: float = 0.0  # time taken to read it, for the batch run report
-
-    @property
-    def readable(self) -> bool:
-        return not any(i.code in UNREADABLE for i in self.issues)
-
-    def __getstate__(self) -> dict[str, Any]:
-        # plain tuples pickle several times faster than named ones (the reader sends these back)
-        state = self.__dict__.copy()
-        state["observations"] = [tuple(o) for o in self.observations]
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        state["observations"] = list(map(Observation._make, state["observations"]))
-        self.__dict__.update(state)
+__all__ = ["Field", "Observation", "ReturnFile", "read_return", "read_sheets"]
 
 
 # Header words, normalised (lower case, punctuation and spaces squeezed) -> what the column holds.
@@ -111,6 +51,9 @@ _COLUMN_WORDS: dict[str, str] = {
 _SHEET_FIELDS = {"numerators": Field.NUMERATOR, "denominators": Field.DENOMINATOR}
 
 
+_is_text = str.__instancecheck__  # isinstance(v, str), as a function the C loops call quickly
+
+
 def _is_ref_word(value: object) -> bool:
     # cheap tests first: data rows are mostly numbers, refs and descriptions; every header word
     # for the ref holds "ref", and normalising only changes case and separators
@@ -123,7 +66,26 @@ def _is_ref_word(value: object) -> bool:
 
 
 def _word(value: object) -> str:
+    return _text_word(value) if isinstance(value, str) else _plain_word(value)
+
+
+@functools.lru_cache(maxsize=4096)  # header words repeat across hundreds of returns
+def _text_word(value: str) -> str:
+    return _plain_word(value)
+
+
+def _plain_word(value: object) -> str:
     return re.sub(r"[\s._]+", " ", text_of(value).lower()).strip()
+
+
+def _header_period(value: object) -> Period | None:
+    """parse_header, remembered for text (the same month headers in every return)."""
+    return _text_period(value) if isinstance(value, str) else parse_header(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_period(value: str) -> Period | None:
+    return parse_header(value)
 
 
 @dataclass
@@ -137,14 +99,39 @@ class _Table:
     period_col: int | None = None  # tidy layout: a `period` column gives each row's period
     period_field: Field = Field.VALUE  # what period columns hold (numerators on `Numerators`)
 
-    _plan: list[tuple[int, str, Period | None, Field]] | None = None
+    _block: Block | None = None
+    _pick: Callable[[list[object]], tuple[object, ...]] | None = None
+    _widest: int = 0
 
-    def plan(self) -> list[tuple[int, str, Period | None, Field]]:
-        """Column, its letters, its own period (None: the row's), and what it holds."""
-        if self._plan is None:
-            plan = [(c, column_letter(c), p, self.period_field) for c, p in self.periods.items()]
-            self._plan = plan + [(c, column_letter(c), None, f) for c, f in self.fields.items()]
-        return self._plan
+    def block(self, file: str, sheet: str) -> Block:
+        """The table as a Block, its rows to come: period columns first, then the others."""
+        if self._block is None:
+            columns = [
+                Column(column_letter(c), p, self.period_field) for c, p in self.periods.items()
+            ]
+            columns += [Column(column_letter(c), None, f) for c, f in self.fields.items()]
+            self._block = Block(file, sheet, column_letter(self.ref_col), tuple(columns), [])
+        return self._block
+
+    @functools.cached_property
+    def sheet_columns(self) -> list[int]:
+        """The sheet columns of the block's columns, in the same order (fixed once read)."""
+        return [*self.periods, *self.fields]
+
+    def cells(self, row: list[object]) -> tuple[object, ...]:
+        """A row's cells in the block's column order, blanks as None."""
+        columns = self.sheet_columns
+        if self._pick is None:
+            pick = operator.itemgetter(*columns)
+            self._pick = pick if len(columns) > 1 else lambda r: (pick(r),)
+            self._widest = max(columns)
+        cells = self._pick(row) if len(row) > self._widest else _padded(row, columns)
+        return tuple(None if v == "" else v for v in cells) if "" in cells else cells
+
+
+def _padded(row: list[object], columns: list[int]) -> tuple[object, ...]:
+    width = len(row)
+    return tuple(row[c] if c < width else None for c in columns)
 
 
 def read_return(
@@ -229,7 +216,7 @@ def _header(sheet: Sheet, row: int, sheet_field: Field | None) -> _Table | None:
     for col, value in enumerate(cells):
         if col == table.ref_col:
             continue
-        period = parse_header(value)
+        period = _header_period(value)
         if period is not None:
             table.periods[col] = period
             continue
@@ -288,27 +275,35 @@ def _read_rows(
 ) -> int:
     """Read the rows under a header until a blank row or the next header; return where it ended."""
     latest = period or (max(table.periods.values()) if table.periods else None)
-    seen: dict[tuple[str, Period], str] = {}
+    seen: dict[tuple[str, Period], int] = {}
+    block = table.block(file, sheet.name)
+    result.blocks.append(block)
+    rows, ref_col = sheet.rows, table.ref_col
     row = table.row + 1
-    while row < len(sheet.rows):
-        cells = sheet.rows[row]
-        if all(is_blank(v) or v == "" for v in cells) and not _has_missing_formula(sheet, row):
+    while row < len(rows):
+        cells = rows[row]
+        raw_ref = cells[ref_col] if ref_col < len(cells) else None
+        if (
+            is_blank(raw_ref)  # a quick answer for most rows: the ref is there
+            and all(is_blank(v) for v in cells)
+            and not _has_missing_formula(sheet, row)
+        ):
             break
-        if any(_is_ref_word(v) for v in cells if isinstance(v, str)):
+        if any(map(_is_ref_word, filter(_is_text, cells))):
             return row  # the next table's header
-        ref = text_of(sheet.cell(row, table.ref_col))
+        ref = text_of(raw_ref)
         if ref:
             row_period = latest or _row_period(sheet, table, row, file, result)
             if row_period is not None and _first_time(
                 seen, ref, row_period, row, table, sheet, file, result
             ):
-                _observe(sheet, table, row, ref, row_period, file, result)
+                _observe(sheet, table, block, row, ref, row_period, result)
         row += 1
     return row + 1
 
 
 def _first_time(
-    seen: dict[tuple[str, Period], str],
+    seen: dict[tuple[str, Period], int],
     ref: str,
     period: Period,
     row: int,
@@ -318,18 +313,18 @@ def _first_time(
     result: ReturnFile,
 ) -> bool:
     """True the first time a ref (and period, in a tidy table) appears in a table."""
-    where = a1(row, table.ref_col)
     key = (ref.upper(), period)
     if key not in seen:
-        seen[key] = where
+        seen[key] = row
         return True
     result.issues.append(
         error(
             IssueCode.DUPLICATE_REF,
-            f"{ref} appears twice in this table (also at {seen[key]}): keep one row",
+            f"{ref} appears twice in this table (also at {a1(seen[key], table.ref_col)}): keep "
+            "one row",
             file=file,
             sheet=sheet.name,
-            cell=where,
+            cell=a1(row, table.ref_col),
             ref=ref,
         )
     )
@@ -356,33 +351,33 @@ def _row_period(
 
 
 def _observe(
-    sheet: Sheet, table: _Table, row: int, ref: str, period: Period, file: str, result: ReturnFile
+    sheet: Sheet,
+    table: _Table,
+    block: Block,
+    row: int,
+    ref: str,
+    period: Period,
+    result: ReturnFile,
 ) -> None:
-    excel_row = str(row + 1)
-    ref_cell = column_letter(table.ref_col) + excel_row
-    cells = sheet.rows[row]
-    width = len(cells)
+    cells = table.cells(sheet.rows[row])
     no_value = sheet.formulas_without_value
-    for col, letter, col_period, what in table.plan():
-        raw = cells[col] if col < width else None
-        missing = bool(no_value) and (row, col) in no_value
-        if (raw is None or raw == "") and not missing:
-            continue
-        result.observations.append(
-            Observation(
-                ref,
-                col_period or period,
-                what,
-                None if raw == "" else raw,
-                file,
-                sheet.name,
-                letter + excel_row,
-                missing,
-                ref_cell,
-            )
-        )
-        if isinstance(raw, str) and what is not Field.COMMENTARY:
-            _number_as_text(raw, ref, sheet.name, letter + excel_row, file, result)
+    missing = (
+        tuple(i for i, c in enumerate(table.sheet_columns) if (row, c) in no_value)
+        if no_value
+        else ()
+    )
+    block.rows.append(_row((ref, row, period, cells, missing)))
+    if not any(map(_is_text, cells)):
+        return
+    for i, raw in enumerate(cells):
+        if isinstance(raw, str) and block.columns[i].field is not Field.COMMENTARY:
+            cell = f"{block.columns[i].letter}{row + 1}"
+            _number_as_text(raw, ref, sheet.name, cell, block.file, result)
+
+
+# Row((...)) without NamedTuple's __new__ in Python: one is made per row of every return
+_row = cast(Callable[[tuple[str, int, Period, tuple[object, ...], tuple[int, ...]]], Row],
+            functools.partial(tuple.__new__, Row))  # fmt: skip
 
 
 def _number_as_text(

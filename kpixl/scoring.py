@@ -41,7 +41,7 @@ class _Series:
     def __init__(self, ind: Indicator, due: _Due, figures: Figures, fy_start: int) -> None:
         self.ind, self.due, self.figures, self.fy_start = ind, due, figures, fy_start
         self.periods = due.periods
-        self.tables = figures.by_ref.get(ind.ref) or {}
+        self.tables = figures.tables(ind.ref)
         self.value_figures = self.figures_of(Field.VALUE)
         self.values = [f.value if f is not None else None for f in self.value_figures]
 
@@ -90,23 +90,38 @@ def score(
     warnings. The rows are rated when first asked for (Results.data builds the table from
     them): every warning is found here, so a run that only validates never rates a row."""
     fy_start = register.settings.fy_start_month
-    rated: list[tuple[_Series, list[float | None] | None]] = []
+    from kpixl import screen  # numpy: only once there is something to rate
+
+    quiet = screen.quiet(register, figures, period)  # sure to raise no warning: not gone through
+    ytds: dict[str, list[float | None] | None] = {}
     issues: list[Issue] = []
     for ind in register.indicators.values():
+        if ind.ref in quiet:
+            continue
         series = _Series(ind, _due(ind.is_quarterly, period, fy_start), figures, fy_start)
-        rated.append((series, _ytds(series, issues)))
+        ytds[ind.ref] = _ytds(series, issues)
         issues.extend(_missing(series))
         issues.extend(_plausibility(series))
     issues.extend(_areas_without_figures(register, figures))
-    return functools.partial(_table, rated), _commentary(register, figures), issues
+    rows = functools.partial(_table, register, figures, period, ytds)
+    return rows, _commentary(register, figures), issues
 
 
-def _table(rated: list[tuple[_Series, list[float | None] | None]]) -> list[DataRow]:
-    return [
-        row
-        for series, ytds in rated
-        for row in _rows(series, _computed_ytds(series) if ytds is None else ytds)
-    ]
+def _table(
+    register: Register,
+    figures: Figures,
+    period: Period,
+    ytds: dict[str, list[float | None] | None],
+) -> list[DataRow]:
+    """Every indicator's rows, in register order; YTDs worked out now unless rating found them."""
+    figures.gather()
+    fy_start = register.settings.fy_start_month
+    rows: list[DataRow] = []
+    for ind in register.indicators.values():
+        series = _Series(ind, _due(ind.is_quarterly, period, fy_start), figures, fy_start)
+        shown = ytds.get(ind.ref)
+        rows += _rows(series, _computed_ytds(series) if shown is None else shown)
+    return rows
 
 
 def _computed_ytds(series: _Series) -> list[float | None]:

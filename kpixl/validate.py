@@ -2,63 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import NamedTuple
+import functools
+from collections.abc import Callable, Iterable
+from typing import cast
 
+from kpixl.figures import Figure, Figures, Key, Note, Placed
 from kpixl.issues import Issue, IssueCode, error, warning
+from kpixl.observations import Block, Field, Observation, ReturnFile, Row
 from kpixl.periods import Period
 from kpixl.plausibility import format_value
 from kpixl.register import Indicator, Register, Unit
-from kpixl.returns import Field, Observation, ReturnFile
 from kpixl.values import LARGEST, parse_number, text_of
 
-Key = tuple[str, Period]
+__all__ = ["Figure", "Figures", "Note", "Validator", "validate"]
 _PERCENT_FIELDS = {Field.VALUE, Field.YTD, Field.PREV_YEAR, Field.TARGET, Field.FLOOR}
 _RANGE_FIELDS = {Field.VALUE, Field.YTD, Field.PREV_YEAR}
 _PER_PERIOD = {Field.VALUE, Field.NUMERATOR, Field.DENOMINATOR}
-
-
-class Figure(NamedTuple):
-    """A figure that passed every check, with the cell it came from (a tuple: made per figure)."""
-
-    value: float
-    obs: Observation
-
-    @property
-    def source(self) -> str:
-        return self.obs.source
-
-
-@dataclass(frozen=True)
-class Note:
-    """A commentary line for an indicator and period."""
-
-    ref: str
-    period: Period
-    text: str
-    obs: Observation
-
-
-@dataclass
-class Figures:
-    """The validated figures of all returns, by field, indicator and period."""
-
-    by_ref: dict[str, dict[Field, dict[Period, Figure]]] = field(default_factory=dict)
-    marked_na: dict[Key, Observation] = field(default_factory=dict)  # `n/a` or `-` typed
-    rejected: set[tuple[Field, str, Period]] = field(default_factory=set)  # had an error
-    notes: list[Note] = field(default_factory=list)
-    areas_seen: set[str] = field(default_factory=set)
-
-    def get(self, what: Field, ref: str, period: Period) -> Figure | None:
-        return self.by_ref.get(ref, {}).get(what, {}).get(period)
-
-    def of(self, ref: str, what: Field) -> dict[Period, Figure]:
-        """Every figure of one kind for an indicator, by period."""
-        return self.by_ref.get(ref, {}).get(what, {})
-
-    def value_periods(self) -> set[Period]:
-        return {p for fields in self.by_ref.values() for p in fields.get(Field.VALUE, {})}
 
 
 def _at(obs: Observation, ref: str = "") -> dict[str, str]:
@@ -74,19 +33,18 @@ def _at(obs: Observation, ref: str = "") -> dict[str, str]:
 class _Checker:
     def __init__(self, register: Register) -> None:
         self.register = register
-        self.figures = Figures()
+        from kpixl.dense import Dense  # numpy: imported once a register is read, not at start
+
+        self.figures = Figures(dense=Dense(register))
         self.issues: list[Issue] = []
         self.conflicted: set[tuple[Field, Key]] = set()
         self._unknown: set[tuple[str, str, str]] = set()
         self._mismatch: set[tuple[str, str, str, Field]] = set()
         self._found: dict[str, Indicator | None] = {}  # register.find, by ref as written
-        self._plain: dict[str, tuple[float, float, bool]] = {}  # by ref: see _plain_values
+        self._plain: dict[str, tuple[float, float, bool]] = {}  # by ref: see plain_values
 
     def check(self, obs: Observation) -> None:
-        try:
-            ind = self._found[obs.ref]
-        except KeyError:
-            ind = self._found[obs.ref] = self.register.find(obs.ref)
+        ind = self.indicator(obs.ref)
         if ind is None:
             self._unknown_ref(obs)
             return
@@ -94,15 +52,65 @@ class _Checker:
         raw = obs.raw
         if obs.field is Field.VALUE and type(raw) is float and not obs.formula_without_value:
             # the usual figure: a plain number check_plainly would keep as it is
-            try:
-                plain = self._plain[ind.ref]
-            except KeyError:
-                plain = self._plain[ind.ref] = _plain_values(ind)
-            low, high, points = plain
+            low, high, points = self.plain(ind)
             if low <= raw <= high and not (points and 1 < abs(raw) <= 100):
-                self._keep(obs, ind, raw)
+                self._keep(ind, obs.field, obs.period, Figure(raw, obs))
                 return
         self.check_plainly(obs, ind)
+
+    def indicator(self, ref: str) -> Indicator | None:
+        try:
+            return self._found[ref]
+        except KeyError:
+            ind = self._found[ref] = self.register.find(ref)
+            return ind
+
+    def plain(self, ind: Indicator) -> tuple[float, float, bool]:
+        try:
+            return self._plain[ind.ref]
+        except KeyError:
+            plain = self._plain[ind.ref] = plain_values(ind)
+            return plain
+
+    def check_block(self, block: Block) -> None:
+        """`check` for each cell of a table, quickly: a row of plain monthly values (the usual
+        row) is kept whole; any other cell is made an observation and checked by the rules."""
+        periods = _own_periods(block)
+        inds = list(map(self.register.find, (row.ref for row in block.rows)))
+        dense = self.figures.dense
+        if periods is not None and dense is not None:
+            kept = dense.keep(block, inds, periods, self.figures.areas_seen)
+        else:
+            kept = [False] * len(inds)
+        for row, ind, done in zip(block.rows, inds, kept, strict=True):
+            if done:
+                continue
+            if ind is None or row.missing:
+                for obs in block.observations(row):
+                    self.check(obs)
+            else:
+                self._check_row(block, row, ind)
+
+    def _check_row(self, block: Block, row: Row, ind: Indicator) -> None:
+        """`check` for each cell of a row of a known indicator, one by one."""
+        low, high, points = plain_values(ind)
+        columns, placed, given = block.columns, Placed(block, row), False
+        for i, raw in enumerate(row.cells):
+            if raw is None:
+                continue
+            given = True
+            period = columns[i].period or row.period
+            if (
+                columns[i].field is Field.VALUE
+                and type(raw) is float
+                and low <= raw <= high
+                and not (points and 1 < abs(raw) <= 100)
+            ):
+                self._keep(ind, Field.VALUE, period, _figure((raw, placed, i)))
+            else:
+                self.check_plainly(block.observation(row, i), ind)
+        if given:
+            self.figures.areas_seen.add(ind.service_area)
 
     def check_plainly(self, obs: Observation, ind: Indicator) -> None:
         """Every rule, one by one (`check` keeps a plain number without them when it may)."""
@@ -256,19 +264,19 @@ class _Checker:
                 ),
             )
             return
-        self._keep(obs, ind, value)
+        self._keep(ind, obs.field, obs.period, Figure(value, obs))
 
-    def _keep(self, obs: Observation, ind: Indicator, value: float) -> None:
+    def _keep(self, ind: Indicator, what: Field, period: Period, figure: Figure) -> None:
         """Store a figure that passed every check, unless it conflicts with one kept before."""
-        tables = self.figures.by_ref.get(ind.ref) or self.figures.by_ref.setdefault(ind.ref, {})
-        table = tables.get(obs.field) or tables.setdefault(obs.field, {})
-        if self.conflicted and (obs.field, (ind.ref, obs.period)) in self.conflicted:
+        tables = self.figures.tables(ind.ref, create=True)
+        table = tables.get(what) or tables.setdefault(what, {})
+        if self.conflicted and (what, (ind.ref, period)) in self.conflicted:
             return
-        first = table.get(obs.period)
+        first = table.get(period)
         if first is None:
-            table[obs.period] = Figure(value, obs)
-        elif abs(first.value - value) > 1e-9 * max(1.0, abs(value)):
-            self._conflict(obs, ind, first, value)
+            table[period] = figure
+        elif abs(first.value - figure.value) > 1e-9 * max(1.0, abs(figure.value)):
+            self._conflict(figure.obs, ind, first, figure.value)
 
     def _conflict(self, obs: Observation, ind: Indicator, first: Figure, value: float) -> None:
         key = (ind.ref, obs.period)
@@ -313,7 +321,25 @@ class _Checker:
         )
 
 
-def _plain_values(ind: Indicator) -> tuple[float, float, bool]:
+_FLOAT = {float}
+
+
+def _own_periods(block: Block) -> tuple[Period, ...] | None:
+    """Each column's period when every column holds monthly values for a period of its own,
+    each a different one (the usual wide table); else None."""
+    periods = tuple(c.period for c in block.columns if c.field is Field.VALUE and c.period)
+    if len(periods) != len(block.columns) or len(set(periods)) != len(periods):
+        return None
+    return periods
+
+
+# Figure((value, at, col)) without NamedTuple's __new__ in Python: one is made per figure
+_figure = cast(
+    Callable[[tuple[float, Placed, int]], Figure], functools.partial(tuple.__new__, Figure)
+)
+
+
+def plain_values(ind: Indicator) -> tuple[float, float, bool]:
     """The values of an indicator's monthly Value a plain float cell may hold to be kept as it
     is, with no issue: (lowest, highest, whether 1 < |v| <= 100 is taken for percentage points).
 
@@ -345,5 +371,7 @@ class Validator:
         checker = self._checker
         checker.issues.extend(return_file.issues)
         check = checker.check
-        for obs in return_file.observations:
+        for obs in return_file.loose:
             check(obs)
+        for block in return_file.blocks:
+            checker.check_block(block)
