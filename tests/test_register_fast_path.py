@@ -126,6 +126,20 @@ def table_of(rows: list[list[object]]) -> Any:
     return _table(Sheet(INDICATORS, rows), INDICATORS, _Collector("register.xlsx"))
 
 
+def both_ways(rows: list[list[object]], settings: Settings | None = None) -> tuple[Any, list[Any]]:
+    """The sheet's indicators read with the fast path, and with the rules alone; asserts that
+    they are the same indicators, in the same order, with the same issues (returned)."""
+    table, settings = table_of(rows), settings or Settings()
+    fast_out, rules_out = _Collector("register.xlsx"), _Collector("register.xlsx")
+    quick = _indicators(table, AREAS, settings, fast_out)
+    with mock.patch.object(FastRows, "indicator", return_value=None):
+        ruled = _indicators(table, AREAS, settings, rules_out)
+    assert list(quick) == list(ruled)
+    assert [repr(i) for i in quick.values()] == [repr(i) for i in ruled.values()]
+    assert fast_out.issues == rules_out.issues
+    return quick, fast_out.issues
+
+
 @settings(max_examples=400, deadline=None)
 @given(sheets(), st.sampled_from(list(RagBasis)))
 def test_fast_rows_give_what_the_rules_give(rows: list[list[object]], basis: RagBasis) -> None:
@@ -152,14 +166,7 @@ def test_fast_rows_give_what_the_rules_give(rows: list[list[object]], basis: Rag
 def test_a_whole_sheet_gives_the_same_indicators_and_issues(
     rows: list[list[object]], basis: RagBasis
 ) -> None:
-    table = table_of(rows)
-    fast_out, rules_out = _Collector("register.xlsx"), _Collector("register.xlsx")
-    quick = _indicators(table, AREAS, Settings(rag_basis=basis), fast_out)
-    with mock.patch.object(FastRows, "indicator", return_value=None):
-        ruled = _indicators(table, AREAS, Settings(rag_basis=basis), rules_out)
-    assert list(quick) == list(ruled)
-    assert [repr(i) for i in quick.values()] == [repr(i) for i in ruled.values()]
-    assert fast_out.issues == rules_out.issues
+    both_ways(rows, Settings(rag_basis=basis))
 
 
 def test_common_rows_take_the_fast_path() -> None:
@@ -216,13 +223,7 @@ def test_edges_of_every_rule() -> None:
         order = ORDERS[i % len(ORDERS)]
         rows.append([f"E{i}", "Edge", "Alpha", "KPI", *edge, order])
         rows.append([f"A{i}", "Edge", "Beta Team", "Activity", *edge, order])
-    table = table_of(rows)
-    fast_out, rules_out = _Collector("register.xlsx"), _Collector("register.xlsx")
-    quick = _indicators(table, AREAS, Settings(), fast_out)
-    with mock.patch.object(FastRows, "indicator", return_value=None):
-        ruled = _indicators(table, AREAS, Settings(), rules_out)
-    assert [repr(i) for i in quick.values()] == [repr(i) for i in ruled.values()]
-    assert fast_out.issues == rules_out.issues
+    quick, _ = both_ways(rows)
     assert {"E0", "E2", "E1"} & set(quick) == {"E0"} and "E13" not in quick
     assert "A2" not in quick and "A3" not in quick and quick["A7"].order == -1e15
 
@@ -236,16 +237,10 @@ def test_equal_values_of_other_types_are_not_confused() -> None:
     for i, value in enumerate(odd * 2):
         rows.append([f"R{i}", "Calls", "Alpha", "KPI", "count", 5, value, value, value, "", ""])
         rows.append([f"S{i}", "Calls", "Alpha", "KPI", "percent", 0.5, 1, "", "", value, value])
-    table = table_of(rows)
-    fast_out, rules_out = _Collector("register.xlsx"), _Collector("register.xlsx")
-    quick = _indicators(table, AREAS, Settings(), fast_out)
-    with mock.patch.object(FastRows, "indicator", return_value=None):
-        ruled = _indicators(table, AREAS, Settings(), rules_out)
-    assert [repr(i) for i in quick.values()] == [repr(i) for i in ruled.values()]
-    assert fast_out.issues == rules_out.issues
+    quick, issues = both_ways(rows)
     assert quick["R0"].footnote == "1" and quick["R0"].decimals == 1
     assert "R1" not in quick  # TRUE is not a number: reported by the rules
-    assert any(i.cell == "G4" and "TRUE/FALSE" in i.message for i in fast_out.issues)
+    assert any(i.cell == "G4" and "TRUE/FALSE" in i.message for i in issues)
 
 
 @given(st.lists(st.one_of(ODD, NUMBERS, NUMBER_TEXT, st.none()), max_size=6))
