@@ -10,15 +10,17 @@ import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from kpixl.errors import KpixlError, RegisterError, UsageError, write_crash_log
 from kpixl.issues import Report
 from kpixl.periods import Period
 from kpixl.pipeline import run
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 EXIT_OK, EXIT_ISSUES, EXIT_FAILED = 0, 1, 2
 LOG_FILE = Path(tempfile.gettempdir()) / "kpixl-error.log"
@@ -44,6 +46,8 @@ def _period(text: str | None) -> Period | None:
 
 
 def _console() -> Console:
+    from rich.console import Console  # only to print: `validate --json` never needs it
+
     return Console(highlight=False, soft_wrap=not sys.stdout.isatty())
 
 
@@ -110,6 +114,8 @@ def _print_report(report: Report, n_files: int, brief: bool = False) -> None:
     counts = report.counts()
     shown = report.errors if brief else report.sorted()
     if shown and sys.stdout.isatty():
+        from rich.table import Table
+
         table = Table("Severity", "Code", "Where", "Message", show_lines=False)
         for issue in shown:
             style = "red" if issue.severity.value == "error" else "yellow"

@@ -2,83 +2,23 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.table import Table
 
 from kpixl.errors import UsageError
 from kpixl.periods import Period
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from kpixl.batch import BatchOutcome
     from kpixl.batch_report import RunReport
 
 # As kpixl.cli maps them (importing kpixl.cli here would make an import cycle).
 EXIT_OK, EXIT_ISSUES = 0, 1
-
-
-class _Lines:
-    """Progress as plain lines, for logs (not a terminal); nothing at all under CI."""
-
-    def __init__(self, console: Console) -> None:
-        self.console = console
-        self.quiet = bool(os.environ.get("CI"))
-
-    def step(self, text: str, total: int | None = None) -> None:
-        if not self.quiet:
-            self.console.print(f"kpixl batch: {text}", markup=False)
-
-    def advance(self) -> None:
-        pass
-
-
-class _Bar:
-    """A rich progress bar per step, on a terminal."""
-
-    def __init__(self, console: Console) -> None:
-        columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                   MofNCompleteColumn(), TimeElapsedColumn())  # fmt: skip
-        self.progress = Progress(*columns, console=console)
-        self.task: TaskID | None = None
-
-    def __enter__(self) -> _Bar:
-        self.progress.start()
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        if kind is None:
-            self._finish()
-        self.progress.stop()
-
-    def _finish(self) -> None:
-        if self.task is not None:
-            total = self.progress.tasks[-1].total
-            self.progress.update(self.task, total=total or 1, completed=total or 1)
-
-    def step(self, text: str, total: int | None = None) -> None:
-        self._finish()
-        self.task = self.progress.add_task(text, total=total)
-
-    def advance(self) -> None:
-        if self.task is not None:
-            self.progress.advance(self.task)
 
 
 @click.command()
@@ -107,15 +47,19 @@ def batch(
     Exit status: 0 built with no errors, 1 built with validation errors, 2 nothing built (or,
     with --email, a dashboard could not be mailed).
     """
-    from kpixl.batch import run_batch  # pandas and openpyxl: only when running a batch
+    # imported here, not at start: every other command starts without them
+    from rich.console import Console
+
+    from kpixl.batch import run_batch
+    from kpixl.batch_progress import Bar, Lines
 
     console = Console(highlight=False, soft_wrap=not sys.stdout.isatty())
     asked = _period(period)
     if console.is_terminal:
-        with _Bar(console) as bar:
+        with Bar(console) as bar:
             outcome = run_batch(in_dir, register, out_dir, asked, jobs, force, bar)
     else:
-        outcome = run_batch(in_dir, register, out_dir, asked, jobs, force, _Lines(console))
+        outcome = run_batch(in_dir, register, out_dir, asked, jobs, force, Lines(console))
     _summary(console, outcome)
     if email:
         _mail(console, outcome, register)
@@ -165,6 +109,8 @@ def _summary(console: Console, outcome: BatchOutcome) -> None:
             markup=False,
         )
         return
+    from rich.table import Table
+
     from kpixl.batch_report import RAG_WORDS
 
     report = outcome.report

@@ -14,7 +14,6 @@ from kpixl.periods import Period
 from kpixl.register import Register, load_register
 from kpixl.results import Results
 from kpixl.returns import ReturnFile, read_return
-from kpixl.scoring import score
 from kpixl.validate import Figures, Validator, validate
 from kpixl.workbook import DEFAULT_LIMITS, SUFFIXES, Limits
 
@@ -217,6 +216,8 @@ def _rated(
                 "check the files and the register's refs"
             )
         period = max(periods)
+    from kpixl.scoring import score  # after the readers have started: they do not need it
+
     data, commentary, more = score(register, figures, period)
     report = Report(_ordered(issues + more))
     return Results(register, period, data, report, commentary, [str(r.path) for r in read])
