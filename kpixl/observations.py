@@ -10,10 +10,10 @@ times quicker than as one object each.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from kpixl.issues import UNREADABLE, Issue
 from kpixl.periods import Period
@@ -113,6 +113,10 @@ class Block(NamedTuple):
         return source_of(self.file, self.sheet, f"{self.columns[i].letter}{row.sheet_row + 1}")
 
 
+# Row._make without its Python-level call: one per table row of every return read back
+_as_row = cast(Callable[[tuple[object, ...]], Row], functools.partial(tuple.__new__, Row))
+
+
 class ReturnFile:
     """What one return gave: its tables (and any loose observations), and the problems met
     while reading it."""
@@ -180,7 +184,7 @@ class ReturnFile:
     def __setstate__(self, state: dict[str, Any]) -> None:
         state["loose"] = list(map(Observation._make, state["loose"]))
         state["blocks"] = [
-            Block(file, sheet, letter, columns, list(map(Row._make, rows)))
+            Block(file, sheet, letter, columns, list(map(_as_row, rows)))
             for file, sheet, letter, columns, rows in state["blocks"]
         ]
         self.__dict__.update(state)
