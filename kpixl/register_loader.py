@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from kpixl.cells import a1
+from kpixl.collector import collector_paused
 from kpixl.errors import RegisterError
 from kpixl.issues import Issue, IssueCode, error
 from kpixl.register import (
@@ -86,6 +87,11 @@ class _Collector:
 
 
 def load(path: Path) -> Register:
+    with collector_paused():  # the sheets' cells and the indicators all live until the end
+        return _load(path)
+
+
+def _load(path: Path) -> Register:
     try:
         book = read_workbook(path)
     except WorkbookError as exc:

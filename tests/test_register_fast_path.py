@@ -10,23 +10,30 @@ a whole Indicators sheet must give the same indicators, in the same order, with 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import pickle
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kpixl.errors import RegisterError
 from kpixl.register import (
     INDICATOR_FIELDS,
+    AlertOn,
+    Frequency,
     Indicator,
     Kind,
+    Polarity,
     RagBasis,
     Register,
     ServiceArea,
     Settings,
     Unit,
+    YtdMethod,
     indicator_from_values,
     load_register,
 )
@@ -270,3 +277,93 @@ def test_register_pickles_to_an_equal_register(register_path: Path) -> None:
     ]
     assert back.find(" aa01 ") == register.indicators["AA01"]
     assert back.indicators_of("Alpha") == register.indicators_of("Alpha")
+
+
+ENUMS = {"kind": Kind, "frequency": Frequency, "unit": Unit, "polarity": Polarity}
+ENUMS |= {"ytd": YtdMethod, "alert_on": AlertOn, "rag_basis": RagBasis}
+ODD_NUMBERS = [None, 0.0, -0.0, 1, 1.0, True, -1.5, 1e15, float("nan"), float("inf")]
+# Text as an Indicator holds it, with strings that are equal but not the same object.
+ODD_TEXT = ["", "Calls answered", " ".join(["Calls", "answered"]), "Ünïcode £", " x ", "x" * 300]
+
+
+@st.composite
+def odd_indicators(draw: st.DrawFn) -> list[Indicator]:
+    """Indicators with every enum member and odd values in every field (types mixed too)."""
+    made: list[Indicator] = []
+    for n in range(draw(st.integers(0, 12))):
+        values: dict[str, object] = {}
+        for name in INDICATOR_FIELDS:
+            if name in ENUMS:
+                values[name] = draw(st.sampled_from(list(ENUMS[name])))
+            else:
+                values[name] = draw(st.sampled_from([*ODD_NUMBERS, *ODD_TEXT]))
+        values["ref"] = f"R{n}"  # the register's key
+        made.append(Indicator(**values))  # type: ignore[arg-type]
+    return made
+
+
+def shapes(register: Register) -> list[tuple[str, list[str], list[type], str]]:
+    """What must come back: each indicator's key, field order, field types and values (repr:
+    -0.0, 1 and 1.0, NaN all show)."""
+    return [
+        (key, list(vars(i)), [type(v) for v in vars(i).values()], repr(i))
+        for key, i in register.indicators.items()
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(odd_indicators(), st.sampled_from(list(RagBasis)))
+def test_a_register_of_odd_values_pickles_back_the_same(
+    indicators: list[Indicator], basis: RagBasis
+) -> None:
+    areas = {"Alpha": ServiceArea("Alpha", recipients=("a@b.c",), order=-0.0)}
+    register = Register(
+        Path("reg.xlsx"), {i.ref: i for i in indicators}, areas, Settings(rag_basis=basis)
+    )
+    for protocol in (2, pickle.DEFAULT_PROTOCOL, pickle.HIGHEST_PROTOCOL):
+        back = pickle.loads(pickle.dumps(register, protocol))
+        assert shapes(back) == shapes(register)
+        assert (back.path, back.service_areas, back.settings) == (
+            register.path,
+            register.service_areas,
+            register.settings,
+        )
+        for name, enum in ENUMS.items():  # the very members, not equal strings
+            assert all(type(getattr(i, name)) is enum for i in back.indicators.values())
+        assert [i.ref for i in back.indicators.values()] == list(back.indicators)
+
+
+def test_an_empty_register_pickles_back_empty() -> None:
+    register = Register(Path("reg.xlsx"), {}, {}, Settings())
+    back = pickle.loads(pickle.dumps(register))
+    assert back == register and back.indicators == {} and back.find("x") is None
+
+
+def test_a_pickled_register_shares_its_repeated_values(register_path: Path) -> None:
+    """An area's name or an enum member is sent once however many indicators have it (the
+    area's own row may send the name once more), so the register pickles smaller than its
+    indicators one by one."""
+    register = load_register(register_path)
+    data = pickle.dumps(register)
+    in_alpha = [i for i in register.indicators.values() if i.service_area == "Alpha"]
+    assert len(in_alpha) > 2 and data.count(b"Alpha") <= 2
+    assert data.count(b"percent") == 1 and data.count(b"Activity") == 1
+    one_by_one = sum(len(pickle.dumps(i)) for i in register.indicators.values())
+    assert len(data) < one_by_one
+
+
+def test_loading_leaves_the_garbage_collector_as_it_was(
+    register_path: Path, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a workbook")
+    try:
+        for enabled in (True, False):
+            gc.enable() if enabled else gc.disable()
+            load_register(register_path)
+            with pytest.raises(RegisterError):
+                load_register(bad)
+            pickle.loads(pickle.dumps(load_register(register_path)))
+            assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
