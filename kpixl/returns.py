@@ -3,89 +3,28 @@
 from __future__ import annotations
 
 import functools
-import operator
-import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
-from typing import cast
+from typing import Any, NamedTuple, cast
 
 from kpixl.cells import a1, column_letter
+from kpixl.header_words import COLUMN_WORDS, SHEET_FIELDS, header_period, is_ref_word, word
 from kpixl.issues import Issue, IssueCode, error, warning
 from kpixl.observations import Block, Column, Field, Observation, ReturnFile, Row
 from kpixl.periods import Period, parse_header
-from kpixl.values import is_blank, parse_number, text_of
+from kpixl.values import NO_VALUE_WORDS, is_blank, parse_number, text_of
 from kpixl.workbook import DEFAULT_LIMITS, Limits, Sheet, WorkbookError, read_workbook
 
 __all__ = ["Field", "Observation", "ReturnFile", "read_return", "read_sheets"]
 
 
-# Header words, normalised (lower case, punctuation and spaces squeezed) -> what the column holds.
-_COLUMN_WORDS: dict[str, str] = {
-    "ref": "ref",
-    "reference": "ref",
-    "indicator ref": "ref",
-    "kpi ref": "ref",
-    "value": Field.VALUE,
-    "numerator": Field.NUMERATOR,
-    "denominator": Field.DENOMINATOR,
-    "ytd": Field.YTD,
-    "year to date": Field.YTD,
-    "ytd value": Field.YTD,
-    "prev year": Field.PREV_YEAR,
-    "previous year": Field.PREV_YEAR,
-    "previous year ytd": Field.PREV_YEAR,
-    "prev yr ytd": Field.PREV_YEAR,
-    "prev yr": Field.PREV_YEAR,
-    "prev year ytd": Field.PREV_YEAR,
-    "prev_year": Field.PREV_YEAR,
-    "commentary": Field.COMMENTARY,
-    "comments": Field.COMMENTARY,
-    "comment": Field.COMMENTARY,
-    "target": Field.TARGET,
-    "floor": Field.FLOOR,
-    "floor standard": Field.FLOOR,
-    "period": "period",
-}
-_SHEET_FIELDS = {"numerators": Field.NUMERATOR, "denominators": Field.DENOMINATOR}
-
-
+_Rows = list[list[Any]]  # a sheet's cells, row by row
+_Columns = list[tuple[Any, ...]]  # cells column by column
+_CHUNK, _MAX_CHUNK = 64, 8192  # rows looked at together for the end of a table (doubling)
 _is_text = str.__instancecheck__  # isinstance(v, str), as a function the C loops call quickly
-
-
-def _is_ref_word(value: object) -> bool:
-    # cheap tests first: data rows are mostly numbers, refs and descriptions; every header word
-    # for the ref holds "ref", and normalising only changes case and separators
-    return (
-        isinstance(value, str)
-        and len(value) < 20
-        and "ref" in value.lower()
-        and _COLUMN_WORDS.get(_word(value)) == "ref"
-    )
-
-
-def _word(value: object) -> str:
-    return _text_word(value) if isinstance(value, str) else _plain_word(value)
-
-
-@functools.lru_cache(maxsize=4096)  # header words repeat across hundreds of returns
-def _text_word(value: str) -> str:
-    return _plain_word(value)
-
-
-def _plain_word(value: object) -> str:
-    return re.sub(r"[\s._]+", " ", text_of(value).lower()).strip()
-
-
-def _header_period(value: object) -> Period | None:
-    """parse_header, remembered for text (the same month headers in every return)."""
-    return _text_period(value) if isinstance(value, str) else parse_header(value)
-
-
-@functools.lru_cache(maxsize=4096)
-def _text_period(value: str) -> Period | None:
-    return parse_header(value)
 
 
 @dataclass
@@ -100,17 +39,13 @@ class _Table:
     period_field: Field = Field.VALUE  # what period columns hold (numerators on `Numerators`)
 
     _block: Block | None = None
-    _pick: Callable[[list[object]], tuple[object, ...]] | None = None
-    _widest: int = 0
 
     def block(self, file: str, sheet: str) -> Block:
         """The table as a Block, its rows to come: period columns first, then the others."""
         if self._block is None:
-            columns = [
-                Column(column_letter(c), p, self.period_field) for c, p in self.periods.items()
-            ]
-            columns += [Column(column_letter(c), None, f) for c, f in self.fields.items()]
-            self._block = Block(file, sheet, column_letter(self.ref_col), tuple(columns), [])
+            periods, fields = tuple(self.periods.items()), tuple(self.fields.items())
+            columns = _columns(periods, fields, self.period_field)
+            self._block = Block(file, sheet, _letter(self.ref_col), columns, [])
         return self._block
 
     @functools.cached_property
@@ -118,20 +53,17 @@ class _Table:
         """The sheet columns of the block's columns, in the same order (fixed once read)."""
         return [*self.periods, *self.fields]
 
-    def cells(self, row: list[object]) -> tuple[object, ...]:
-        """A row's cells in the block's column order, blanks as None."""
-        columns = self.sheet_columns
-        if self._pick is None:
-            pick = operator.itemgetter(*columns)
-            self._pick = pick if len(columns) > 1 else lambda r: (pick(r),)
-            self._widest = max(columns)
-        cells = self._pick(row) if len(row) > self._widest else _padded(row, columns)
-        return tuple(None if v == "" else v for v in cells) if "" in cells else cells
+
+@functools.lru_cache(maxsize=1024)  # the same header row in hundreds of returns
+def _columns(
+    periods: tuple[tuple[int, Period], ...], fields: tuple[tuple[int, Field], ...], held: Field
+) -> tuple[Column, ...]:
+    """A block's columns: its period columns (holding `held`) first, then the others."""
+    columns = [Column(_letter(c), p, held) for c, p in periods]
+    return (*columns, *(Column(_letter(c), None, f) for c, f in fields))
 
 
-def _padded(row: list[object], columns: list[int]) -> tuple[object, ...]:
-    width = len(row)
-    return tuple(row[c] if c < width else None for c in columns)
+_letter = functools.lru_cache(maxsize=16384)(column_letter)
 
 
 def read_return(
@@ -190,7 +122,8 @@ def _empty_workbook(chart_sheets: int, file: str) -> Issue:
 
 
 def _read_sheet(sheet: Sheet, file: str, result: ReturnFile) -> None:
-    sheet_field = _SHEET_FIELDS.get(_word(sheet.name))
+    sheet_field = SHEET_FIELDS.get(word(sheet.name))
+    even: _Rows | None = None  # the rows all as wide, once a table is found
     row = 0
     while row < len(sheet.rows):
         table = _header(sheet, row, sheet_field)
@@ -204,23 +137,33 @@ def _read_sheet(sheet: Sheet, file: str, result: ReturnFile) -> None:
                 row += 1
                 continue
         result.tables += 1
-        row = _read_rows(sheet, table, period, file, result)
+        even = _even(sheet.rows) if even is None else even
+        row = _read_rows(sheet, even, table, period, file, result)
+
+
+def _even(rows: _Rows) -> _Rows:
+    """The rows padded with None to the widest (a missing cell is blank, as None is), so that
+    a table's columns can be taken with zip(*rows)."""
+    width = max(map(len, rows), default=0)
+    if min(map(len, rows), default=0) == width:
+        return rows
+    return [r if len(r) == width else [*r, *[None] * (width - len(r))] for r in rows]
 
 
 def _header(sheet: Sheet, row: int, sheet_field: Field | None) -> _Table | None:
     cells = sheet.rows[row]
-    ref_cols = [c for c, v in enumerate(cells) if _COLUMN_WORDS.get(_word(v)) == "ref"]
+    ref_cols = [c for c, v in enumerate(cells) if COLUMN_WORDS.get(word(v)) == "ref"]
     if not ref_cols:
         return None
     table = _Table(row, ref_cols[0])
     for col, value in enumerate(cells):
         if col == table.ref_col:
             continue
-        period = _header_period(value)
+        period = header_period(value)
         if period is not None:
             table.periods[col] = period
             continue
-        kind = _COLUMN_WORDS.get(_word(value))
+        kind = COLUMN_WORDS.get(word(value))
         if kind == "period":
             table.period_col = col
         elif isinstance(kind, Field) and kind not in table.fields.values():
@@ -241,7 +184,7 @@ def _template_period(
     for row in range(header_row - 1, max(-1, header_row - 30), -1):
         cells = sheet.rows[row]
         for col, value in enumerate(cells):
-            if _word(value) != "period":
+            if word(value) != "period":
                 continue
             raw = sheet.cell(row, col + 1)
             period = parse_header(raw)
@@ -271,108 +214,199 @@ def _template_period(
 
 
 def _read_rows(
-    sheet: Sheet, table: _Table, period: Period | None, file: str, result: ReturnFile
+    sheet: Sheet, rows: _Rows, table: _Table, period: Period | None, file: str, result: ReturnFile
 ) -> int:
-    """Read the rows under a header until a blank row or the next header; return where it ended."""
+    """Read the rows under a header until a blank row or the next header; return where to look
+    for the next table."""
     latest = period or (max(table.periods.values()) if table.periods else None)
-    seen: dict[tuple[str, Period], int] = {}
     block = table.block(file, sheet.name)
     result.blocks.append(block)
-    rows, ref_col = sheet.rows, table.ref_col
-    row = table.row + 1
-    while row < len(rows):
-        cells = rows[row]
-        raw_ref = cells[ref_col] if ref_col < len(cells) else None
-        if (
-            is_blank(raw_ref)  # a quick answer for most rows: the ref is there
-            and all(is_blank(v) for v in cells)
-            and not _has_missing_formula(sheet, row)
-        ):
+    span = _span(sheet, rows, table.ref_col, table.row + 1)
+    refs = span.refs
+    numbers: Sequence[int] = range(span.start, span.start + len(refs))
+    if not all(refs):  # rows without a ref are skipped
+        numbers = [row for row, ref in enumerate(refs, span.start) if ref]
+        refs = [ref for ref in refs if ref]
+    errors: list[tuple[int, Issue]] = []
+    if latest is not None and len(set(map(str.upper, refs))) == len(refs):
+        periods: Iterable[Period] = repeat(latest)
+    else:  # a tidy table (each row gives its period) or a ref twice: row by row
+        refs, numbers, periods, errors = _by_period(sheet, table, refs, numbers, latest, file)
+    warnings = _add_rows(sheet, table, block, span, refs, numbers, periods)
+    if errors:  # every issue in row order, as a person reads the table
+        warnings = sorted(errors + warnings, key=lambda issue: issue[0])
+    result.issues.extend(issue for _, issue in warnings)
+    return span.resume
+
+
+class _Span(NamedTuple):
+    """The rows of a table: their refs as text (blank: ""), and where to look next."""
+
+    start: int
+    refs: list[str]
+    resume: int  # after the blank row that ends it, at the next header, or past the end
+    rows: _Rows  # the even rows of the sheet
+    columns: _Columns  # its cells by column from `start`, maybe further; or []
+    numbers_only: list[bool]  # for each of those columns: it holds only numbers (so no text)
+
+
+def _span(sheet: Sheet, rows: _Rows, ref_col: int, start: int) -> _Span:
+    """Find the end of the table whose rows begin at `start`, a chunk of rows at a time and
+    column by column: most columns hold only numbers, and only text can be a header word."""
+    refs: list[str] = []
+    lo, size, n = start, _CHUNK, len(rows)
+    while lo < n:
+        hi = min(n, lo + size)
+        columns = list(zip(*rows[lo:hi], strict=True))
+        numbers_only = _numbers_only(columns)
+        refs += _texts(columns[ref_col] if ref_col < len(columns) else (None,) * (hi - lo))
+        blank = _first_blank(sheet, rows, refs, lo, start)
+        end = min(blank, _first_header(rows, columns, numbers_only, lo, blank))
+        if end < hi or hi == n:
+            del refs[end - start :]
+            resume = blank + 1 if end == blank < n else end if end < n else n + 1
+            if lo > start:  # read in several chunks: the columns are taken again
+                columns, numbers_only = [], []
+            return _Span(start, refs, resume, rows, columns, numbers_only)
+        lo, size = hi, min(size * 2, _MAX_CHUNK)
+    return _Span(start, refs, n + 1, rows, [], [])
+
+
+def _texts(refs: tuple[Any, ...]) -> list[str]:
+    """text_of each ref: str.strip in C when all are text, as they mostly are."""
+    try:
+        return list(map(str.strip, refs))
+    except TypeError:
+        return [v.strip() if v.__class__ is str else text_of(v) for v in refs]
+
+
+def _first_blank(sheet: Sheet, rows: _Rows, refs: list[str], lo: int, start: int) -> int:
+    """The first blank row from `lo` (refs[i] is row start + i's ref), else len(rows)."""
+    texts = refs[lo - start :]
+    if NO_VALUE_WORDS.isdisjoint(map(str.lower, texts)):  # a quick answer for most chunks
+        return len(rows)
+    for row, text in enumerate(texts, lo):
+        blank = text.lower() in NO_VALUE_WORDS and all(map(is_blank, rows[row]))
+        if blank and not _has_missing_formula(sheet, row):
+            return row
+    return len(rows)
+
+
+def _first_header(
+    rows: _Rows, columns: _Columns, numbers_only: list[bool], lo: int, stop: int
+) -> int:
+    """The first row from `lo` (before `stop`) with a ref header word, else len(rows)."""
+    maybe: set[int] = set()
+    for column, numbers in zip(columns, numbers_only, strict=True):
+        # a cheap test in C over the column's text first: every ref header word holds "ref"
+        if not numbers and "ref" in "\0".join(filter(_is_text, column)).lower():
+            maybe.update(i for i, v in enumerate(column) if _is_text(v) and "ref" in v.lower())
+    for i in sorted(maybe):
+        if lo + i >= stop:
             break
-        if any(map(_is_ref_word, filter(_is_text, cells))):
-            return row  # the next table's header
-        ref = text_of(raw_ref)
-        if ref:
-            row_period = latest or _row_period(sheet, table, row, file, result)
-            if row_period is not None and _first_time(
-                seen, ref, row_period, row, table, sheet, file, result
-            ):
-                _observe(sheet, table, block, row, ref, row_period, result)
-        row += 1
-    return row + 1
+        if any(map(is_ref_word, filter(_is_text, rows[lo + i]))):
+            return lo + i
+    return len(rows)
 
 
-def _first_time(
-    seen: dict[tuple[str, Period], int],
-    ref: str,
-    period: Period,
-    row: int,
-    table: _Table,
+def _numbers_only(columns: _Columns) -> list[bool]:
+    """For each column, True when every cell is a number, so none is text (sum() in C)."""
+    flags = []
+    for column in columns:
+        try:
+            sum(column, 0.0)
+        except (TypeError, OverflowError):
+            flags.append(False)
+        else:
+            flags.append(True)
+    return flags
+
+
+def _by_period(
     sheet: Sheet,
+    table: _Table,
+    refs: list[str],
+    numbers: Sequence[int],
+    latest: Period | None,
     file: str,
-    result: ReturnFile,
-) -> bool:
-    """True the first time a ref (and period, in a tidy table) appears in a table."""
-    key = (ref.upper(), period)
-    if key not in seen:
-        seen[key] = row
-        return True
-    result.issues.append(
-        error(
-            IssueCode.DUPLICATE_REF,
-            f"{ref} appears twice in this table (also at {a1(seen[key], table.ref_col)}): keep "
-            "one row",
-            file=file,
-            sheet=sheet.name,
-            cell=a1(row, table.ref_col),
-            ref=ref,
+) -> tuple[list[str], list[int], list[Period], list[tuple[int, Issue]]]:
+    """The rows to keep, each with its period (a tidy table's rows give their own): the first
+    of each ref (and period); and the problems, each with its row."""
+    seen: dict[tuple[str, Period], int] = {}
+    kept: tuple[list[str], list[int], list[Period]] = ([], [], [])
+    errors: list[tuple[int, Issue]] = []
+    for ref, row in zip(refs, numbers, strict=True):
+        period = latest or _row_period(sheet, table, row, file, errors)
+        if period is None:
+            continue
+        first = seen.setdefault((ref.upper(), period), row)
+        if first == row:
+            kept[0].append(ref)
+            kept[1].append(row)
+            kept[2].append(period)
+            continue
+        where = f"(also at {a1(first, table.ref_col)})"
+        message = f"{ref} appears twice in this table {where}: keep one row"
+        cell = a1(row, table.ref_col)
+        issue = error(
+            IssueCode.DUPLICATE_REF, message, file=file, sheet=sheet.name, cell=cell, ref=ref
         )
-    )
-    return False
+        errors.append((row, issue))
+    return (*kept, errors)
 
 
 def _row_period(
-    sheet: Sheet, table: _Table, row: int, file: str, result: ReturnFile
+    sheet: Sheet, table: _Table, row: int, file: str, errors: list[tuple[int, Issue]]
 ) -> Period | None:
     assert table.period_col is not None
     raw = sheet.cell(row, table.period_col)
     period = parse_header(raw)
     if period is None:
-        result.issues.append(
-            error(
-                IssueCode.BAD_PERIOD,
-                f"'{text_of(raw)}' is not a month: write it as YYYY-MM",
-                file=file,
-                sheet=sheet.name,
-                cell=a1(row, table.period_col),
-            )
+        message = f"'{text_of(raw)}' is not a month: write it as YYYY-MM"
+        cell = a1(row, table.period_col)
+        errors.append(
+            (row, error(IssueCode.BAD_PERIOD, message, file=file, sheet=sheet.name, cell=cell))
         )
     return period
 
 
-def _observe(
+def _add_rows(
     sheet: Sheet,
     table: _Table,
     block: Block,
-    row: int,
-    ref: str,
-    period: Period,
-    result: ReturnFile,
-) -> None:
-    cells = table.cells(sheet.rows[row])
+    span: _Span,
+    refs: list[str],
+    numbers: Sequence[int],
+    periods: Iterable[Period],
+) -> list[tuple[int, Issue]]:
+    """Add the rows kept to the block, all at once, column by column; return the warnings of
+    numbers typed as text, each with its row."""
+    if not refs:
+        return []
+    columns, numbers_only = span.columns, span.numbers_only
+    if not columns or len(refs) < len(span.refs):
+        columns = list(zip(*(span.rows[r] for r in numbers), strict=True))
+        numbers_only = _numbers_only(columns)
+    c = table.sheet_columns
+    picked = [_blanked(columns[i][: len(refs)], numbers_only[i]) for i in c]
+    cells = list(zip(*picked, strict=True))
     no_value = sheet.formulas_without_value
-    missing = (
-        tuple(i for i, c in enumerate(table.sheet_columns) if (row, c) in no_value)
+    missing: Iterable[tuple[int, ...]] = (
+        [tuple(i for i, col in enumerate(c) if (r, col) in no_value) for r in numbers]
         if no_value
-        else ()
+        else repeat(())
     )
-    block.rows.append(_row((ref, row, period, cells, missing)))
-    if not any(map(_is_text, cells)):
-        return
-    for i, raw in enumerate(cells):
-        if isinstance(raw, str) and block.columns[i].field is not Field.COMMENTARY:
-            cell = f"{block.columns[i].letter}{row + 1}"
-            _number_as_text(raw, ref, sheet.name, cell, block.file, result)
+    block.rows.extend(map(_row, zip(refs, numbers, periods, cells, missing, strict=False)))
+    figures = [i for i, column in enumerate(block.columns) if column.field is not Field.COMMENTARY]
+    maybe_text = [i for i in figures if not numbers_only[c[i]]]
+    return _numbers_as_text(block, picked, cells, maybe_text, refs, numbers) if maybe_text else []
+
+
+def _blanked(column: tuple[Any, ...], numbers_only: bool) -> tuple[Any, ...]:
+    """A column's cells with empty text as None (blank)."""
+    if numbers_only or "" not in column:
+        return column
+    return tuple(None if v == "" else v for v in column)
 
 
 # Row((...)) without NamedTuple's __new__ in Python: one is made per row of every return
@@ -380,22 +414,30 @@ _row = cast(Callable[[tuple[str, int, Period, tuple[object, ...], tuple[int, ...
             functools.partial(tuple.__new__, Row))  # fmt: skip
 
 
-def _number_as_text(
-    raw: str, ref: str, sheet: str, cell: str, file: str, result: ReturnFile
-) -> None:
-    parsed = parse_number(raw)
-    if parsed.was_text and parsed.value is not None:
-        result.issues.append(
-            warning(
-                IssueCode.NUMBER_AS_TEXT,
-                f"{ref}: '{raw.strip()}' is typed as text; read as {parsed.value:g}; enter it as "
-                "a number so Excel and kpixl agree",
-                file=file,
-                sheet=sheet,
-                cell=cell,
-                ref=ref,
-            )
-        )
+def _numbers_as_text(
+    block: Block,
+    picked: _Columns,
+    cells: _Columns,
+    columns: list[int],
+    refs: list[str],
+    numbers: Sequence[int],
+) -> list[tuple[int, Issue]]:
+    """A warning, with its row, for each number typed as text in the block's `columns` (those
+    not commentary that may hold text), row by row."""
+    warnings, where = [], {"file": block.file, "sheet": block.sheet}
+    for i in sorted({i for c in columns for i, v in enumerate(picked[c]) if _is_text(v)}):
+        for c in columns:
+            raw, ref = cells[i][c], refs[i]
+            parsed = parse_number(raw) if isinstance(raw, str) else None
+            if parsed and parsed.was_text and parsed.value is not None:
+                message = (
+                    f"{ref}: '{raw.strip()}' is typed as text; read as {parsed.value:g}; "
+                    "enter it as a number so Excel and kpixl agree"
+                )
+                cell = f"{block.columns[c].letter}{numbers[i] + 1}"
+                issue = warning(IssueCode.NUMBER_AS_TEXT, message, **where, cell=cell, ref=ref)
+                warnings.append((numbers[i], issue))
+    return warnings
 
 
 def _has_missing_formula(sheet: Sheet, row: int) -> bool:
