@@ -109,9 +109,11 @@ class _Worker:
     started: float = 0.0  # when the first of `tasks` started
 
 
-# Tasks in flight per worker: the next file is already waiting while the parent unpickles the
-# last result, which keeps a worker busy without making a crash's culprit ambiguous.
-_DEPTH = 2
+# Tasks in flight per worker: the next files are already waiting while the parent works on a
+# result (on_result may take a while: validating a backlog once the register is in), which
+# keeps the workers busy; the first of a worker's tasks is the one running, so a crash's
+# culprit stays known, and the others are sent again to its replacement.
+_DEPTH = 8
 
 
 class _Pool(Generic[T]):
