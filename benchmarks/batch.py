@@ -30,7 +30,7 @@ from pathlib import Path
 import xlsxwriter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from validate import MONTHS, make_register, make_return, read_floor
+from validate import MONTHS, compile_kpixl, make_register, make_return, read_floor
 
 DATA_HEADER = ["ref", "description", "service_area", "kind", "period", "value", "month_rag",
                "ytd", "ytd_rag", "alert", "target", "floor", "upper", "lower", "prev_year",
@@ -192,6 +192,7 @@ def main() -> None:
         make_return(f, a, args.indicators)
     print(f"generated {args.areas} returns x {args.indicators} indicators x 12 months, "
           f"{args.areas // args.per_dashboard} dashboards, in {time.perf_counter() - t0:.1f} s")  # fmt: skip
+    compile_kpixl()
     for n in range(args.repeat):
         if args.repeat > 1:
             print(f"-- run {n + 1} of {args.repeat}")
