@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from kpixl.errors import RegisterError, UsageError
 from kpixl.isolation import Budget, Failure, run_isolated
@@ -14,8 +14,10 @@ from kpixl.periods import Period
 from kpixl.register import Register, load_register
 from kpixl.results import Results
 from kpixl.returns import ReturnFile, read_return
-from kpixl.validate import Figures, Validator, validate
 from kpixl.workbook import DEFAULT_LIMITS, SUFFIXES, Limits
+
+if TYPE_CHECKING:  # imported once the readers have started: they do not need it
+    from kpixl.validate import Figures, Validator
 
 
 def find_returns(paths: Iterable[Path | str]) -> tuple[list[Path], list[Path]]:
@@ -164,6 +166,8 @@ class _Stream:
     def arrived(self, index: int, outcome: ReturnFile | Register | RegisterError | Failure) -> None:
         if index == 0:
             if isinstance(outcome, Register):
+                from kpixl.validate import Validator
+
                 self.validator = Validator(outcome)
             return
         if isinstance(outcome, Failure):
@@ -196,6 +200,8 @@ def _read_file(
 
 def rate(register: Register, read: Sequence[ReturnFile], period: Period | None = None) -> Results:
     """Validate and rate returns already read, together (a figure may conflict across files)."""
+    from kpixl.validate import validate
+
     figures, issues = validate(register, read)
     return _rated(register, read, figures, issues, period)
 
