@@ -23,6 +23,9 @@ from kpixl.register import Frequency, Indicator, Register, Unit
 from kpixl.values import LARGEST
 
 _PLAIN_TYPES = {float, type(None)}
+# Months kept as numbers (five years): the table is indicators x months, so a return whose
+# header names more months than that (a hostile one may name thousands) goes one by one.
+MAX_PERIODS = 60
 # where a value came from, as one number: block << 34 | row in the block << 14 | column
 _ROW_SHIFT, _BLOCK_SHIFT = 14, 34
 _COL_MASK, _ROW_MASK = (1 << 14) - 1, (1 << 20) - 1
@@ -71,9 +74,11 @@ class Dense:
             where = [
                 -1 if ind and ind.ref in twice else i for i, ind in zip(where, inds, strict=True)
             ]
+        cols = self._columns(periods)
+        if cols is None:
+            return [False] * len(rows)
         at = np.array(where, dtype=np.intp)
         values = _numbers(rows, plain_types)
-        cols = np.array([self._column(p) for p in periods], dtype=np.intp)
         given = ~np.isnan(values)
         blanks = np.array([r.cells.count(None) for r in rows])
         at[(~given).sum(axis=1) != blanks] = -1  # a NaN typed in: that row one by one
@@ -93,15 +98,28 @@ class Dense:
             return -1
         return self.row_of.get(ind.ref, -1)
 
-    def _column(self, period: Period) -> int:
-        col = self.col_of.get(period)
-        if col is None:
-            col = self.col_of[period] = len(self.periods)
-            self.periods.append(period)
-            n = len(self.refs)
-            self.values = np.hstack([self.values, np.full((n, 1), np.nan)])
-            self.source = np.hstack([self.source, np.zeros((n, 1), dtype=np.int64)])
-        return col
+    def _columns(self, periods: Sequence[Period]) -> npt.NDArray[np.intp] | None:
+        """The columns of `periods` (distinct), made where new; None past MAX_PERIODS."""
+        new = [p for p in periods if p not in self.col_of]
+        if len(self.periods) + len(new) > MAX_PERIODS:
+            return None
+        if new:
+            self._grow(len(self.periods) + len(new))
+            for period in new:
+                self.col_of[period] = len(self.periods)
+                self.periods.append(period)
+        return np.array([self.col_of[p] for p in periods], dtype=np.intp)
+
+    def _grow(self, needed: int) -> None:
+        """Room for `needed` months, made a year or a doubling at a time (never past MAX)."""
+        n, room = self.values.shape
+        if needed <= room:
+            return
+        room = min(MAX_PERIODS, max(needed, 2 * room, 12))
+        values, source = np.full((n, room), np.nan), np.zeros((n, room), dtype=np.int64)
+        values[:, : self.values.shape[1]] = self.values
+        source[:, : self.source.shape[1]] = self.source
+        self.values, self.source = values, source
 
     def _plain(
         self,
@@ -182,7 +200,8 @@ class Dense:
         return block, block.rows[(code >> _ROW_SHIFT) & _ROW_MASK], code & _COL_MASK
 
     def value_periods(self) -> set[Period]:
-        given = ~np.isnan(self.values).all(axis=0) if self.values.size else []
+        used = self.values[:, : len(self.periods)]
+        given = ~np.isnan(used).all(axis=0) if used.size else []
         return {p for p, g in zip(self.periods, given, strict=True) if g}
 
 

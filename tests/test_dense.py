@@ -222,3 +222,22 @@ def test_plain_rows_are_kept_together_and_their_indicators_cleared_together() ->
     assert screen.quiet(reg, validator.figures, MONTHS[-1]) == {"X00", "X01", "X02"}
     figure = validator.figures.get(Field.VALUE, "X01", MONTHS[2])
     assert figure is not None and (figure.value, figure.source) == (0.86, "a.xlsx!KPIs!E3")
+
+
+def test_a_table_naming_more_months_than_are_kept_as_numbers_is_checked_one_by_one() -> None:
+    """The numbers are kept indicator x month: a header naming thousands of months (a hostile
+    return may) must not make that table huge, and its figures are still checked and kept."""
+    ind = Indicator("X01", "Test", "Area 1", Kind.KPI, unit=Unit.COUNT, ytd=YtdMethod.SUM)
+    reg = register_of([ind])
+    many = [Period(2000, 1).shift(i) for i in range(dense.MAX_PERIODS + 1)]
+    wide = return_file("wide.xlsx", [("X01", [5.0] * len(many), False)], many)
+    by_blocks, one_by_one = both_ways(
+        reg, [return_file("a.xlsx", [("X01", [5.0] * 12, False)], MONTHS), wide]
+    )
+    kept = by_blocks.figures.dense
+    assert (
+        kept is not None and len(kept.periods) == 12 and kept.values.shape[1] <= dense.MAX_PERIODS
+    )
+    assert by_blocks.issues == one_by_one.issues
+    assert normalised(by_blocks.figures) == normalised(one_by_one.figures)
+    assert len(by_blocks.figures.of("X01", Field.VALUE)) == len(set(MONTHS) | set(many))
