@@ -11,7 +11,7 @@ moved out of this table first (`pop`), so each figure is kept in exactly one pla
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from itertools import chain
 
 import numpy as np
@@ -160,40 +160,36 @@ class Dense:
         i = self.row_of.get(ref)
         return i is not None and ref not in self.popped and bool((~np.isnan(self.values[i])).any())
 
-    def pop(self, ref: str) -> list[tuple[Period, float, Block, Row, int]]:
+    def pop(self, ref: str) -> list[tuple[str, Period, float, Block, Row, int]]:
         """The indicator's figures kept here, each with its cell, taken out for good: its
         figures are kept the careful way from now on."""
         self.popped.add(ref)
         i = self.row_of.get(ref)
-        if i is None:
-            return []
-        cols = np.flatnonzero(~np.isnan(self.values[i]))
-        kept = [
-            (self.periods[j], value, *self._cell(code))
-            for j, value, code in zip(
+        return [] if i is None else self._take(np.array([i]))
+
+    def pop_all(self) -> list[tuple[str, Period, float, Block, Row, int]]:
+        """`pop` for every indicator at once, in register order."""
+        taken = self._take(np.arange(len(self.refs)))
+        self.popped.update(ref for ref, *_ in taken)
+        return taken
+
+    def _take(self, rows: npt.NDArray[np.intp]) -> list[tuple[str, Period, float, Block, Row, int]]:
+        """The figures kept for the indicators at `rows`, in order, each with its cell; their
+        places are emptied."""
+        found, cols = np.nonzero(~np.isnan(self.values[rows]))
+        at = rows[found]
+        taken = [
+            (self.refs[i], self.periods[j], value, *self._cell(code))
+            for i, j, value, code in zip(
+                at.tolist(),
                 cols.tolist(),
-                self.values[i, cols].tolist(),
-                self.source[i, cols].tolist(),
+                self.values[at, cols].tolist(),
+                self.source[at, cols].tolist(),
                 strict=True,
             )
         ]
-        self.values[i] = np.nan
-        return kept
-
-    def pop_all(self) -> Iterator[tuple[str, Period, float, Block, Row, int]]:
-        """`pop` for every indicator at once, in register order."""
-        at, cols = np.nonzero(~np.isnan(self.values))
-        periods, refs = self.periods, self.refs
-        for i, j, value, code in zip(
-            at.tolist(),
-            cols.tolist(),
-            self.values[at, cols].tolist(),
-            self.source[at, cols].tolist(),
-            strict=True,
-        ):
-            yield refs[i], periods[j], value, *self._cell(code)
-        self.popped.update(refs[i] for i in np.unique(at).tolist())
-        self.values[:] = np.nan
+        self.values[rows] = np.nan
+        return taken
 
     def _cell(self, code: int) -> tuple[Block, Row, int]:
         block = self.blocks[code >> _BLOCK_SHIFT]

@@ -6,6 +6,7 @@ one way in, and moves an indicator's numbers into Figure objects the first time.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -74,10 +75,7 @@ class Figures:
         in, one by one; the indicator's figures are never kept in `dense` again after that."""
         dense = self.dense
         if dense is not None and ref not in dense.popped and (create or dense.has(ref)):
-            for period, value, block, row, col in dense.pop(ref):
-                tables = self.by_ref.get(ref) or self.by_ref.setdefault(ref, {})
-                table = tables.get(Field.VALUE) or tables.setdefault(Field.VALUE, {})
-                table[period] = Figure(value, Placed(block, row), col)
+            self._put(dense.pop(ref))
         found = self.by_ref.get(ref)
         if found is not None:
             return found
@@ -88,9 +86,12 @@ class Figures:
 
     def gather(self) -> None:
         """Every figure as a Figure: `tables` for every indicator, all at once (to rate all)."""
-        if self.dense is None:
-            return
-        for ref, period, value, block, row, col in self.dense.pop_all():
+        if self.dense is not None:
+            self._put(self.dense.pop_all())
+
+    def _put(self, taken: Iterable[tuple[str, Period, float, Block, Row, int]]) -> None:
+        """Monthly values taken out of `dense`, kept as Figures."""
+        for ref, period, value, block, row, col in taken:
             tables = self.by_ref.get(ref) or self.by_ref.setdefault(ref, {})
             table = tables.get(Field.VALUE) or tables.setdefault(Field.VALUE, {})
             table[period] = Figure(value, Placed(block, row), col)

@@ -113,8 +113,8 @@ class Block(NamedTuple):
         return source_of(self.file, self.sheet, f"{self.columns[i].letter}{row.sheet_row + 1}")
 
 
-# Row._make without its Python-level call: one per table row of every return read back
-_as_row = cast(Callable[[tuple[object, ...]], Row], functools.partial(tuple.__new__, Row))
+# Row._make without its Python-level call: one per table row of every return read or sent back
+new_row = cast(Callable[[tuple[object, ...]], Row], functools.partial(tuple.__new__, Row))
 
 
 class ReturnFile:
@@ -184,7 +184,7 @@ class ReturnFile:
     def __setstate__(self, state: dict[str, Any]) -> None:
         state["loose"] = list(map(Observation._make, state["loose"]))
         state["blocks"] = [
-            Block(file, sheet, letter, columns, list(map(_as_row, rows)))
+            Block(file, sheet, letter, columns, list(map(new_row, rows)))
             for file, sheet, letter, columns, rows in state["blocks"]
         ]
         self.__dict__.update(state)

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
 from kpixl.cells import a1, column_letter
 from kpixl.header_words import COLUMN_WORDS, SHEET_FIELDS, header_period, is_ref_word, word
 from kpixl.issues import Issue, IssueCode, error, warning
-from kpixl.observations import Block, Column, Field, Observation, ReturnFile, Row
+from kpixl.observations import Block, Column, Field, Observation, ReturnFile, new_row
 from kpixl.periods import Period, parse_header
 from kpixl.values import NO_VALUE_WORDS, is_blank, parse_number, text_of
 from kpixl.workbook import DEFAULT_LIMITS, Limits, Sheet, WorkbookError, read_workbook
@@ -396,7 +396,7 @@ def _add_rows(
         if no_value
         else repeat(())
     )
-    block.rows.extend(map(_row, zip(refs, numbers, periods, cells, missing, strict=False)))
+    block.rows.extend(map(new_row, zip(refs, numbers, periods, cells, missing, strict=False)))
     figures = [i for i, column in enumerate(block.columns) if column.field is not Field.COMMENTARY]
     maybe_text = [i for i in figures if not numbers_only[c[i]]]
     return _numbers_as_text(block, picked, cells, maybe_text, refs, numbers) if maybe_text else []
@@ -407,11 +407,6 @@ def _blanked(column: tuple[Any, ...], numbers_only: bool) -> tuple[Any, ...]:
     if numbers_only or "" not in column:
         return column
     return tuple(None if v == "" else v for v in column)
-
-
-# Row((...)) without NamedTuple's __new__ in Python: one is made per row of every return
-_row = cast(Callable[[tuple[str, int, Period, tuple[object, ...], tuple[int, ...]]], Row],
-            functools.partial(tuple.__new__, Row))  # fmt: skip
 
 
 def _numbers_as_text(

@@ -50,12 +50,13 @@ class _Checker:
             return
         self.figures.areas_seen.add(ind.service_area)
         raw = obs.raw
-        if obs.field is Field.VALUE and type(raw) is float and not obs.formula_without_value:
-            # the usual figure: a plain number check_plainly would keep as it is
-            low, high, points = self.plain(ind)
-            if low <= raw <= high and not (points and 1 < abs(raw) <= 100):
-                self._keep(ind, obs.field, obs.period, Figure(raw, obs))
-                return
+        if (
+            obs.field is Field.VALUE
+            and not obs.formula_without_value
+            and _kept_as_is(raw, self.plain(ind))
+        ):
+            self._keep(ind, obs.field, obs.period, Figure(cast(float, raw), obs))
+            return
         self.check_plainly(obs, ind)
 
     def indicator(self, ref: str) -> Indicator | None:
@@ -93,20 +94,15 @@ class _Checker:
 
     def _check_row(self, block: Block, row: Row, ind: Indicator) -> None:
         """`check` for each cell of a row of a known indicator, one by one."""
-        low, high, points = plain_values(ind)
+        plain = self.plain(ind)
         columns, placed, given = block.columns, Placed(block, row), False
         for i, raw in enumerate(row.cells):
             if raw is None:
                 continue
             given = True
             period = columns[i].period or row.period
-            if (
-                columns[i].field is Field.VALUE
-                and type(raw) is float
-                and low <= raw <= high
-                and not (points and 1 < abs(raw) <= 100)
-            ):
-                self._keep(ind, Field.VALUE, period, _figure((raw, placed, i)))
+            if columns[i].field is Field.VALUE and _kept_as_is(raw, plain):
+                self._keep(ind, Field.VALUE, period, _figure((cast(float, raw), placed, i)))
             else:
                 self.check_plainly(block.observation(row, i), ind)
         if given:
@@ -337,6 +333,12 @@ def _own_periods(block: Block) -> tuple[Period, ...] | None:
 _figure = cast(
     Callable[[tuple[float, Placed, int]], Figure], functools.partial(tuple.__new__, Figure)
 )
+
+
+def _kept_as_is(raw: object, plain: tuple[float, float, bool]) -> bool:
+    """True for a plain number check_plainly would keep as it is (`plain`: plain_values)."""
+    low, high, points = plain
+    return type(raw) is float and low <= raw <= high and not (points and 1 < abs(raw) <= 100)
 
 
 def plain_values(ind: Indicator) -> tuple[float, float, bool]:
