@@ -117,13 +117,8 @@ def run_batch(
         before[f] = fingerprint(f)
         say.advance()
     manifest = _manifest(before, skipped, relative, register, period)
-    previous = load_manifest(out_dir)
-    if (
-        not force
-        and previous
-        and manifest.same_inputs(previous)
-        and previous.outputs_intact(out_dir)
-    ):
+    previous = None if force else _up_to_date(manifest, out_dir)
+    if previous is not None:
         return BatchOutcome(out_dir, previous.valid, True, up_to_date_count=previous.dashboards)
     say.step(f"Reading {_plural(len(files), 'return')}")
     reg, read = read_with_register(register, files, jobs)  # the register beside the returns
@@ -145,6 +140,14 @@ def run_batch(
     save_manifest(manifest, out_dir)
     built = list(targets.values())
     return BatchOutcome(out_dir, results.report.valid, False, built, 0, report, report_files)
+
+
+def _up_to_date(manifest: Manifest, out_dir: Path) -> Manifest | None:
+    """The previous run's manifest when it had the same inputs and its outputs are intact."""
+    previous = load_manifest(out_dir)
+    if previous and manifest.same_inputs(previous) and previous.outputs_intact(out_dir):
+        return previous
+    return None
 
 
 def _manifest(
