@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from itertools import repeat
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from kpixl.cells import a1
 from kpixl.collector import collector_paused
@@ -138,15 +140,8 @@ def _table(sheet: Sheet, name: str, out: _Collector) -> _Table:
                 sheet=name,
                 cell="1:1",
             )
-    # every named column present, and one blank cell after the last for those not there
-    width = max(columns.values(), default=-1) + 1
-    for index, row in enumerate(sheet.rows[1:], start=1):
-        if has_value(row):
-            cells = list(row)
-            if len(cells) < width:
-                cells += [""] * (width - len(cells))
-            cells.append("")
-            table.rows.append((index, cells))
+    # the rows are the sheet's own lists: nothing here or below changes them
+    table.rows = [(i, row) for i, row in enumerate(sheet.rows[1:], start=1) if has_value(row)]
     return table
 
 
@@ -313,23 +308,46 @@ def _indicators(
     if table is None or any(c not in table.columns for c in REQUIRED[INDICATORS]):
         return {}
     fast = FastRows(table.columns, areas, settings.rag_basis)
+    rows = [row for _, row in table.rows]
+    refs = fast.refs(rows)
+    quick = fast.indicators([index for index, _ in table.rows], rows, refs)
+    uppers = list(map(str.upper, refs))
+    if "" in refs or len(set(uppers)) < len(uppers) or not all(quick):
+        found = _checked(table, refs, quick, areas, settings, out)
+    else:
+        found = cast("list[Indicator]", quick)  # every row good: nothing to report
+    place = map({name: i for i, name in enumerate(areas)}.get, map(_AREA, found), repeat(0))
+    keys = list(zip(place, map(_ORDER, found), map(_ROW, found), strict=True))
+    ordered = [found[i] for i in sorted(range(len(found)), key=keys.__getitem__)]
+    return dict(zip(map(_REF, ordered), ordered, strict=True))
+
+
+_AREA, _ORDER = operator.attrgetter("service_area"), operator.attrgetter("order")
+_ROW, _REF = operator.attrgetter("row"), operator.attrgetter("ref")
+
+
+def _checked(
+    table: _Table,
+    refs: list[str],
+    quick: list[Indicator | None],
+    areas: dict[str, ServiceArea],
+    settings: Settings,
+    out: _Collector,
+) -> list[Indicator]:
+    """The indicators of rows with a unique ref: the fast path's, or for a row it set aside,
+    the rules' (which report each problem, in row order)."""
     found: list[Indicator] = []
     seen: dict[str, int] = {}  # ref in upper case -> its row
-    for index, row in table.rows:
-        ref = fast.ref(row)
+    for (index, row), ref, indicator in zip(table.rows, refs, quick, strict=True):
         if not ref or ref.upper() in seen:
             _bad_ref(_Row(table, index, row, out), seen)
             continue
         seen[ref.upper()] = index
-        # a row with any problem is read again by the rules below, which report each one
-        indicator = fast.indicator(index, row, ref)
         if indicator is None:
             indicator = _indicator(_Row(table, index, row, out), areas, settings)
         if indicator is not None:
             found.append(indicator)
-    area_order = {name: i for i, name in enumerate(areas)}
-    found.sort(key=lambda i: (area_order.get(i.service_area, 0), i.order, i.row))
-    return {i.ref: i for i in found}
+    return found
 
 
 def _bad_ref(r: _Row, seen: dict[str, int]) -> None:

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import math
 import pickle
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
 import pytest
+import xlsxwriter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -39,6 +41,7 @@ from kpixl.register import (
 )
 from kpixl.register_loader import (
     INDICATORS,
+    _bad_ref,
     _Collector,
     _indicator,
     _indicators,
@@ -133,14 +136,34 @@ def table_of(rows: list[list[object]]) -> Any:
     return _table(Sheet(INDICATORS, rows), INDICATORS, _Collector("register.xlsx"))
 
 
+def by_the_rules(
+    table: Any, areas: dict[str, ServiceArea], settings: Settings, out: _Collector
+) -> dict[str, Indicator]:
+    """The Indicators sheet read by the plain rules alone, row by row, as the loader read it
+    before it read a column at a time (kept here as it was: the reference)."""
+    found: list[Indicator] = []
+    seen: dict[str, int] = {}
+    for index, row in table.rows:
+        r = _Row(table, index, row, out)
+        if not r.ref or r.ref.upper() in seen:
+            _bad_ref(r, seen)
+            continue
+        seen[r.ref.upper()] = index
+        indicator = _indicator(r, areas, settings)
+        if indicator is not None:
+            found.append(indicator)
+    area_order = {name: i for i, name in enumerate(areas)}
+    found.sort(key=lambda i: (area_order.get(i.service_area, 0), i.order, i.row))
+    return {i.ref: i for i in found}
+
+
 def both_ways(rows: list[list[object]], settings: Settings | None = None) -> tuple[Any, list[Any]]:
     """The sheet's indicators read with the fast path, and with the rules alone; asserts that
     they are the same indicators, in the same order, with the same issues (returned)."""
     table, settings = table_of(rows), settings or Settings()
     fast_out, rules_out = _Collector("register.xlsx"), _Collector("register.xlsx")
     quick = _indicators(table, AREAS, settings, fast_out)
-    with mock.patch.object(FastRows, "indicator", return_value=None):
-        ruled = _indicators(table, AREAS, settings, rules_out)
+    ruled = by_the_rules(table, AREAS, settings, rules_out)
     assert list(quick) == list(ruled)
     assert [repr(i) for i in quick.values()] == [repr(i) for i in ruled.values()]
     assert fast_out.issues == rules_out.issues
@@ -152,20 +175,23 @@ def both_ways(rows: list[list[object]], settings: Settings | None = None) -> tup
 def test_fast_rows_give_what_the_rules_give(rows: list[list[object]], basis: RagBasis) -> None:
     table = table_of(rows)
     fast = FastRows(table.columns, AREAS, basis)
+    indices, cells = [i for i, _ in table.rows], [row for _, row in table.rows]
     for _ in range(2):  # the second time every text's answer comes from the look-up
-        for index, row in table.rows:
+        refs = fast.refs(cells)
+        made = fast.indicators(indices, cells, refs)
+        for (index, row), ref, quick in zip(table.rows, refs, made, strict=True):
             out = _Collector("register.xlsx")
             r = _Row(table, index, row, out)
-            assert fast.ref(row) == r.ref
+            assert ref == r.ref
             if not r.ref:
                 continue
             ruled = _indicator(r, AREAS, Settings(rag_basis=basis))
-            quick = fast.indicator(index, row, r.ref)
+            alone = fast.indicators([index], [row], [ref])[0]  # the row on its own
             if out.issues:
-                assert quick is None, (row, out.issues)
+                assert quick is None and alone is None, (row, out.issues)
             else:
                 assert quick == ruled
-                assert repr(quick) == repr(ruled)  # same types too: 1 and 1.0, 0.0 and -0.0
+                assert repr(quick) == repr(ruled) == repr(alone)  # same types: 1 and 1.0...
 
 
 @settings(max_examples=200, deadline=None)
@@ -174,6 +200,41 @@ def test_a_whole_sheet_gives_the_same_indicators_and_issues(
     rows: list[list[object]], basis: RagBasis
 ) -> None:
     both_ways(rows, Settings(rag_basis=basis))
+
+
+def loaded(path: Path) -> tuple[str, object]:
+    """What loading a register gives: its repr, or the error's message and issues."""
+    try:
+        register = load_register(path)
+    except RegisterError as exc:
+        return str(exc), exc.issues
+    return repr(register), list(register.indicators)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    sheets(), st.lists(st.sampled_from(["Alpha", "Beta Team", "alpha", "Gamma", ""]), max_size=4)
+)
+def test_a_register_file_loads_as_by_the_rules(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[list[object]], more_areas: list[str]
+) -> None:
+    """The whole file: indicators, service areas, settings, and every issue in order."""
+    path = tmp_path_factory.mktemp("reg") / "register.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Indicators")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if isinstance(value, float) and not math.isfinite(value):
+                continue  # a workbook holds no NaN or infinity
+            sheet.write_string(r, c, value) if isinstance(value, str) else sheet.write(r, c, value)
+    areas = book.add_worksheet("Service areas")
+    for r, name in enumerate(["service_area", "Alpha", "Beta Team", *more_areas]):
+        areas.write_string(r, 0, name)
+    book.add_worksheet("Settings").write_row(0, 0, ["rag_basis", "exact"])
+    book.close()
+    quick = loaded(path)
+    with mock.patch("kpixl.register_loader._indicators", by_the_rules):
+        assert loaded(path) == quick
 
 
 def test_common_rows_take_the_fast_path() -> None:
@@ -185,7 +246,8 @@ def test_common_rows_take_the_fast_path() -> None:
     ]
     table = table_of(rows)
     fast = FastRows(table.columns, AREAS, RagBasis.DISPLAYED)
-    made = [fast.indicator(i, row, fast.ref(row)) for i, row in table.rows]
+    cells = [row for _, row in table.rows]
+    made = fast.indicators([i for i, _ in table.rows], cells, fast.refs(cells))
     assert [m.ref if m else None for m in made] == ["AA01", "AA02", "AA03"]
     a1, a2, a3 = (m for m in made if m)
     assert (a1.unit, a1.target, a1.floor, a1.min, a1.max) == (Unit.PERCENT, 0.9, 0.8, 0.0, 1.0)
