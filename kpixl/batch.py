@@ -112,10 +112,7 @@ def run_batch(
     files, skipped = discover(in_dir, register)
     relative = {p: _relative(p, in_dir) for p in [*files, *skipped]}
     say.step(f"Checking {_plural(len(files), 'return')} ({len(skipped)} skipped)", len(files))
-    before = {}
-    for f in files:
-        before[f] = fingerprint(f)
-        say.advance()
+    before = _fingerprints(files, say)
     manifest = _manifest(before, skipped, relative, register, period)
     previous = None if force else _up_to_date(manifest, out_dir)
     if previous is not None:
@@ -140,6 +137,15 @@ def run_batch(
     save_manifest(manifest, out_dir)
     built = list(targets.values())
     return BatchOutcome(out_dir, results.report.valid, False, built, 0, report, report_files)
+
+
+def _fingerprints(files: list[Path], say: Listener) -> dict[Path, Fingerprint | None]:
+    """Each input's fingerprint before it is read (a file changed while read is reported)."""
+    before = {}
+    for f in files:
+        before[f] = fingerprint(f)
+        say.advance()
+    return before
 
 
 def _up_to_date(manifest: Manifest, out_dir: Path) -> Manifest | None:

@@ -156,9 +156,18 @@ def has_value(row: list[object]) -> bool:
     return False
 
 
-def _settings(sheet: Sheet | None, out: _Collector) -> Settings:
-    if sheet is None:
-        return Settings()
+# whole-number settings and their ranges; text settings
+_INT_SETTINGS = {
+    "fy_start_month": (1, 12),
+    "periods_shown_kpi": (1, PERIODS_SHOWN_MAX),
+    "periods_shown_activity": (1, PERIODS_SHOWN_MAX),
+    "smtp_port": (1, 65535),
+}
+_TEXT_SETTINGS = {"organisation", "title", "smtp_host", "smtp_security", "smtp_user", "mail_from"}
+
+
+def _setting_pairs(sheet: Sheet) -> list[tuple[int, str, object]]:
+    """(row, key, value) of each setting given, without a header row."""
     pairs: list[tuple[int, str, object]] = []
     for index, row in enumerate(sheet.rows):
         key = text_of(row[0] if row else None)
@@ -166,22 +175,22 @@ def _settings(sheet: Sheet | None, out: _Collector) -> Settings:
             continue  # a header row
         if key:
             pairs.append((index, key, row[1] if len(row) > 1 else None))
+    return pairs
+
+
+def _settings(sheet: Sheet | None, out: _Collector) -> Settings:
+    if sheet is None:
+        return Settings()
     values: dict[str, Any] = {}
     titles: dict[str, str] = {}
     other: dict[str, str] = {}
-    ints = {
-        "fy_start_month": (1, 12),
-        "periods_shown_kpi": (1, PERIODS_SHOWN_MAX),
-        "periods_shown_activity": (1, PERIODS_SHOWN_MAX),
-        "smtp_port": (1, 65535),
-    }
-    for index, key, value in pairs:
+    for index, key, value in _setting_pairs(sheet):
         name = norm(key)
         cell = a1(index, 1)
         if name.startswith("title.") or name.startswith("title:"):
             titles[key.split(key[5], 1)[1].strip()] = text_of(value)
-        elif name in ints:
-            lo, hi = ints[name]
+        elif name in _INT_SETTINGS:
+            lo, hi = _INT_SETTINGS[name]
             number = parse_number(value).value
             if number is None or not number.is_integer() or not lo <= number <= hi:
                 out.add(
@@ -195,14 +204,7 @@ def _settings(sheet: Sheet | None, out: _Collector) -> Settings:
                 values[name] = int(number)
         elif name == "rag_basis":
             values[name] = enum_value(value, RagBasis, RagBasis.DISPLAYED, _complain(out, cell))
-        elif name in {
-            "organisation",
-            "title",
-            "smtp_host",
-            "smtp_security",
-            "smtp_user",
-            "mail_from",
-        }:
+        elif name in _TEXT_SETTINGS:
             values[name] = text_of(value)
         else:
             other[name] = text_of(value)
