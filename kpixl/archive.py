@@ -8,8 +8,10 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from kpixl.issues import IssueCode
 
@@ -23,12 +25,21 @@ _CHUNK = 1024 * 1024
 # expat before 2.6.0 (CVE-2023-52425), so such parts are refused whatever the expat version.
 _EXPAT_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
 _LONG_TOKEN = re.compile(rb"[^<]{1048576}")
-# A zip part's local header, as zipfile reads it (zipfile.structFileHeader), and the flags that
-# make zipfile do more than unpack it: encrypted (1), compressed patch (0x20), strong encryption
-_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+# A zip part's local header as zipfile reads it (zipfile.structFileHeader), only its magic,
+# flags and name and extra lengths; and the flags that make zipfile do more than unpack a part:
+# encrypted (1), compressed patch (0x20), strong encryption (0x40)
+_LOCAL_HEADER = struct.Struct("<4s2xH18xHH")
 _LOCAL_MAGIC = b"PK\x03\x04"
 _ZIP_FLAGS_NOT_PLAIN = 0x01 | 0x20 | 0x40
 _ZIP_UTF8_NAME = 0x800
+# The end of the central directory (zipfile.structEndArchive) and one directory entry
+# (zipfile.structCentralDir), only the fields zipfile's infolist gives that the checks use
+_END = struct.Struct("<4s8x2L2s")
+_END_MAGIC = b"PK\x05\x06"
+_ZIP64_LOCATOR_MAGIC = b"PK\x06\x07"
+_ENTRY = struct.Struct("<4s2xB1x2H4x3L3H8xL")
+_ENTRY_MAGIC = b"PK\x01\x02"
+_MAX_EXTRACT_VERSION = 63  # zipfile.MAX_EXTRACT_VERSION: zipfile refuses a part needing more
 
 
 def expat_is_quadratic(version: str = pyexpat.EXPAT_VERSION) -> bool:
@@ -154,14 +165,30 @@ def _looks_like_text(head: bytes) -> bool:
     return all(ch.isprintable() or ch in "\t\r\n" for ch in text[:-4])
 
 
+class _Entry(NamedTuple):
+    """A part as zipfile's infolist gives it, read by _central_directory."""
+
+    filename: str
+    orig_filename: str
+    flag_bits: int
+    compress_type: int
+    CRC: int
+    compress_size: int
+    file_size: int
+    header_offset: int
+
+
+_Part = _Entry | zipfile.ZipInfo  # what the checks use of a part is in both
+
+
 def _inspect_zip(path: Path, limits: Limits, all_tokens: bool, data: bytes | None) -> Contents:
     """`data`: the file's bytes, to read the zip from and keep with its XML parts."""
     try:
+        entries = _central_directory(data) if data is not None else None
+        if entries is not None and data is not None:
+            return _check_zip(entries, limits, all_tokens, data, _zipfile_of(data))
         with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as zf:
-            names = zf.namelist()
-            kind = _zip_kind(zf, names)
-            _check_sizes(zf.infolist(), limits)
-            kept = _check_xml_parts(zf, all_tokens, data)
+            return _check_zip(zf.infolist(), limits, all_tokens, data, lambda: zf)
     except zipfile.BadZipFile as exc:
         raise WorkbookError(
             f"the file is damaged or was cut short ({exc}): ask the service to send it again",
@@ -172,12 +199,81 @@ def _inspect_zip(path: Path, limits: Limits, all_tokens: bool, data: bytes | Non
             f"the file is damaged and cannot be unpacked ({exc}): ask the service to send it again",
             IssueCode.FILE_UNREADABLE,
         ) from None
+
+
+def _zipfile_of(data: bytes) -> Callable[[], zipfile.ZipFile]:
+    """zipfile's reading of `data`, opened when first asked for (for a part that is not plain)."""
+    opened: list[zipfile.ZipFile] = []
+
+    def zipfile_of_data() -> zipfile.ZipFile:
+        if not opened:
+            opened.append(zipfile.ZipFile(io.BytesIO(data)))
+        return opened[0]
+
+    return zipfile_of_data
+
+
+def _check_zip(
+    infos: Sequence[_Part],
+    limits: Limits,
+    all_tokens: bool,
+    data: bytes | None,
+    zf: Callable[[], zipfile.ZipFile],
+) -> Contents:
+    """The checks, on zipfile's infolist or the same parts read by _central_directory."""
+    names = [i.filename for i in infos]
+    kind = _zip_kind(infos, names)
+    _check_sizes(infos, limits)
+    kept = _check_xml_parts(infos, zf, all_tokens, data)
     if data is None:
         return Contents(kind, _flags(names))
     return Contents(kind, _flags(names), data, names, kept)
 
 
-def _zip_kind(zf: zipfile.ZipFile, names: list[str]) -> str:
+def _central_directory(data: bytes) -> list[_Entry] | None:
+    """The parts zipfile.ZipFile(io.BytesIO(data)).infolist() gives, for a plain zip: the end
+    record last with no comment, no zip64, every entry whole inside the directory, no extra
+    field, a name zipfile keeps as it is. None for anything else, for zipfile to read (or refuse
+    in its own words). Read as zipfile reads it (_EndRecData, _RealGetContents)."""
+    end = len(data) - _END.size
+    if end < 20 or data[-2:] != b"\0\0" or data[end - 20 : end - 16] == _ZIP64_LOCATOR_MAGIC:
+        return None
+    magic, size, offset, _ = _END.unpack_from(data, end)
+    concat = end - size - offset  # bytes before the zip (zipfile allows them)
+    at = end - size  # the directory's start
+    if magic != _END_MAGIC or at < 0:
+        return None
+    entries: list[_Entry] = []
+    while at < end:
+        if at + _ENTRY.size > end:
+            return None
+        magic, version, flags, method, crc, packed, unpacked, name_length, extra, note, offset = (
+            _ENTRY.unpack_from(data, at)
+        )
+        start = at + _ENTRY.size
+        at = start + name_length + note
+        if magic != _ENTRY_MAGIC or version > _MAX_EXTRACT_VERSION or extra or at > end:
+            return None
+        name = _entry_name(data[start : start + name_length], flags)
+        if name is None:
+            return None
+        entries.append(_Entry(name, name, flags, method, crc, packed, unpacked, offset + concat))
+    return entries
+
+
+def _entry_name(raw: bytes, flags: int) -> str | None:
+    """The name zipfile gives a part, when its filename and orig_filename are the same."""
+    if b"\0" in raw or b"\\" in raw:  # zipfile cuts at NUL; on Windows turns \\ into /
+        return None
+    if raw.isascii():  # the same in UTF-8 and cp437
+        return raw.decode("ascii")
+    try:
+        return raw.decode("utf-8" if flags & _ZIP_UTF8_NAME else "cp437")
+    except UnicodeDecodeError:
+        return None
+
+
+def _zip_kind(infos: Sequence[_Part], names: list[str]) -> str:
     if "xl/workbook.xml" in names:
         return "xlsx"
     if "content.xml" in names:
@@ -188,7 +284,7 @@ def _zip_kind(zf: zipfile.ZipFile, names: list[str]) -> str:
         what = "a PowerPoint presentation"
     else:
         what = "a zip archive"
-    if any(i.flag_bits & 1 for i in zf.infolist()):
+    if any(i.flag_bits & 1 for i in infos):
         raise WorkbookError(
             f"the file is {what} with a password, not a workbook: send the return itself",
             IssueCode.NOT_A_WORKBOOK,
@@ -199,7 +295,7 @@ def _zip_kind(zf: zipfile.ZipFile, names: list[str]) -> str:
     )
 
 
-def _check_sizes(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
+def _check_sizes(infos: Sequence[_Part], limits: Limits) -> None:
     """Refuse a zip bomb from the central directory alone; the declared sizes bound what
     zipfile and calamine will unpack (a forged size makes both fail)."""
     if len(infos) > limits.max_parts:
@@ -231,19 +327,25 @@ def _check_sizes(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
             )
 
 
-def _check_xml_parts(zf: zipfile.ZipFile, all_tokens: bool, data: bytes | None) -> dict[str, bytes]:
+def _check_xml_parts(
+    infos: Sequence[_Part],
+    zf: Callable[[], zipfile.ZipFile],
+    all_tokens: bool,
+    data: bytes | None,
+) -> dict[str, bytes]:
     """Check every XML part (see _check_xml_part); with `data`, return them unpacked.
 
     From `data`, a part plainly stored or deflated is unpacked in one call (_unpack_quickly);
-    anything unusual about it is left to zipfile, which reads and refuses it in its own words."""
+    anything unusual about it is left to zipfile (`zf()`, whose infolist is `infos` or the same
+    parts), which reads and refuses it in its own words."""
     kept: dict[str, bytes] = {}
-    for info in zf.infolist():
+    for index, info in enumerate(infos):
         if not info.filename.lower().endswith(_XML_SUFFIXES):
             continue
         whole = all_tokens or info.filename in _EXPAT_PARTS
         part = _unpack_quickly(data, info) if data is not None else None
         if part is None:
-            part = _check_xml_part(zf, info, whole, data is not None)
+            part = _check_xml_part(zf(), zf().infolist()[index], whole, data is not None)
         else:  # the whole part is one chunk, as _check_xml_part would have read it
             _refuse_declarations(info.filename, part)
             if whole:
@@ -293,38 +395,39 @@ def _refuse_long_token(name: str, text: bytes) -> None:
         )
 
 
-def _unpack_quickly(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
+def _unpack_quickly(data: bytes, info: _Part) -> bytes | None:
     """A part's bytes from the zip's `data` in one call, when it is plainly stored or deflated,
     at most one chunk (_CHUNK) long, and everything zipfile checks on reading it checks out
     (local header, name, length, CRC-32): then zipfile would return the very same bytes.
     None for anything else, for zipfile to read (or refuse, in its own words)."""
-    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+    method, size = info.compress_type, info.file_size
+    if method != zipfile.ZIP_DEFLATED and method != zipfile.ZIP_STORED:
         return None
-    if info.flag_bits & _ZIP_FLAGS_NOT_PLAIN or not 0 < info.file_size <= _CHUNK:
+    if info.flag_bits & _ZIP_FLAGS_NOT_PLAIN or not 0 < size <= _CHUNK:
         return None
     start = info.header_offset  # negative in a damaged zip: zipfile cannot seek there
-    header = data[start : start + _LOCAL_HEADER.size] if start >= 0 else b""
-    if len(header) != _LOCAL_HEADER.size:
+    if start < 0 or start + _LOCAL_HEADER.size > len(data):
         return None
-    magic, _, _, flags, *_, name_length, extra_length = _LOCAL_HEADER.unpack(header)
-    name = data[start + _LOCAL_HEADER.size : start + _LOCAL_HEADER.size + name_length]
+    magic, flags, name_length, extra_length = _LOCAL_HEADER.unpack_from(data, start)
+    start += _LOCAL_HEADER.size
+    name = data[start : start + name_length]
     if magic != _LOCAL_MAGIC or not _same_name(name, flags, info.orig_filename):
         return None
-    start += _LOCAL_HEADER.size + name_length + extra_length
-    packed = data[start : start + info.compress_size]
-    if len(packed) != info.compress_size:
+    start += name_length + extra_length
+    end = start + info.compress_size
+    if end > len(data):
         return None
-    if info.compress_type == zipfile.ZIP_STORED:
-        unpacked = packed
+    if method == zipfile.ZIP_STORED:
+        unpacked = data[start:end]
     else:
         inflater = zlib.decompressobj(-15)
-        try:
-            unpacked = inflater.decompress(packed)
+        try:  # one byte more than declared at most: enough to tell a longer part, bounded
+            unpacked = inflater.decompress(data[start:end], size + 1)
         except zlib.error:
             return None
         if not inflater.eof:
             return None
-    if len(unpacked) != info.file_size or zlib.crc32(unpacked) != info.CRC:
+    if len(unpacked) != size or zlib.crc32(unpacked) != info.CRC:
         return None
     return unpacked
 
@@ -365,10 +468,11 @@ _FLAGS: tuple[tuple[str, IssueCode, str], ...] = (
 
 
 def _flags(names: list[str]) -> list[tuple[IssueCode, str]]:
-    lowered = [n.lower() for n in names]
+    # a marker (no newline in it) is in the joined names just when it is in one of them
+    lowered = "\n".join(n.lower() for n in names)
     found: list[tuple[IssueCode, str]] = []
     for marker, code, message in _FLAGS:
-        if any(marker in n for n in lowered) and (code, message) not in found:
+        if marker in lowered and (code, message) not in found:
             if code is IssueCode.EMBEDDED_OBJECTS and any(c is code for c, _ in found):
                 continue
             found.append((code, message))

@@ -260,15 +260,37 @@ def _col_number(letters: bytes) -> int:
 def _extent(xml: bytes, claimed: tuple[int, int] = (0, 0)) -> tuple[int, int]:
     """The furthest row and column any r="..." names.
 
-    `claimed`: the rows and columns the sheet's <dimension> claims. Only the references at or
-    beyond that row or column are then looked at, since only they can be the furthest; if they
-    do not reach it (the claim is wrong), every reference is, as without a claim."""
+    `claimed`: the rows and columns the sheet's <dimension> claims. When a reference reaches
+    that row and one that column, and none can go beyond either, the claim is the extent.
+    Otherwise only the references at or beyond that row or column are looked at, since only
+    they can be the furthest; if they do not reach it (the claim is wrong), every reference
+    is, as without a claim."""
     rows, cols = claimed
     if 0 < rows <= _MAX_CLAIM and 0 < cols <= _MAX_CLAIM:
-        found = _furthest(xml, _at_or_beyond(rows, column_letter(cols - 1)))
+        letters = column_letter(cols - 1)
+        if _reaches(xml, rows, letters) and not _beyond(rows, letters).search(xml):
+            return rows, cols  # some reference reaches the claim and none goes beyond it
+        found = _furthest(xml, _at_or_beyond(rows, letters))
         if found[0] >= rows and found[1] >= cols:
             return found  # every other reference is before both, so nearer
     return _furthest(xml, _ANY_REF)
+
+
+def _reaches(xml: bytes, rows: int, letters: str) -> bool:
+    """Whether a reference is on row `rows` and one in column `letters`, from a few likely
+    ones: the last row's, the last cell's and the first cell in that column."""
+    row = column = False
+    wanted = letters.encode()
+    for tag, at in (
+        (b'<row r="', xml.rfind(b'<row r="')),
+        (b'<c r="', xml.rfind(b'<c r="')),
+        (b'<c r="', xml.find(b'<c r="' + wanted)),
+    ):
+        ref = _ANY_REF.match(xml, at + len(tag) - 3) if at >= 0 else None
+        if ref:  # a reference _ANY_REF finds (its \b sees the byte before `r`)
+            row = row or int(ref.group(2)) == rows
+            column = column or ref.group(1) == wanted
+    return row and column
 
 
 def _furthest(xml: bytes, refs_pattern: re.Pattern[bytes]) -> tuple[int, int]:
@@ -302,6 +324,30 @@ def _at_or_beyond(rows: int, letters: str) -> re.Pattern[bytes]:
         f'r="(?={column}|[A-Z]{{0,3}}+(?:{_digits_at_least(str(rows))}))'
         '(?<![A-Za-z0-9_]r=")([A-Z]{0,3})(\\d+)"'.encode()
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _beyond(rows: int, letters: str) -> re.Pattern[bytes]:
+    """Every reference _ANY_REF finds whose row is over `rows` or whose column is after
+    `letters`, and a few more (it looks at neither the word boundary nor the end): more letters,
+    or as many with the same first ones and then a later one; more digits (leading zeros and
+    all), or as many with the same first ones and then a higher one. Each alternative fails at
+    a first character or two, so the many references before the claim cost little."""
+    columns = [f"[A-Z]{{{len(letters) + 1}}}"] if len(letters) < 3 else []
+    columns += [
+        f"{letters[:i]}[{chr(ord(letter) + 1)}-Z]{_times('[A-Z]', len(letters) - i - 1)}"
+        for i, letter in enumerate(letters)
+        if letter != "Z"
+    ]
+    digits = str(rows)
+    higher = [_times(_DIGIT, len(digits) + 1)]
+    higher += [
+        f"{digits[:i]}[{int(digit) + 1}-9]{_times(_DIGIT, len(digits) - i - 1)}"
+        for i, digit in enumerate(digits)
+        if digit != "9"
+    ]
+    row = "[A-Z]{0,3}+(?:" + "|".join(higher) + ")"
+    return re.compile(f'r="(?:{"|".join([*columns, row])})'.encode())
 
 
 def _digits_at_least(digits: str) -> str:
