@@ -6,6 +6,7 @@ import contextlib
 import gc
 import json
 import logging
+import os
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -155,8 +156,17 @@ def _fail(message: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: every failure becomes one line on stderr and an exit status, never a traceback."""
+    _one_blas_thread()
     with _fewer_collections():
         return _main(argv)
+
+
+def _one_blas_thread() -> None:
+    """kpixl never multiplies matrices, yet importing numpy starts OpenBLAS's pool of threads,
+    which spin a while: on two cores that took 0.1-0.3 s of CPU from the readers in each
+    `kpixl validate` of the scale case. One thread, unless the user has chosen a number (it
+    only counts before numpy's import, which the command line puts off until it is needed)."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 @contextlib.contextmanager

@@ -235,3 +235,26 @@ def test_register_kept_beside_the_returns_is_not_read_as_one(
     alone = shutil.copy(REGISTER, only / "register.xlsx")
     assert main(["validate", str(only), "--register", str(alone)]) == 2
     assert "the only workbook found is the register" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("chosen", "used"), [(None, "1"), ("3", "3")])
+def test_the_command_line_runs_numpy_on_one_blas_thread_unless_told(
+    chosen: str | None, used: str
+) -> None:
+    """numpy's import starts OpenBLAS's spinning threads, which kpixl never uses: the command
+    line asks for one before numpy is imported, and keeps a number the user has set."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if chosen is not None:
+        env["OPENBLAS_NUM_THREADS"] = chosen
+    code = (
+        "import os, sys; from kpixl.cli import main; main(['--version']); "
+        "print('numpy' in sys.modules, os.environ['OPENBLAS_NUM_THREADS'])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.strip().splitlines()[-1] == f"False {used}"
