@@ -3,8 +3,10 @@
     python benchmarks/validate.py [--areas 600] [--indicators 40] [--keep DIR] [--repeat N]
 
 Prints the read floor (python-calamine reading every sheet of every return in one process),
-the `kpixl validate` wall time (the command line, as a user runs it), their ratio (target <= 2.0)
-and peak memory. With --keep DIR the case is made there once and reused; --repeat N measures
+the ideal reader (benchmarks/ideal_read.py: calamine alone on the register and the returns in
+two processes, the least any design with isolated readers can take), the `kpixl validate`
+wall time (the command line, as a user runs it), its ratio to the floor (target <= 2.0) and
+peak memory. With --keep DIR the case is made there once and reused; --repeat N measures
 floor and command N times in turn (the machine's noise is large) and prints the median ratio.
 kpixl is byte-compiled first, as an installed kpixl is (see compile_kpixl).
 """
@@ -82,6 +84,14 @@ def read_floor(files: list[Path]) -> float:
     return time.perf_counter() - start
 
 
+def ideal_read(files: list[Path], register: Path) -> float:
+    """benchmarks/ideal_read.py as a command: the least two reader processes can take."""
+    script = Path(__file__).with_name("ideal_read.py")
+    start = time.perf_counter()
+    subprocess.run([sys.executable, str(script), str(register), *map(str, files)], check=True)
+    return time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--areas", type=int, default=600)
@@ -119,7 +129,10 @@ def measure(files: list[Path], returns: Path, register: Path) -> float:
     )  # fmt: skip
     elapsed = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    ideal = ideal_read(files, register)
     print(f"read floor (calamine, every sheet, one process): {floor:8.2f} s")
+    print(f"ideal reader (calamine alone, 2 processes, register too): {ideal:8.2f} s "
+          f"= {ideal / floor:.2f}x")  # fmt: skip
     print(f"kpixl validate (command line, exit {proc.returncode}):      {elapsed:8.2f} s")
     print(f"ratio: {elapsed / floor:.2f}x (target <= 2.0x)")
     print(f"peak memory of kpixl validate: {peak:.0f} MB")
