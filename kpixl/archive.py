@@ -265,6 +265,11 @@ def _entry_name(raw: bytes, flags: int) -> str | None:
     """The name zipfile gives a part, when its filename and orig_filename are the same."""
     if b"\0" in raw or b"\\" in raw:  # zipfile cuts at NUL; on Windows turns \\ into /
         return None
+    return _decoded_name(raw, flags)
+
+
+def _decoded_name(raw: bytes, flags: int) -> str | None:
+    """A part's name as zipfile decodes it (UTF-8 when flagged, else cp437); None if it cannot."""
     if raw.isascii():  # the same in UTF-8 and cp437
         return raw.decode("ascii")
     try:
@@ -436,10 +441,7 @@ def _same_name(name: bytes, flags: int, expected: str) -> bool:
     """Whether a local header's name decodes, as zipfile decodes it, to the expected one."""
     if expected.isascii():  # the same bytes in UTF-8 and cp437 alike
         return name == expected.encode("ascii")
-    try:
-        return name.decode("utf-8" if flags & _ZIP_UTF8_NAME else "cp437") == expected
-    except UnicodeDecodeError:
-        return False
+    return _decoded_name(name, flags) == expected
 
 
 _FLAGS: tuple[tuple[str, IssueCode, str], ...] = (
