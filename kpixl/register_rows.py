@@ -347,9 +347,8 @@ class FastRows:
                 for i, (u, lo) in enumerate(zip(values["upper"], values["lower"], strict=True))
                 if (u is None) != (lo is None) or (u or 0.0) < (lo or 0.0)
             )
-        for name, top in (("decimals", 6), ("periods_shown", PERIODS_SHOWN_MAX)):
+        for name, least, top in (("decimals", 0, 6), ("periods_shown", 1, PERIODS_SHOWN_MAX)):
             if name not in self._absent:
-                least = 0 if name == "decimals" else 1
                 bad.update(
                     i
                     for i, x in enumerate(values[name])
