@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kpixl.register import load_register  # noqa: E402
+from kpixl.register.load import load_register  # noqa: E402
 from tests.test_fuzz import failures, mutated_sample, random_workbook  # noqa: E402
 
 CHUNK = 100

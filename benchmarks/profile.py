@@ -60,12 +60,12 @@ def main() -> None:
     returns, register = scale_case(args.keep or Path(tempfile.mkdtemp(prefix="kpixl-prof-")))
 
     start = time.perf_counter()
-    from kpixl.collector import collector_paused
     from kpixl.dashboard import build_workbook
     from kpixl.dashboard.save import stamp, workbook_bytes
     from kpixl.dashboard.view import DashboardView
     from kpixl.pipeline import find_returns, rate, read_returns
-    from kpixl.register import load_register
+    from kpixl.read.collector import collector_paused
+    from kpixl.register.load import load_register
 
     print(f"{'imports':<44} {time.perf_counter() - start:7.2f} s wall")
     reg = timed(f"register ({AREAS * INDICATORS} indicators)", lambda: load_register(register))

@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from kpixl.register import load_register
+from kpixl.register.load import load_register
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from validate import make_register

@@ -2,6 +2,6 @@
 
 import sys
 
-from kpixl.cli import main
+from kpixl.cli.main import main
 
 sys.exit(main())

@@ -10,6 +10,9 @@ from typing import Any
 
 
 class Severity(StrEnum):
+    """How much an issue matters: an error keeps a figure out (or the run from being valid); a
+    warning is a query worth a look."""
+
     ERROR = "error"
     WARNING = "warning"
 

@@ -8,16 +8,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from kpixl.errors import RegisterError, UsageError
-from kpixl.isolation import Budget, Failure, run_isolated
 from kpixl.issues import Issue, IssueCode, Report, error
 from kpixl.periods import Period
-from kpixl.register import Register, load_register
+from kpixl.read.isolation import Budget, Failure, run_isolated
+from kpixl.read.returns import ReturnFile, read_return
+from kpixl.read.workbook import DEFAULT_LIMITS, SUFFIXES, Limits
+from kpixl.register.load import load_register
+from kpixl.register.model import Register
 from kpixl.results import Results
-from kpixl.returns import ReturnFile, read_return
-from kpixl.workbook import DEFAULT_LIMITS, SUFFIXES, Limits
 
 if TYPE_CHECKING:  # imported once the readers have started: they do not need it
-    from kpixl.validate import Figures, Validator
+    from kpixl.check.validate import Figures, Validator
 
 
 def find_returns(paths: Iterable[Path | str]) -> tuple[list[Path], list[Path]]:
@@ -166,7 +167,7 @@ class _Stream:
     def arrived(self, index: int, outcome: ReturnFile | Register | RegisterError | Failure) -> None:
         if index == 0:
             if isinstance(outcome, Register):
-                from kpixl.validate import Validator
+                from kpixl.check.validate import Validator
 
                 self.validator = Validator(outcome)
             return
@@ -200,7 +201,7 @@ def _read_file(
 
 def rate(register: Register, read: Sequence[ReturnFile], period: Period | None = None) -> Results:
     """Validate and rate returns already read, together (a figure may conflict across files)."""
-    from kpixl.validate import validate
+    from kpixl.check.validate import validate
 
     figures, issues = validate(register, read)
     return _rated(register, read, figures, issues, period)
@@ -222,7 +223,7 @@ def _rated(
                 "check the files and the register's refs"
             )
         period = max(periods)
-    from kpixl.scoring import score  # after the readers have started: they do not need it
+    from kpixl.rate.scoring import score  # after the readers have started: they do not need it
 
     data, commentary, more = score(register, figures, period)
     report = Report(_ordered(issues + more))

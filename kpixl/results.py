@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 from kpixl.issues import Report
 from kpixl.periods import Period
-from kpixl.register import Indicator, Register, ServiceArea
+from kpixl.register.model import Indicator, Register, ServiceArea
 
 if TYPE_CHECKING:
     import pandas as pd  # imported when the table is first asked for: `validate` never needs it
 
-# The `Data` sheet and `--results` CSV columns, exactly as SPEC §4.1 names them.
+# The `Data` sheet and `--results` CSV columns, as docs/formats.md lists them.
 DATA_COLUMNS = (
     "ref", "description", "service_area", "kind", "period", "value", "month_rag", "ytd",
     "ytd_rag", "alert", "target", "floor", "upper", "lower", "prev_year", "direction", "source",

@@ -6,6 +6,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 # No KPI figure is anywhere near this; beyond it sums lose every unit (and 1e308 overflows).
 LARGEST = 1e15
@@ -67,3 +68,21 @@ def text_of(raw: object) -> str:
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
     return str(raw).strip()
+
+
+def round_half_away(x: float, places: int) -> float:
+    """Round as Excel displays: on the decimal value as written, halves away from zero."""
+    if not math.isfinite(x):
+        return x
+    scaled = abs(x) * 10.0**places
+    whole = math.floor(scaled)
+    if abs(scaled - whole - 0.5) > 1e-6 and scaled < 1e12:
+        # far from a half: plain float rounding agrees with the decimal rule, and is fast
+        return math.copysign(whole + (scaled - whole > 0.5), x) / 10.0**places + 0.0
+    # repr gives the shortest decimal that reads back as x: 0.945, not 0.94499999999999995.
+    d = Decimal(repr(x))
+    with localcontext() as ctx:
+        # Enough digits that quantize never fails on large values.
+        ctx.prec = max(28, d.adjusted() + places + 3)
+        rounded = d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return float(rounded) + 0.0  # + 0.0 turns -0.0 into 0.0

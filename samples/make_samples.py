@@ -5,7 +5,7 @@ Run: /work/venv/bin/python samples/make_samples.py   (deterministic: same bytes 
 The figures the reference dashboard shows (Dec-24..Mar-25, or Nov-24..Mar-25 where it shows five
 months; the quarter ends for CS07 and HR25) are copied from it. The other months are invented so
 that the YTD, RAG and alert of every indicator come out exactly as the reference prints them by the
-rules of SPEC §1 (displayed-basis RAG, half-away-from-zero rounding). Rates whose YTD method is
+rules of docs/rules.md (displayed-basis RAG, half-away-from-zero rounding). Rates whose YTD method is
 `ratio` are given as numerators and denominators, and each month's value is numerator/denominator.
 
 What goes where:

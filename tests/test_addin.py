@@ -22,8 +22,8 @@ from kpixl.addin import entry, install, sheets, xl
 from kpixl.addin.build import RIBBON_PART, SOURCES, VBA_PART, build_xlam, vba_sources
 from kpixl.addin.config import TEMPLATE, load_config
 from kpixl.cells import parse_a1
-from kpixl.cli import main
-from kpixl.output import write_dashboards
+from kpixl.cli.main import main
+from kpixl.dashboard.output import write_dashboards
 from kpixl.pipeline import run
 from tests.conftest import SETTINGS, month, write_book, write_register
 from tests.smtp_servers import Recorder, smtp_server

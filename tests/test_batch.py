@@ -14,12 +14,12 @@ from typing import Any
 import openpyxl
 import pytest
 
-from kpixl import batch as batch_module
-from kpixl.batch_manifest import MANIFEST_NAME
-from kpixl.cli import main
+from kpixl.batch import run as batch_module
+from kpixl.batch.manifest import MANIFEST_NAME
+from kpixl.cli.main import main
 from kpixl.pipeline import read_with_register
-from kpixl.register import Register
-from kpixl.returns import ReturnFile
+from kpixl.read.returns import ReturnFile
+from kpixl.register.model import Register
 from tests.conftest import write_book, write_register
 
 AREAS = [

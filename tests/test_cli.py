@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from kpixl.cli import main
+from kpixl.cli.main import main
 from kpixl.results import DATA_COLUMNS
 from tests.conftest import write_book
 
@@ -113,8 +113,8 @@ def test_unexpected_failure_is_one_line_and_a_log(
     def boom(*_: object, **__: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("kpixl.cli.run", boom)
-    monkeypatch.setattr("kpixl.cli.LOG_FILE", tmp_path / "kpixl-error.log")
+    monkeypatch.setattr("kpixl.cli.returns.run", boom)
+    monkeypatch.setattr("kpixl.cli.main.LOG_FILE", tmp_path / "kpixl-error.log")
     code, out, err = kpixl(capsys, "validate", SAMPLES, "--register", REGISTER)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and "disk on fire" in err and str(tmp_path) in err
@@ -195,8 +195,8 @@ def test_build_says_when_a_file_is_in_the_way_of_the_output_folder(
 
 
 def test_two_dashboards_never_share_a_file(tmp_path: Path) -> None:
+    from kpixl.dashboard.output import dashboard_targets
     from kpixl.errors import UsageError
-    from kpixl.output import dashboard_targets
     from kpixl.periods import Period
 
     assert dashboard_targets(["A", "B"], Period(2025, 3), tmp_path) == {
@@ -214,7 +214,7 @@ def test_the_command_line_starts_without_the_workbook_writers() -> None:
     import sys
 
     heavy = "{'openpyxl', 'pandas', 'numpy', 'rich'}"
-    code = f"import sys, kpixl.cli; print(sorted({heavy} & set(sys.modules)))"
+    code = f"import sys, kpixl.cli.main; print(sorted({heavy} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -251,7 +251,7 @@ def test_the_command_line_runs_numpy_on_one_blas_thread_unless_told(
     if chosen is not None:
         env["OPENBLAS_NUM_THREADS"] = chosen
     code = (
-        "import os, sys; from kpixl.cli import main; main(['--version']); "
+        "import os, sys; from kpixl.cli.main import main; main(['--version']); "
         "print('numpy' in sys.modules, os.environ['OPENBLAS_NUM_THREADS'])"
     )
     out = subprocess.run(

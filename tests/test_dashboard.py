@@ -21,8 +21,8 @@ from kpixl.dashboard.validation import link_target
 from kpixl.errors import OutputError, UsageError
 from kpixl.issues import Issue, IssueCode, Report, Severity
 from kpixl.periods import Period
-from kpixl.rating import direction, rag
-from kpixl.register import (
+from kpixl.rate.rating import direction, rag
+from kpixl.register.model import (
     AlertOn,
     Frequency,
     Indicator,

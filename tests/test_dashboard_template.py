@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from openpyxl.styles import PatternFill
 
-from kpixl.cli import main
+from kpixl.cli.main import main
 from kpixl.dashboard import load_template, styles, write_template
 from kpixl.errors import UsageError
 

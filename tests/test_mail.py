@@ -15,14 +15,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from kpixl.cli import main
+from kpixl.cli.main import main
 from kpixl.dashboard import write_dashboard
 from kpixl.dashboard.styles import RAG_COLOURS
 from kpixl.errors import MailError, UsageError
-from kpixl.mail import PASSWORD_ENV, Security, SmtpSettings, send_dashboard, smtp_password
+from kpixl.mail.send import PASSWORD_ENV, Security, SmtpSettings, send_dashboard, smtp_password
 from kpixl.periods import Period
 from kpixl.pipeline import run
-from kpixl.register import load_register
+from kpixl.register.load import load_register
 from tests.smtp_servers import (
     Authority,
     Credentials,
@@ -518,7 +518,7 @@ def test_help(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_every_option_is_documented() -> None:
-    from kpixl.cli_email import email as command
+    from kpixl.cli.email import email as command
 
     docs = (ROOT / "docs/email.md").read_text(encoding="utf-8")
     options = [opt for param in command.params for opt in param.opts if opt.startswith("--")]

@@ -22,9 +22,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpixl import archive, workbook
-from kpixl.archive import inspect
 from kpixl.cells import column_letter
+from kpixl.read import archive, workbook
+from kpixl.read.archive import inspect
 from tests.conftest import write_book
 from tests.test_read_fast_path import (
     DIGITS,

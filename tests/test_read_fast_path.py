@@ -18,11 +18,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpixl import archive, workbook
-from kpixl.archive import Contents, WorkbookError, inspect
 from kpixl.cells import column_letter
+from kpixl.read import archive, workbook
+from kpixl.read.archive import Contents, WorkbookError, inspect
 from tests.conftest import write_book
-from tests.test_security import parts_of, rezip
+from tests.test_read_security import parts_of, rezip
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from kpixl.errors import RegisterError
-from kpixl.register import (
+from kpixl.register.load import load_register
+from kpixl.register.model import (
     AlertOn,
     Frequency,
     Kind,
@@ -15,7 +16,6 @@ from kpixl.register import (
     RagBasis,
     Unit,
     YtdMethod,
-    load_register,
 )
 from tests.conftest import INDICATOR_HEADER, INDICATORS, write_register
 

@@ -23,7 +23,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kpixl.errors import RegisterError
-from kpixl.register import (
+from kpixl.read.workbook import Sheet
+from kpixl.register.load import (
+    INDICATORS,
+    _bad_ref,
+    _Collector,
+    _indicator,
+    _indicators,
+    _Row,
+    _table,
+    has_value,
+    load_register,
+)
+from kpixl.register.model import (
     INDICATOR_FIELDS,
     AlertOn,
     Frequency,
@@ -37,21 +49,9 @@ from kpixl.register import (
     Unit,
     YtdMethod,
     indicator_from_values,
-    load_register,
 )
-from kpixl.register_loader import (
-    INDICATORS,
-    _bad_ref,
-    _Collector,
-    _indicator,
-    _indicators,
-    _Row,
-    _table,
-    has_value,
-)
-from kpixl.register_rows import COLUMNS, FastRows
+from kpixl.register.rows import COLUMNS, FastRows
 from kpixl.values import is_blank
-from kpixl.workbook import Sheet
 
 AREAS = {name: ServiceArea(name) for name in ("Alpha", "Beta Team")}
 
@@ -233,7 +233,7 @@ def test_a_register_file_loads_as_by_the_rules(
     book.add_worksheet("Settings").write_row(0, 0, ["rag_basis", "exact"])
     book.close()
     quick = loaded(path)
-    with mock.patch("kpixl.register_loader._indicators", by_the_rules):
+    with mock.patch("kpixl.register.load._indicators", by_the_rules):
         assert loaded(path) == quick
 
 

@@ -12,15 +12,17 @@ import pytest
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from kpixl.cli import main
+from kpixl.cli.main import main
 from kpixl.errors import OutputError, UsageError
 from kpixl.periods import Period
 from kpixl.pipeline import run
-from kpixl.register import AlertOn, Frequency, Kind, Polarity, RagBasis, Unit, YtdMethod
-from kpixl.register import load_register as load
-from kpixl.register_loader import norm
-from kpixl.returns import read_return
-from kpixl.templates import (
+from kpixl.read.returns import read_return
+from kpixl.register.load import load_register as load
+from kpixl.register.load import norm
+from kpixl.register.model import AlertOn, Frequency, Kind, Polarity, RagBasis, Unit, YtdMethod
+from kpixl.templates.cells import GREY_FILL, INPUT_FILL
+from kpixl.templates.return_template import COLUMNS, HEADER_ROW
+from kpixl.templates.write import (
     TEMPLATES_DIR,
     read_history,
     refresh_templates,
@@ -29,8 +31,6 @@ from kpixl.templates import (
     write_return_template,
     write_return_templates,
 )
-from kpixl.templates_cells import GREY_FILL, INPUT_FILL
-from kpixl.templates_return import COLUMNS, HEADER_ROW
 from tests.conftest import INDICATOR_HEADER, write_book, write_register
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -524,7 +524,7 @@ def test_bundled_template_filled_with_the_sample_figures_rebuilds_the_same_resul
 ) -> None:
     """The sample MRE return for March typed into the bundled template (its history being the
     other sample returns) gives the same figures, RAG and YTD as the sample itself."""
-    from kpixl.returns import Field
+    from kpixl.read.returns import Field
 
     samples = ROOT / "samples/returns"
     march = samples / "DCED/MRE_2025-03.xlsx"

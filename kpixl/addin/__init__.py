@@ -1,4 +1,6 @@
-"""The Excel add-in: the ribbon buttons' entry points, the kpixl.xlam build, the installer.
+"""The Excel add-in: ribbon clicks in, the library's calls and answers in the workbook out.
+
+Also the kpixl.xlam build and its installer.
 
 Nothing else in kpixl imports this package; xlwings is imported only when a button runs.
 RunPython calls e.g. `import kpixl.addin; kpixl.addin.validate_return()`.

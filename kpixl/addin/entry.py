@@ -15,11 +15,12 @@ from kpixl.addin.config import AddinConfig, create_config, find_config, load_con
 from kpixl.addin.xl import Book, caller_book
 from kpixl.errors import KpixlError, RegisterError, UsageError, write_crash_log
 from kpixl.issues import Issue, IssueCode, error
-from kpixl.register import Register, load_register
-from kpixl.workbook import Sheet as GridSheet
+from kpixl.read.workbook import Sheet as GridSheet
+from kpixl.register.load import load_register
+from kpixl.register.model import Register
 
 if TYPE_CHECKING:
-    from kpixl.mail import MailResult, SmtpSettings
+    from kpixl.mail.send import MailResult, SmtpSettings
 
 TITLE = "KPI Dashboard"
 LOG_FILE = Path(tempfile.gettempdir()) / "kpixl-addin-error.log"
@@ -69,9 +70,9 @@ def validate_return(book: Book) -> None:
 
 def check_return(register: Register, grids: list[GridSheet], name: str) -> list[Issue]:
     """The issues `kpixl validate` would give for this return alone."""
-    from kpixl.returns import read_sheets
-    from kpixl.scoring import score
-    from kpixl.validate import validate
+    from kpixl.check.validate import validate
+    from kpixl.rate.scoring import score
+    from kpixl.read.returns import read_sheets
 
     read = read_sheets(grids, name)
     figures, issues = validate(register, [read])
@@ -99,7 +100,7 @@ def _area(register: Register, ref: str) -> str:
 @_button
 def build_dashboard(book: Book) -> None:
     """Build the dashboards from the configured returns folder and register, and open them."""
-    from kpixl.output import write_dashboards
+    from kpixl.dashboard.output import write_dashboards
     from kpixl.pipeline import run
 
     config = load_config(book_folder(book))
@@ -119,7 +120,7 @@ def build_dashboard(book: Book) -> None:
 @_button
 def email_dashboard(book: Book) -> None:
     """Show who the active dashboard goes to; once the user agrees, send it."""
-    from kpixl.mail import send_dashboard
+    from kpixl.mail.send import send_dashboard
 
     dashboard = Path(book.fullname)
     if not dashboard.is_file():
@@ -143,7 +144,7 @@ def email_dashboard(book: Book) -> None:
 
 
 def _smtp(config: AddinConfig, register: Register) -> SmtpSettings:
-    from kpixl.mail import smtp_settings
+    from kpixl.mail.send import smtp_settings
 
     given = config.smtp
     return smtp_settings(

@@ -6,10 +6,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from kpixl.addin.xl import Book
+from kpixl.dashboard.output import safe_text
 from kpixl.issues import Issue, IssueCode, Severity, error
-from kpixl.output import safe_text
-from kpixl.workbook import MAX_COLS, MAX_ROWS
-from kpixl.workbook import Sheet as GridSheet
+from kpixl.read.workbook import MAX_COLS, MAX_ROWS
+from kpixl.read.workbook import Sheet as GridSheet
 
 VALIDATION_SHEET = "kpixl validation"
 HEADER = ("Severity", "Code", "Sheet", "Cell", "Ref", "Period", "Message", "Cell colour before")

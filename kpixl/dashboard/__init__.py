@@ -1,4 +1,4 @@
-"""The dashboard workbook: one per dashboard group and period, laid out like the model."""
+"""The dashboard: results and the register in, the dashboard workbook (and its PDF and CSV) out, laid out like the model."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from kpixl.atomic import write_atomically
-from kpixl.collector import collector_paused
 from kpixl.dashboard import styles
 from kpixl.dashboard.appendix import write_commentary, write_data
 from kpixl.dashboard.area import AREA_REPEAT_ROWS, write_area
@@ -20,6 +19,7 @@ from kpixl.dashboard.template import load_template, write_template
 from kpixl.dashboard.trends import CHART_DATA_SHEET, write_trends
 from kpixl.dashboard.validation import HEADER_ROW, write_validation
 from kpixl.dashboard.view import DashboardView
+from kpixl.read.collector import collector_paused
 from kpixl.results import Results
 
 __all__ = [

@@ -21,7 +21,7 @@ from kpixl.dashboard.cellwriter import (
 from kpixl.dashboard.styles import Look
 from kpixl.dashboard.view import NA, DashboardView, number, text
 from kpixl.periods import Period
-from kpixl.register import AlertOn, Indicator, Kind, ServiceArea
+from kpixl.register.model import AlertOn, Indicator, Kind, ServiceArea
 from kpixl.results import Commentary
 
 REF_WIDTH, DESCRIPTION_WIDTH, FIGURE_WIDTH = 10.0, 55.0, 11.0

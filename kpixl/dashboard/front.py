@@ -8,7 +8,7 @@ from kpixl.dashboard import styles
 from kpixl.dashboard.cellwriter import cell_range, column_widths, put_paragraph, put_text
 from kpixl.dashboard.styles import Look
 from kpixl.dashboard.view import DashboardView
-from kpixl.register import Kind
+from kpixl.register.model import Kind
 
 KPI_NOTES = (
     "All Key Performance Indicators are provided with RAG (Red/Amber/Green) ratings.",

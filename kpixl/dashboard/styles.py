@@ -16,7 +16,7 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.worksheet.worksheet import Worksheet
 
-from kpixl.register import Indicator, Unit
+from kpixl.register.model import Indicator, Unit
 
 # Palette. The RAG word always stays in the cell, so colour is a second cue only; every text
 # colour below has a contrast ratio of at least 4.5:1 on its fill (WCAG AA).

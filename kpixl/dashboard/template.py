@@ -17,7 +17,7 @@ from kpixl.dashboard.save import stamp, workbook_bytes
 from kpixl.dashboard.styles import Look, Palette
 from kpixl.errors import UsageError
 from kpixl.periods import Period
-from kpixl.workbook import WorkbookError, open_with_openpyxl
+from kpixl.read.workbook import WorkbookError, open_with_openpyxl
 
 TEMPLATE_NAME = "dashboard.xlsx"
 STYLES_SHEET = "Styles"

@@ -36,7 +36,7 @@ from kpixl.dashboard.cellwriter import (
 from kpixl.dashboard.styles import Look
 from kpixl.dashboard.view import DashboardView
 from kpixl.periods import Period
-from kpixl.register import Indicator, Kind, Unit
+from kpixl.register.model import Indicator, Kind, Unit
 
 # The charts' figures go on a hidden sheet whose header says `Indicator`, never `Ref`: a
 # dashboard given back as a return must not find a table there.

@@ -8,7 +8,7 @@ from typing import Any
 from kpixl.dashboard import styles
 from kpixl.errors import UsageError
 from kpixl.periods import Period
-from kpixl.register import Indicator, Kind, ServiceArea, YtdMethod
+from kpixl.register.model import Indicator, Kind, ServiceArea, YtdMethod
 from kpixl.results import DATA_COLUMNS, Commentary, Results
 
 QUARTERS_SHOWN = 4

@@ -1,0 +1,1 @@
+"""The command line: arguments in, one library call, text and an exit status out."""

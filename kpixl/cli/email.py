@@ -1,0 +1,89 @@
+"""`kpixl email`: mail a dashboard to its distribution list (parse, one library call, render)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+MB = 1024 * 1024
+
+
+def _size(n: int) -> str:
+    return f"{n / MB:.1f} MB" if n >= MB else f"{n / 1024:.1f} KB"
+
+
+@click.command("email")
+@click.argument("dashboard", type=click.Path(path_type=Path))
+@click.option("--register", "-r", required=True, type=click.Path(path_type=Path),
+              help="The indicator register workbook (register.xlsx).")  # fmt: skip
+@click.option("--to", multiple=True, metavar="ADDR",
+              help="Send to these instead of the register's recipients (repeat, or use ;).")  # fmt: skip
+@click.option("--cc", multiple=True, metavar="ADDR", help="Also send a copy to (repeatable).")
+@click.option("--bcc", multiple=True, metavar="ADDR", help="Also send a blind copy to.")
+@click.option("--subject", default=None, help="Subject, instead of the dashboard and period.")
+@click.option("--from", "mail_from", default=None, metavar="ADDR",
+              help="Sender; defaults to the register's mail_from setting.")  # fmt: skip
+@click.option("--smtp-host", default=None, help="Mail server; defaults to the smtp_host setting.")
+@click.option("--smtp-port", type=click.IntRange(1, 65535), default=None,
+              help="Port; defaults to smtp_port, else 587 (starttls), 465 (ssl) or 25.")  # fmt: skip
+@click.option("--security", type=click.Choice(["none", "starttls", "ssl"]), default=None,
+              help="Connection security; defaults to smtp_security, else starttls.")  # fmt: skip
+@click.option("--user", default=None,
+              help="Login name; defaults to smtp_user. The password comes only from the "
+                   "KPIXL_SMTP_PASSWORD environment variable or the OS keyring.")  # fmt: skip
+@click.option("--max-size-mb", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Refuse attachments larger than this (default: mail_max_size_mb, else 20).")  # fmt: skip
+@click.option("--eml", type=click.Path(path_type=Path), default=None, metavar="OUT",
+              help="Save the message as a draft (.eml) to open in Outlook, instead of sending.")  # fmt: skip
+@click.option("--dry-run", is_flag=True,
+              help="Print the recipients, subject and sizes; send nothing.")  # fmt: skip
+def email(
+    dashboard: Path, register: Path, to: tuple[str, ...], cc: tuple[str, ...],
+    bcc: tuple[str, ...], subject: str | None, mail_from: str | None, smtp_host: str | None,
+    smtp_port: int | None, security: str | None, user: str | None, max_size_mb: float | None,
+    eml: Path | None, dry_run: bool,
+) -> int:  # fmt: skip
+    """Mail DASHBOARD (a workbook kpixl built) with its RAG summary in the body.
+
+    It goes to the recipients of the dashboard's service areas in the register, unless --to
+    is given. A refused recipient stops the whole message: nobody gets it until the address
+    is corrected. Exit status: 0 sent (or saved), 2 not sent.
+    """
+    from kpixl.mail.send import send_dashboard, smtp_settings
+    from kpixl.register.load import load_register
+
+    reg = load_register(register)
+    server = smtp_settings(
+        reg.settings, host=smtp_host, port=smtp_port, security=security, user=user,
+        base=reg.path.parent,
+    )  # fmt: skip
+    result = send_dashboard(
+        dashboard, reg, to=to or None, cc=cc, bcc=bcc, subject=subject, mail_from=mail_from,
+        smtp=server, eml=eml, dry_run=dry_run, max_size_mb=max_size_mb,
+    )  # fmt: skip
+    for note in result.notes:
+        click.echo(f"kpixl: note: {note}", err=True)
+    if result.sent:
+        click.echo(
+            f"sent '{result.subject}' to {len(result.envelope)} recipient(s) through "
+            f"{result.server} (the server answered: {result.reply})"
+        )
+        return 0
+    if result.eml is not None:
+        click.echo(f"wrote {result.eml}: open it in Outlook or Thunderbird to check and send it")
+        return 0
+    click.echo("dry run: nothing sent")
+    for label, value in (
+        ("From", result.sender or "(not set)"),
+        ("To", ", ".join(result.to)),
+        ("Cc", ", ".join(result.cc)),
+        ("Bcc", ", ".join(result.bcc)),
+        ("Subject", result.subject),
+    ):
+        if value:
+            click.echo(f"{label}: {value}")
+    for name, size in result.attachments:
+        click.echo(f"Attachment: {name} ({_size(size)})")
+    click.echo(f"Message size: {_size(result.size)}")
+    return 0

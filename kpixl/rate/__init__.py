@@ -1,0 +1,1 @@
+"""Rating: accepted figures and the register in, RAG ratings, YTDs, alerts and directions out (pure functions, no I/O)."""

@@ -1,0 +1,354 @@
+"""Rate validated figures: values, YTDs, RAGs, alerts and directions in the tidy results table."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kpixl.check.plausibility import check_series, format_value
+from kpixl.check.validate import Figure, Figures
+from kpixl.issues import Issue, IssueCode, warning
+from kpixl.periods import Period
+from kpixl.rate.rating import (
+    Alert,
+    Direction,
+    Rag,
+    Ytd,
+    alert,
+    compute_ytd,
+    direction,
+    rag,
+    running_ytd,
+    same_when_displayed,
+)
+from kpixl.read.returns import Field
+from kpixl.register.model import AlertOn, Indicator, Register, YtdMethod
+from kpixl.results import Commentary, DataRow
+
+
+@dataclass(frozen=True)
+class _Due:
+    """The periods an indicator reports in up to the reporting period, and their `YYYY-MM` text."""
+
+    periods: tuple[Period, ...]
+    texts: tuple[str, ...]
+
+
+class _Series:
+    """One indicator's due periods and the figures the returns gave for them, period by period."""
+
+    def __init__(self, ind: Indicator, due: _Due, figures: Figures, fy_start: int) -> None:
+        self.ind, self.due, self.figures, self.fy_start = ind, due, figures, fy_start
+        self.periods = due.periods
+        self.tables = figures.tables(ind.ref)
+        self.value_figures = self.figures_of(Field.VALUE)
+        self.values = [f.value if f is not None else None for f in self.value_figures]
+
+    def figures_of(self, what: Field) -> list[Figure | None]:
+        table = self.tables.get(what)
+        if not table:
+            return [None] * len(self.periods)
+        return [table.get(p) for p in self.periods]
+
+    def values_of(self, what: Field) -> list[float | None]:
+        return [f.value if f is not None else None for f in self.figures_of(what)]
+
+    @functools.cached_property
+    def has_last_year(self) -> bool:
+        """True when the returns give a value for this indicator before this FY."""
+        if not self.periods:
+            return False
+        table = self.tables.get(Field.VALUE, {})
+        if len(table) == len(self.values) - self.values.count(None):
+            return False  # every value given is for a due period, so none is for last year
+        this_fy = self.periods[0].fy_start(self.fy_start)
+        return any(q < this_fy for q in table)
+
+
+def _value(figures: Figures, what: Field, ref: str, period: Period) -> float | None:
+    figure = figures.get(what, ref, period)
+    return figure.value if figure else None
+
+
+def due_periods(ind: Indicator, period: Period, fy_start: int) -> list[Period]:
+    """The FY months up to `period` an indicator reports in (quarter ends when quarterly)."""
+    return list(_due(ind.is_quarterly, period, fy_start).periods)
+
+
+@functools.lru_cache(maxsize=256)
+def _due(quarterly: bool, period: Period, fy_start: int) -> _Due:
+    months = period.fy_months(fy_start)
+    periods = tuple(p for p in months if not quarterly or p.is_quarter_end(fy_start))
+    return _Due(periods, tuple(str(p) for p in periods))
+
+
+def score(
+    register: Register, figures: Figures, period: Period
+) -> tuple[Callable[[], list[DataRow]], list[Commentary], list[Issue]]:
+    """The Data table's rows for the reporting period, the commentary lines, and the rating
+    warnings. The rows are rated when first asked for (Results.data builds the table from
+    them): every warning is found here, so a run that only validates never rates a row."""
+    fy_start = register.settings.fy_start_month
+    from kpixl.check import screen  # numpy: only once there is something to rate
+
+    quiet = screen.quiet(register, figures, period)  # sure to raise no warning: not gone through
+    ytds: dict[str, list[float | None] | None] = {}
+    issues: list[Issue] = []
+    for ind in register.indicators.values():
+        if ind.ref in quiet:
+            continue
+        series = _Series(ind, _due(ind.is_quarterly, period, fy_start), figures, fy_start)
+        ytds[ind.ref] = _ytds(series, issues)
+        issues.extend(_missing(series))
+        issues.extend(_plausibility(series))
+    issues.extend(_areas_without_figures(register, figures))
+    rows = functools.partial(_table, register, figures, period, ytds)
+    return rows, _commentary(register, figures), issues
+
+
+def _table(
+    register: Register,
+    figures: Figures,
+    period: Period,
+    ytds: dict[str, list[float | None] | None],
+) -> list[DataRow]:
+    """Every indicator's rows, in register order; YTDs worked out now unless rating found them."""
+    figures.gather()
+    fy_start = register.settings.fy_start_month
+    rows: list[DataRow] = []
+    for ind in register.indicators.values():
+        series = _Series(ind, _due(ind.is_quarterly, period, fy_start), figures, fy_start)
+        shown = ytds.get(ind.ref)
+        rows += _rows(series, _computed_ytds(series) if shown is None else shown)
+    return rows
+
+
+def _computed_ytds(series: _Series) -> list[float | None]:
+    return [c.value for c in running_ytd(series.ind, series.values)]
+
+
+def _rows(series: _Series, ytds: list[float | None]) -> list[DataRow]:
+    ind = series.ind
+    prev_years = _prev_years(series)
+    fixed = (ind.ref, ind.description, ind.service_area, ind.kind.value)
+    thresholds = (ind.target, ind.floor, ind.upper, ind.lower)
+    on_ytd = ind.alert_on is AlertOn.YTD
+    rated = ind.is_kpi and ind.target is not None  # else rag() gives None
+    ranged = ind.upper is not None and ind.lower is not None  # else alert() gives None
+    rows: list[DataRow] = []
+    previous: float | None = None
+    for i, text in enumerate(series.due.texts):
+        value, ytd, figure = series.values[i], ytds[i], series.value_figures[i]
+        rows.append(
+            (
+                *fixed,
+                text,
+                value,
+                _WORDS[rag(value, ind)] if rated else None,
+                ytd,
+                _WORDS[rag(ytd, ind)] if rated else None,
+                _WORDS[alert(ytd if on_ytd else value, ind)] if ranged else None,
+                *thresholds,
+                prev_years[i],
+                _WORDS[direction(value, previous, ind)],
+                figure.source if figure is not None else None,
+            )
+        )
+        if value is not None:
+            previous = value
+    return rows
+
+
+# The Data table's words for ratings, alerts and directions (None where there is none).
+_WORDS: dict[object, str | None] = {None: None} | {
+    m: m.value for enum in (Rag, Alert, Direction) for m in enum
+}
+
+
+def _ytds(series: _Series, issues: list[Issue]) -> list[float | None] | None:
+    """The YTD shown at each due period (see `_ytd`); None when no warning can come of them
+    (no YTD given, and not a rate): they are then worked out with the rows, if those are wanted."""
+    ind, periods = series.ind, series.periods
+    if ind.ytd is YtdMethod.NONE:
+        return [None] * len(periods)
+    if ind.ytd is not YtdMethod.RATIO and not series.tables.get(Field.YTD):
+        return None
+    if ind.ytd is YtdMethod.RATIO:
+        parts = (series.values_of(Field.NUMERATOR), series.values_of(Field.DENOMINATOR))
+        computed = running_ytd(ind, series.values, *parts)
+    else:
+        computed = running_ytd(ind, series.values)
+    last = len(periods) - 1
+    if not series.tables.get(Field.YTD):  # none given (the usual case): only the last may warn
+        shown = [c.value for c in computed]
+        if shown:
+            shown[last] = _ytd(series, last, computed[last], None, issues, last=True)
+        return shown
+    supplied = series.figures_of(Field.YTD)
+    return [
+        _ytd(series, i, computed[i], supplied[i], issues, i == last) for i in range(len(periods))
+    ]
+
+
+def _ytd(
+    series: _Series, i: int, computed: Ytd, supplied: Figure | None, issues: list[Issue], last: bool
+) -> float | None:
+    """The supplied YTD if a return gives one (warning when it disagrees), else the computed one."""
+    ind, p = series.ind, series.periods[i]
+    if supplied is None:
+        if computed.fell_back and last:
+            issues.append(
+                warning(
+                    IssueCode.YTD_FALLBACK,
+                    (
+                        f"{ind.ref}'s YTD is a rate (total numerator / total denominator), but the "
+                        "returns do not give a numerator and denominator for every month: the mean of "
+                        f"the monthly values ({format_value(computed.value or 0.0, ind)}) is shown "
+                        "instead; add Numerators and Denominators to the return"
+                    ),
+                    ref=ind.ref,
+                    period=str(p),
+                )
+            )
+        return computed.value
+    if computed.value is not None and not same_when_displayed(supplied.value, computed.value, ind):
+        issues.append(
+            warning(
+                IssueCode.YTD_MISMATCH,
+                (
+                    f"{ind.ref} {p.label} YTD is given as {format_value(supplied.value, ind)}, but the "
+                    f"monthly figures give {format_value(computed.value, ind)} ({computed.method.value}): "
+                    "the given YTD is used; check which is right"
+                ),
+                file=supplied.obs.file,
+                sheet=supplied.obs.sheet,
+                cell=supplied.obs.cell,
+                ref=ind.ref,
+                period=str(p),
+            )
+        )
+    return supplied.value
+
+
+def _prev_years(series: _Series) -> list[float | None]:
+    """The previous-year figure at each due period (see `_prev_year`)."""
+    if not series.tables.get(Field.PREV_YEAR) and not series.has_last_year:
+        return [series.ind.prev_year] * len(series.periods)  # the usual case, quickly
+    return [_prev_year(series, i) for i in range(len(series.periods))]
+
+
+def _prev_year(series: _Series, i: int) -> float | None:
+    """Previous year: from the return, else last FY's data at the same point, else the register."""
+    ind, figures, p = series.ind, series.figures, series.periods[i]
+    given = series.tables.get(Field.PREV_YEAR)
+    supplied = given.get(p) if given else None
+    if supplied is not None:
+        return supplied.value
+    if not series.has_last_year:
+        return ind.prev_year  # the inputs hold nothing of last year
+    last_year = p.shift(-12)
+    months = due_periods(ind, last_year, series.fy_start)
+    values = [_value(figures, Field.VALUE, ind.ref, m) for m in months]
+    if ind.ytd is not YtdMethod.NONE and any(v is not None for v in values):
+        given_ytd = figures.get(Field.YTD, ind.ref, last_year)
+        if given_ytd is not None:
+            return given_ytd.value
+        return compute_ytd(
+            ind,
+            values,
+            [_value(figures, Field.NUMERATOR, ind.ref, m) for m in months],
+            [_value(figures, Field.DENOMINATOR, ind.ref, m) for m in months],
+        ).value
+    return ind.prev_year
+
+
+def _missing(series: _Series) -> list[Issue]:
+    ind, figures = series.ind, series.figures
+    if ind.service_area not in figures.areas_seen:
+        return []
+    issues: list[Issue] = []
+    for p, figure in zip(series.periods, series.value_figures, strict=True):
+        if figure is not None or (Field.VALUE, ind.ref, p) in figures.rejected:
+            continue
+        marked = figures.marked_na.get((ind.ref, p))
+        if marked is not None:
+            issues.append(
+                warning(
+                    IssueCode.MISSING_VALUE,
+                    (
+                        f"{ind.ref} {p.label} is marked '{marked.raw}': there is no figure to show or "
+                        "rate; give the figure if it exists"
+                    ),
+                    file=marked.file,
+                    sheet=marked.sheet,
+                    cell=marked.cell,
+                    ref=ind.ref,
+                    period=str(p),
+                )
+            )
+        else:
+            issues.append(
+                warning(
+                    IssueCode.MISSING_VALUE,
+                    (
+                        f"no figure for {ind.ref} {p.label} in any return: add it to the "
+                        f"{ind.service_area} return (or n/a if there is none)"
+                    ),
+                    ref=ind.ref,
+                    period=str(p),
+                )
+            )
+    return issues
+
+
+def _plausibility(series: _Series) -> list[Issue]:
+    ind = series.ind
+    pairs = zip(series.periods, series.value_figures, strict=True)
+    points = [(p, f.value) for p, f in pairs if f is not None]
+    if not points:
+        return []
+    issues: list[Issue] = []
+    for finding in check_series(ind, points):
+        figure = series.tables[Field.VALUE].get(finding.period)
+        where = (
+            {"file": figure.obs.file, "sheet": figure.obs.sheet, "cell": figure.obs.cell}
+            if figure
+            else {}
+        )
+        issues.append(
+            warning(
+                finding.code,
+                f"{ind.ref}: {finding.message}",
+                ref=ind.ref,
+                period=str(finding.period),
+                **where,
+            )
+        )
+    return issues
+
+
+def _areas_without_figures(register: Register, figures: Figures) -> list[Issue]:
+    with_indicators = {ind.service_area for ind in register.indicators.values()}
+    return [
+        warning(
+            IssueCode.MISSING_VALUE,
+            (
+                f"no figures at all for service area '{area}': its indicators are shown without "
+                "values; check its return was included"
+            ),
+        )
+        for area in register.service_areas
+        if area not in figures.areas_seen and area in with_indicators
+    ]
+
+
+def _commentary(register: Register, figures: Figures) -> list[Commentary]:
+    order = {ref: i for i, ref in enumerate(register.indicators)}
+    notes = sorted(figures.notes, key=lambda n: (order.get(n.ref, 0), n.period))
+    # the same line read twice (a dashboard read back holds it on two sheets) is kept once
+    unique = {(n.ref, n.period, n.text): n for n in reversed(notes)}  # the first one wins
+    return [
+        Commentary(register.indicators[n.ref].service_area, n.ref, n.period, n.text, n.obs.source)
+        for n in sorted(unique.values(), key=lambda n: (order.get(n.ref, 0), n.period))
+    ]

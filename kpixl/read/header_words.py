@@ -1,0 +1,73 @@
+"""The words of a return's header row: which column holds the ref, a period, or a field."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from kpixl.periods import Period, parse_header
+from kpixl.read.observations import Field
+from kpixl.values import text_of
+
+# Header words, normalised (lower case, punctuation and spaces squeezed) -> what the column holds.
+COLUMN_WORDS: dict[str, str] = {
+    "ref": "ref",
+    "reference": "ref",
+    "indicator ref": "ref",
+    "kpi ref": "ref",
+    "value": Field.VALUE,
+    "numerator": Field.NUMERATOR,
+    "denominator": Field.DENOMINATOR,
+    "ytd": Field.YTD,
+    "year to date": Field.YTD,
+    "ytd value": Field.YTD,
+    "prev year": Field.PREV_YEAR,
+    "previous year": Field.PREV_YEAR,
+    "previous year ytd": Field.PREV_YEAR,
+    "prev yr ytd": Field.PREV_YEAR,
+    "prev yr": Field.PREV_YEAR,
+    "prev year ytd": Field.PREV_YEAR,
+    "prev_year": Field.PREV_YEAR,
+    "commentary": Field.COMMENTARY,
+    "comments": Field.COMMENTARY,
+    "comment": Field.COMMENTARY,
+    "target": Field.TARGET,
+    "floor": Field.FLOOR,
+    "floor standard": Field.FLOOR,
+    "period": "period",
+}
+SHEET_FIELDS = {"numerators": Field.NUMERATOR, "denominators": Field.DENOMINATOR}
+
+
+def is_ref_word(value: object) -> bool:
+    # cheap tests first: data rows are mostly numbers, refs and descriptions; every header word
+    # for the ref holds "ref", and normalising only changes case and separators
+    return (
+        isinstance(value, str)
+        and len(value) < 20
+        and "ref" in value.lower()
+        and COLUMN_WORDS.get(word(value)) == "ref"
+    )
+
+
+def word(value: object) -> str:
+    return _text_word(value) if isinstance(value, str) else _plain_word(value)
+
+
+@functools.lru_cache(maxsize=4096)  # header words repeat across hundreds of returns
+def _text_word(value: str) -> str:
+    return _plain_word(value)
+
+
+def _plain_word(value: object) -> str:
+    return re.sub(r"[\s._]+", " ", text_of(value).lower()).strip()
+
+
+def header_period(value: object) -> Period | None:
+    """parse_header, remembered for text (the same month headers in every return)."""
+    return _text_period(value) if isinstance(value, str) else parse_header(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_period(value: str) -> Period | None:
+    return parse_header(value)

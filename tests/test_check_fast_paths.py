@@ -1,0 +1,211 @@
+"""The shortcuts that make `kpixl validate` fast give exactly what the plain rules give."""
+
+from __future__ import annotations
+
+import pickle
+import re
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from kpixl.check import plausibility
+from kpixl.errors import RegisterError, UsageError
+from kpixl.issues import IssueCode
+from kpixl.periods import Period
+from kpixl.pipeline import run
+from kpixl.rate.rating import compute_ytd, running_ytd
+from kpixl.read import workbook
+from kpixl.read.returns import Field, Observation, ReturnFile
+from kpixl.register.load import load_register
+from kpixl.register.model import Indicator, Kind, Unit, YtdMethod
+from kpixl.results import DATA_COLUMNS
+
+FAST = settings(max_examples=300, deadline=None)
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples"
+
+maybe = st.one_of(st.none(), st.floats(-1e6, 1e6, allow_nan=False))
+small = st.one_of(st.none(), st.sampled_from([0.0, 1.0, 2.5, -1.0]))
+
+
+def indicator(method: YtdMethod = YtdMethod.MEAN, unit: Unit = Unit.COUNT) -> Indicator:
+    return Indicator("X01", "Test", "Area", Kind.KPI, unit=unit, ytd=method, target=0.9)
+
+
+@FAST
+@given(
+    st.sampled_from(list(YtdMethod)),
+    st.lists(st.tuples(maybe, small, small), max_size=12),
+    st.booleans(),
+)
+def test_running_ytd_is_compute_ytd_month_by_month(
+    method: YtdMethod, months: list[tuple[float | None, float | None, float | None]], parts: bool
+) -> None:
+    ind = indicator(method)
+    values = [v for v, _, _ in months]
+    nums = [n for _, n, _ in months] if parts else None
+    dens = [d for _, _, d in months] if parts else None
+    expected = [
+        compute_ytd(
+            ind,
+            values[: i + 1],
+            None if nums is None else nums[: i + 1],
+            None if dens is None else dens[: i + 1],
+        )
+        for i in range(len(values))
+    ]
+    assert running_ytd(ind, values, nums, dens) == expected
+
+
+def _reference_findings(ind: Indicator, values: list[float]) -> list[tuple[IssueCode, str]]:
+    """Near-zero drops and outliers by the rules as docs/rules.md states them, medians done plainly."""
+    points = [(Period(2024, 4).shift(i), v) for i, v in enumerate(values)]
+    found: list[tuple[IssueCode, Period]] = []
+    near: set[Period] = set()
+    if ind.unit is not Unit.PERCENT:
+        for i, (p, v) in enumerate(points):
+            others = [w for j, (_, w) in enumerate(points) if j != i]
+            if len(others) >= 3:
+                usual = statistics.median(others)
+                if usual >= 50 and v < 0.1 * usual:
+                    found.append((IssueCode.NEAR_ZERO, p))
+                    near.add(p)
+    if len(points) >= 6:
+        for i, (p, v) in enumerate(points):
+            others = [w for j, (_, w) in enumerate(points) if j != i]
+            usual = statistics.median(others)
+            if ind.unit is Unit.PERCENT:
+                material = abs(v - usual) >= 0.15
+            else:
+                material = abs(v - usual) >= 0.5 * abs(usual)
+            mad = statistics.median(abs(w - usual) for w in others)
+            if p not in near and material and mad and 0.6745 * abs(v - usual) / mad > 3.5:
+                found.append((IssueCode.OUTLIER, p))
+    return sorted((code, str(p)) for code, p in found)
+
+
+@FAST
+@given(
+    st.sampled_from([Unit.PERCENT, Unit.NUMBER]),
+    st.lists(
+        st.one_of(
+            st.sampled_from([0.0, 0.01, 0.5, 0.8, 0.85, 1.0, 60.0, 100.0, 3000.0]),
+            st.floats(-10, 5000),
+        ),
+        max_size=12,
+    ),
+)
+def test_near_zero_and_outliers_follow_the_plain_rules(unit: Unit, values: list[float]) -> None:
+    ind = indicator(unit=unit)
+    points = [(Period(2024, 4).shift(i), v) for i, v in enumerate(values)]
+    got = sorted(
+        (f.code, str(f.period))
+        for f in plausibility.check_series(ind, points)
+        if f.code in (IssueCode.NEAR_ZERO, IssueCode.OUTLIER)
+    )
+    assert got == _reference_findings(ind, values)
+
+
+@FAST
+@given(st.lists(st.floats(-1e9, 1e9, allow_nan=False), min_size=2, max_size=13), st.data())
+def test_median_without_one_value(values: list[float], data: st.DataObject) -> None:
+    k = data.draw(st.integers(0, len(values) - 1))
+    ordered = sorted(values)
+    assert plausibility._median_without(ordered, k) == statistics.median(
+        ordered[:k] + ordered[k + 1 :]
+    )
+
+
+_ROW = re.compile(rb'\br="(\d+)"')
+_CELL = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+
+
+def _reference_extent(xml: bytes) -> tuple[int, int]:
+    rows = cols = 0
+    for m in _ROW.finditer(xml):
+        rows = max(rows, int(m.group(1)))
+    for m in _CELL.finditer(xml):
+        rows = max(rows, int(m.group(2)))
+        cols = max(cols, workbook._col_number(m.group(1)))
+    return rows, cols
+
+
+PIECES = [b'r="', b'"', b"A", b"XFD", b"12", b"1048576", b"<c ", b">", b"x", b" ", b"r=", b"0"]
+
+
+@FAST
+@given(st.lists(st.sampled_from(PIECES), max_size=60))
+def test_sheet_extent_scan_in_chunks_finds_every_reference(pieces: list[bytes]) -> None:
+    xml = b"".join(pieces)
+    assert workbook._extent(xml) == _reference_extent(xml)
+    chunk = workbook._SCAN_CHUNK
+    workbook._SCAN_CHUNK = 7  # many cuts: none may lose or invent a reference
+    try:
+        assert workbook._extent(xml) == _reference_extent(xml)
+    finally:
+        workbook._SCAN_CHUNK = chunk
+
+
+def test_observations_come_back_from_a_reader_process_unchanged() -> None:
+    obs = Observation("KPI 01", Period(2025, 3), Field.VALUE, 0.85, "/in/ret.xlsx", "KPIs", "C7")
+    result = ReturnFile(Path("/in/ret.xlsx"), [obs, obs._replace(raw="n/a", cell="D7")])
+    back = pickle.loads(pickle.dumps(result))
+    assert back.observations == result.observations
+    assert back.observations[1].raw == "n/a"
+    assert back.observations[0].source == "ret.xlsx!KPIs!C7"
+    assert back.observations[0].ref_cell == "" and not back.observations[0].formula_without_value
+
+
+def test_validating_never_imports_pandas_but_the_table_is_there_when_asked() -> None:
+    code = (
+        "import sys; from kpixl.pipeline import run; "
+        f"r = run([{str(SAMPLES / 'returns')!r}], {str(SAMPLES / 'register.xlsx')!r}); "
+        "print(len(r.report), 'pandas' in sys.modules); "
+        "print(r.data.shape, 'pandas' in sys.modules, sorted(set(map(str, r.data.dtypes))))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.split("\n")
+    issues, before = out[0].split()
+    assert int(issues) > 0 and before == "False"
+    rows, columns = (int(n) for n in re.findall(r"\d+", out[1].split(")")[0]))
+    assert rows > 0 and columns == len(DATA_COLUMNS)
+    assert out[1].endswith("True ['object']")
+
+
+NOT_A_BOOK = re.escape("register register.xlsx: the file is not an Excel workbook")
+
+
+def test_register_read_beside_the_returns_still_reports_its_problems_first(
+    tmp_path: Path,
+) -> None:
+    bad = tmp_path / "register.xlsx"
+    bad.write_text("ref,description\n", encoding="utf-8")  # a CSV renamed: no workbook
+    with pytest.raises(RegisterError, match=NOT_A_BOOK):
+        run([SAMPLES / "returns"], bad)  # read in a reader process, beside the returns
+    with pytest.raises(RegisterError, match=NOT_A_BOOK):
+        run([tmp_path / "nowhere"], bad)  # no returns either: the register is still first
+    with pytest.raises(UsageError, match="nowhere: no such file or folder"):
+        run([tmp_path / "nowhere"], SAMPLES / "register.xlsx")
+
+
+def test_register_problems_come_back_from_the_reader_process_whole(tmp_path: Path) -> None:
+    register = load_register(SAMPLES / "register.xlsx")
+    first = next(iter(register.indicators))
+    bad = tmp_path / "register.xlsx"
+    book = load_workbook(SAMPLES / "register.xlsx")
+    sheet = book["Indicators"]
+    for row in sheet.iter_rows(min_row=2):
+        if row[0].value == first:
+            row[0].value = None  # an indicator row without its ref
+    book.save(bad)
+    with pytest.raises(RegisterError) as caught:
+        run([SAMPLES / "returns"], bad)
+    assert [i.code.value for i in caught.value.issues] == ["register-missing-value"]
+    assert caught.value.issues[0].sheet == "Indicators"
