@@ -16,6 +16,8 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from kpixl.terminal import printable
+
 
 class Lines:
     """Progress as plain lines, for logs (not a terminal); nothing at all under CI."""
@@ -26,7 +28,7 @@ class Lines:
 
     def step(self, text: str, total: int | None = None) -> None:
         if not self.quiet:
-            self.console.print(f"kpixl batch: {text}", markup=False)
+            self.console.print(f"kpixl batch: {printable(text)}", markup=False)
 
     def advance(self) -> None:
         pass
@@ -36,7 +38,7 @@ class Bar:
     """A rich progress bar per step, on a terminal."""
 
     def __init__(self, console: Console) -> None:
-        columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+        columns = (SpinnerColumn(), TextColumn("{task.description}", markup=False), BarColumn(),
                    MofNCompleteColumn(), TimeElapsedColumn())  # fmt: skip
         self.progress = Progress(*columns, console=console)
         self.task: TaskID | None = None
@@ -59,7 +61,7 @@ class Bar:
 
     def step(self, text: str, total: int | None = None) -> None:
         self._finish()
-        self.task = self.progress.add_task(text, total=total)
+        self.task = self.progress.add_task(printable(text), total=total)
 
     def advance(self) -> None:
         if self.task is not None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from kpixl.cli.options import EXIT_ISSUES, EXIT_OK, parse_period
+from kpixl.cli.options import console as options_console
+from kpixl.terminal import printable
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -44,12 +45,10 @@ def batch(
     with --email, a dashboard could not be mailed).
     """
     # imported here, not at start: every other command starts without them
-    from rich.console import Console
-
     from kpixl.batch.progress import Bar, Lines
     from kpixl.batch.run import run_batch
 
-    console = Console(highlight=False, soft_wrap=not sys.stdout.isatty())
+    console = options_console()
     asked = parse_period(period)
     if console.is_terminal:
         with Bar(console) as bar:
@@ -107,7 +106,7 @@ def _summary(console: Console, outcome: BatchOutcome) -> None:
         "Dashboard", "File", "KPIs rated", *RAG_WORDS, title=f"Dashboards {report.period}"
     )
     for d in report.dashboards:
-        table.add_row(d.dashboard, d.file, f"{d.rated}/{d.kpis}",
+        table.add_row(printable(d.dashboard), printable(d.file), f"{d.rated}/{d.kpis}",
                       *(str(d.latest[w]) for w in RAG_WORDS))  # fmt: skip
     console.print(table)
     console.print(_files_line(report), markup=False)

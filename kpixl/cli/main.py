@@ -15,7 +15,7 @@ import click
 from kpixl.cli.addin import addin
 from kpixl.cli.batch import batch
 from kpixl.cli.email import email
-from kpixl.cli.options import EXIT_FAILED, EXIT_OK
+from kpixl.cli.options import EXIT_FAILED, EXIT_OK, say
 from kpixl.cli.returns import build, validate
 from kpixl.cli.template import template
 from kpixl.errors import KpixlError, RegisterError, write_crash_log
@@ -34,7 +34,7 @@ for command in (validate, build, template, email, batch, addin):
 
 
 def _fail(message: str) -> int:
-    click.echo(message, err=True)
+    say(message, err=True)
     return EXIT_FAILED
 
 
@@ -71,7 +71,7 @@ def _main(argv: Sequence[str] | None) -> int:
         result = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
     except RegisterError as exc:
         for issue in exc.issues:
-            click.echo(issue.line(), err=True)
+            say(issue.line(), err=True)
         return _fail(f"kpixl: {exc}")
     except KpixlError as exc:
         return _fail(f"kpixl: {exc}")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, overload
+from typing import TYPE_CHECKING, Any, overload
 
 import click
 
 from kpixl.errors import UsageError
 from kpixl.periods import Period
+from kpixl.terminal import printable
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -42,7 +43,20 @@ def parse_period(text: str | None) -> Period | None:
 
 
 def console() -> Console:
-    """A console for people: rich is imported only when something is printed for them."""
+    """A console for people: rich is imported only when something is printed for them.
+
+    Text is never read as rich markup (a cell holding `[/bold]` or `[link=…]` is shown as
+    typed) and loses its control characters (kpixl.terminal)."""
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=not sys.stdout.isatty())
+    class _PlainConsole(Console):
+        def print(self, *objects: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("markup", False)
+            super().print(*(printable(o) if isinstance(o, str) else o for o in objects), **kwargs)
+
+    return _PlainConsole(highlight=False, markup=False, soft_wrap=not sys.stdout.isatty())
+
+
+def say(message: object, *, err: bool = False) -> None:
+    """`click.echo` for lines that carry text from files: control characters removed."""
+    click.echo(printable(message), err=err)

@@ -16,9 +16,11 @@ from kpixl.cli.options import (
     period_opt,
     register_opt,
     returns_arg,
+    say,
 )
 from kpixl.issues import Report
-from kpixl.pipeline import run
+from kpixl.pipeline import NothingToRate, run
+from kpixl.terminal import printable
 
 
 @click.command()
@@ -29,9 +31,13 @@ from kpixl.pipeline import run
 def validate(returns: tuple[Path, ...], register: Path, period: str | None, as_json: bool) -> int:
     """Check RETURNS (files or folders) against the register and explain every problem.
 
-    Exit status: 0 no errors, 1 errors found, 2 nothing could be checked.
+    Exit status: 0 no errors, 1 errors found (or no figure of the register in any return),
+    2 the register or the arguments cannot be used.
     """
-    results = run(returns, register, parse_period(period))
+    try:
+        results = run(returns, register, parse_period(period))
+    except NothingToRate as exc:
+        return nothing_to_rate(exc, as_json)
     if as_json:
         click.echo(json.dumps(results.report.as_json(), indent=2, ensure_ascii=False))
     else:
@@ -58,19 +64,32 @@ def build(
 ) -> int:  # fmt: skip
     """Build the dashboard workbook from RETURNS (files or folders).
 
-    Exit status: 0 built with no errors, 1 built with validation errors, 2 nothing built.
+    Exit status: 0 built with no errors, 1 validation errors (built, or nothing to build when
+    no return gives a figure), 2 nothing built (bad register or arguments).
     """
-    from kpixl.dashboard.output import write_csv, write_dashboards  # openpyxl: only when building
+    from kpixl.dashboard import output as out  # openpyxl: only when building
 
-    results = run(returns, register, parse_period(period))
-    written = write_dashboards(results, output, template=template, pdf=pdf)
-    if results_csv is not None:
-        write_csv(results, results_csv)
-        written.append(results_csv)
+    out.check_named_outputs(out.build_inputs(returns, register, template), output, results_csv, pdf)
+    try:
+        results = run(returns, register, parse_period(period))
+    except NothingToRate as exc:
+        return nothing_to_rate(exc, as_json=False, done="nothing written")
+    written = out.write_dashboards(results, output, template, pdf, results_csv)
     _print_report(results.report, len(results.files), brief=True)
     for path in written:
-        click.echo(f"wrote {path}")
+        say(f"wrote {printable(path, one_line=True)}")
     return EXIT_OK if results.report.valid else EXIT_ISSUES
+
+
+def nothing_to_rate(exc: NothingToRate, as_json: bool, done: str = "nothing rated") -> int:
+    """When no return gives a figure of the register: what each file gave, as any report is
+    shown (JSON too), then why nothing came of it; exit status 1 (the returns are at fault)."""
+    if as_json:
+        click.echo(json.dumps(exc.report.as_json(), indent=2, ensure_ascii=False))
+    else:
+        _print_report(exc.report, exc.n_files)
+        say(f"{done}: no return gives a figure for any indicator of the register")
+    return EXIT_ISSUES
 
 
 def _print_report(report: Report, n_files: int, brief: bool = False) -> None:
@@ -79,12 +98,13 @@ def _print_report(report: Report, n_files: int, brief: bool = False) -> None:
     shown = report.errors if brief else report.sorted()
     if shown and sys.stdout.isatty():
         from rich.table import Table
+        from rich.text import Text
 
         table = Table("Severity", "Code", "Where", "Message", show_lines=False)
         for issue in shown:
             style = "red" if issue.severity.value == "error" else "yellow"
-            table.add_row(issue.severity.value, issue.code.value, issue.where(), issue.message,
-                          style=style)  # fmt: skip
+            cells = (issue.severity.value, issue.code.value, issue.where(), issue.message)
+            table.add_row(*(Text(printable(c)) for c in cells), style=style)
         out.print(table)
     else:
         for issue in shown:
