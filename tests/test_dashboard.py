@@ -447,6 +447,13 @@ def test_validation_sheet(book: openpyxl.Workbook) -> None:
         ("returns/finance.xlsx", "Data", "", "../returns/finance.xlsx#'Data'!A1"),
         ("returns/finance.xlsx", "", "", "../returns/finance.xlsx"),
         ("", "Data", "C7", ""),
+        (
+            "re#turns 100%/fin ance.xlsx",
+            "Data",
+            "C7",
+            "../re%23turns%20100%25/fin%20ance.xlsx#'Data'!C7",
+        ),
+        ("returns/Fin\x1b]8;;x\x07.xlsx", "", "", "../returns/Fin%1B%5D8%3B%3Bx%07.xlsx"),
     ],
 )
 def test_link_targets(
@@ -454,9 +461,10 @@ def test_link_targets(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     issue = Issue(Severity.ERROR, IssueCode.NOT_NUMERIC, "m", file=file, sheet=sheet, cell=cell)
-    assert link_target(issue, tmp_path / "out") == expected
+    path, location = link_target(issue, tmp_path / "out")
+    assert (f"{path}#{location}" if location else path) == expected
     absolute = Issue(Severity.ERROR, IssueCode.NOT_NUMERIC, "m", file=str(tmp_path / "r.xlsx"))
-    assert link_target(absolute, Path("out")) == "../r.xlsx"
+    assert link_target(absolute, Path("out")) == ("../r.xlsx", "")
 
 
 def test_data_sheet(book: openpyxl.Workbook, results: Results) -> None:
@@ -879,3 +887,38 @@ def test_trend_charts_are_the_xml_openpyxl_makes(results: Results, description: 
     for ind, block in zip(kpis, blocks, strict=True):
         expected = tostring(trends.trend_chart(ind, data, block, palette)._write())
         assert tostring(fast.chart(ind, block)._write()) == expected, ind.ref
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Customer Experience 📈 Team North",  # 33 characters, 34 UTF-16 units
+        "A" * 30 + "📈",  # 31 characters, 32 units: one over Excel's limit
+        "📈" * 20,
+        "Finance\x1b]8;;x\x07 team",
+    ],
+)
+def test_sheet_names_fit_excel_counting_utf16_units(name: str) -> None:
+    from kpixl.dashboard.names import unique_sheet_names, units
+
+    first, second = unique_sheet_names([name, name])
+    for shown in (first, second):
+        assert 0 < units(shown) <= 31
+        assert "\ufffd" not in shown and not any(ord(c) < 32 for c in shown)
+        shown.encode("utf-16-le")  # never half a surrogate pair
+    assert first.lower() != second.lower() and second.endswith("(2)")
+
+
+def test_a_long_title_is_shortened_to_fit_the_print_header(tmp_path: Path) -> None:
+    from kpixl.dashboard.printing import MAX_HEADER_FOOTER, set_up_printing
+
+    title = "Performance Dashboard for the Growth, Environment & Transport Directorate " * 5
+    wb = openpyxl.Workbook()
+    set_up_printing(wb.active, title, "Kent & Medway Analytics " * 12)
+    wb.save(tmp_path / "t.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "t.xlsx").active
+    header, footer = str(ws.oddHeader), str(ws.oddFooter)
+    assert len(header) <= MAX_HEADER_FOOTER and len(footer) <= MAX_HEADER_FOOTER
+    assert "Performance Dashboard for the Growth, Environment && Transport" in header
+    assert "…" in header and "Produced by Kent && Medway" in footer
+    assert "&A" in header and "&P" in footer  # the sheet name and page numbers are kept

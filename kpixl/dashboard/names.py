@@ -6,8 +6,8 @@ import re
 
 from kpixl.periods import Period
 
-MAX_SHEET_NAME = 31
-_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+MAX_SHEET_NAME = 31  # Excel counts UTF-16 units: an emoji takes two
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f-\x9f]")
 _FILE_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 # Shortenings tried in turn, only while a name is still too long for a sheet tab.
 _SHORTER = (
@@ -28,14 +28,26 @@ RESERVED_SHEETS = (
 )  # fmt: skip
 
 
+def units(text: str) -> int:
+    """The length of `text` as Excel counts a sheet name's: in UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def cut(text: str, limit: int) -> str:
+    """The longest start of `text` of at most `limit` UTF-16 units (never half an emoji)."""
+    while units(text) > limit:
+        text = text[:-1]
+    return text
+
+
 def sheet_name(name: str) -> str:
-    """A readable sheet name of at most 31 characters without []:*?/\\ in it."""
+    """A readable sheet name of at most 31 UTF-16 units without []:*?/\\ in it."""
     text = _SHEET_FORBIDDEN.sub("-", " ".join(name.split())).strip("'") or "Service area"
     for long, short in _SHORTER:
-        if len(text) <= MAX_SHEET_NAME:
+        if units(text) <= MAX_SHEET_NAME:
             break
         text = text.replace(long, short)
-    return text[:MAX_SHEET_NAME].rstrip(" '") or "Service area"
+    return cut(text, MAX_SHEET_NAME).rstrip(" '") or "Service area"
 
 
 def unique_sheet_names(names: list[str]) -> list[str]:
@@ -49,7 +61,7 @@ def unique_sheet_names(names: list[str]) -> list[str]:
         while candidate.lower() in taken:
             n += 1
             suffix = f" ({n})"
-            candidate = base[: MAX_SHEET_NAME - len(suffix)].rstrip() + suffix
+            candidate = cut(base, MAX_SHEET_NAME - len(suffix)).rstrip() + suffix
         taken.add(candidate.lower())
         result.append(candidate)
     return result

@@ -15,6 +15,9 @@ SHEET_NAME = "&A"
 MARGINS = PageMargins(left=0.4, right=0.4, top=0.7, bottom=0.6, header=0.3, footer=0.3)
 
 
+MAX_HEADER_FOOTER = 255  # Excel's limit on a header's (or footer's) text, codes included
+
+
 def header_text(text: str) -> str:
     """Text shown as typed in a print header: `&` starts a code there, `&&` is an ampersand."""
     return text.replace("&", "&&")
@@ -38,12 +41,25 @@ def set_up_printing(ws: Worksheet, title: str, organisation: str, repeat_rows: s
     if repeat_rows:
         ws.print_title_rows = repeat_rows
     header, footer = _parts(ws.oddHeader), _parts(ws.oddFooter)
-    _item(header[0], header_text(title), styles.PRINT_TITLE_FONT, styles.PRINT_TITLE_SIZE)
     _item(header[1], SHEET_NAME, styles.PRINT_FONT, styles.PRINT_SIZE)
-    if organisation:
-        produced = header_text(f"Produced by {organisation}")
-        _item(footer[0], produced, styles.PRINT_FONT, styles.PRINT_SIZE)
     _item(footer[1], PAGE_NUMBERS, styles.PRINT_FONT, styles.PRINT_SIZE)
+    _fitted(ws.oddHeader, header[0], title, styles.PRINT_TITLE_FONT, styles.PRINT_TITLE_SIZE)
+    if organisation:
+        produced = f"Produced by {organisation}"
+        _fitted(ws.oddFooter, footer[0], produced, styles.PRINT_FONT, styles.PRINT_SIZE)
+
+
+def _fitted(
+    whole: HeaderFooterItem | None, part: _HeaderFooterPart, text: str, font: str, size: int
+) -> None:
+    """`text` in `part`, shortened with an ellipsis until the whole header (or footer), codes
+    and all, holds no more than the 255 characters Excel allows (a long register title)."""
+    shown = " ".join(text.split())
+    _item(part, header_text(shown), font, size)
+    while whole is not None and len(str(whole)) > MAX_HEADER_FOOTER and shown:
+        shown = shown[: max(0, len(shown) - (len(str(whole)) - MAX_HEADER_FOOTER) - 1)] + "…"
+        shown = shown if len(shown) > 1 else ""
+        _item(part, header_text(shown), font, size)
 
 
 def _parts(item: HeaderFooterItem | None) -> tuple[_HeaderFooterPart, _HeaderFooterPart]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import quote
 
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
@@ -68,10 +69,9 @@ def _issue_row(ws: Worksheet, row: int, issue: Issue, out_dir: Path) -> None:
     lines = max(lines_needed(str(v), WIDTHS[c]) for c, v in enumerate(values, start=1))
     if lines > 1:
         ws.row_dimensions[row].height = lines * styles.LINE_HEIGHT + 2
-    target = link_target(issue, out_dir)
-    if target:
+    path, location = link_target(issue, out_dir)
+    if path:
         cell = cells[(CELL_COL if issue.cell else FILE_COL) - 1]
-        path, _, location = target.partition("#")
         # As Excel writes a link into another workbook: the file, and the cell as `location`.
         cell.hyperlink = Hyperlink(ref=cell.coordinate, target=path, location=location or None)
         styles.apply(cell, Look.LINK, styles.TEXT_FORMAT)
@@ -84,17 +84,18 @@ def _period_label(period: str) -> str:
         return period
 
 
-def link_target(issue: Issue, out_dir: Path) -> str:
-    """`../returns/finance.xlsx#'Sheet 1'!C7`: the issue's file relative to the dashboard's
-    folder (so the link survives moving both together), and the cell within it."""
+def link_target(issue: Issue, out_dir: Path) -> tuple[str, str]:
+    """(`../returns/finance.xlsx`, `'Sheet 1'!C7`): the issue's file relative to the
+    dashboard's folder (so the link survives moving both together), percent-encoded as a link
+    target is (a `#` or `%` in a folder's name would otherwise cut or change it), and the cell."""
     if not issue.file:
-        return ""
+        return "", ""
     source = Path(issue.file).resolve()
     try:
-        path = os.path.relpath(source, out_dir.resolve()).replace(os.sep, "/")
+        path = quote(os.path.relpath(source, out_dir.resolve()).replace(os.sep, "/"), safe="/")
     except ValueError:  # another drive on Windows: no relative path exists
         path = source.as_uri()
     if not issue.sheet:
-        return path
+        return path, ""
     sheet = issue.sheet.replace("'", "''")
-    return f"{path}#'{sheet}'!{issue.cell or 'A1'}"
+    return path, f"'{sheet}'!{issue.cell or 'A1'}"
