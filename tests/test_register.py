@@ -172,3 +172,27 @@ def test_bad_periods_shown_are_reported_with_their_cells(tmp_path: Path) -> None
     )
     assert "2.5" in messages[2]
     assert "'five'" in messages[3] and "type a number" in messages[3]
+
+
+def test_a_recipient_written_surname_first_is_one_address(tmp_path: Path) -> None:
+    """Outlook writes names as "Smith, John": the comma inside the quotes does not split it."""
+    from kpixl.mail.message import parse_addresses
+    from tests.conftest import write_register
+
+    areas = [
+        ["service_area", "department", "recipients"],
+        ["Alpha", "Dept", '"Smith, John" <john.smith@example.org>; a@example.org, "Doe; Jane" <j@example.org>'],
+        ["Beta", "Dept", "b@example.org"],
+    ]  # fmt: skip
+    register = load_register(write_register(tmp_path / "register.xlsx", areas=areas))
+    recipients = register.service_areas["Alpha"].recipients
+    assert recipients == (
+        '"Smith, John" <john.smith@example.org>',
+        "a@example.org",
+        '"Doe; Jane" <j@example.org>',
+    )
+    assert parse_addresses(recipients, "register") == [
+        ("Smith, John", "john.smith@example.org"),
+        ("", "a@example.org"),
+        ("Doe; Jane", "j@example.org"),
+    ]

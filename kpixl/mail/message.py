@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.policy
 import email.utils
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -12,12 +13,14 @@ from pathlib import Path
 from kpixl.errors import UsageError
 from kpixl.mail.body import html_body, plain_text
 from kpixl.mail.read import DashboardSummary, dashboard_name_from_file
+from kpixl.register.load import split_addresses
 from kpixl.register.model import Register
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 PDF_TYPE = ("application", "pdf")
 SUBJECT = "Performance Dashboard – {name} – {period}"
 _NOT_IN_ADDRESS = set(' \t\r\n<>()[]\\,;:"')
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,9 @@ class Attachment:
 
     @property
     def name(self) -> str:
-        return self.path.name
+        """The file's name as the message gives it: a line break or other control character
+        in it (possible on Linux) becomes a space, which a mail header can hold."""
+        return " ".join(_CONTROL.sub(" ", self.path.name).split()) or "dashboard.xlsx"
 
 
 @dataclass
@@ -52,10 +57,11 @@ class Addressees:
 
 
 def parse_addresses(values: Iterable[str], where: str) -> list[tuple[str, str]]:
-    """`a@x.org; B <b@x.org>, c@x.org` -> [(name, address)]; UsageError for anything else."""
+    """`a@x.org; "Smith, John" <j@x.org>, c@x.org` -> [(name, address)]; UsageError for
+    anything else."""
     found: list[tuple[str, str]] = []
     for value in values:
-        for piece in value.split(";"):
+        for piece in split_addresses(value):
             if not piece.strip():
                 continue
             for name, address in email.utils.getaddresses([piece]):

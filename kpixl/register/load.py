@@ -49,6 +49,22 @@ REQUIRED = {
 }
 
 
+def split_addresses(text: str) -> tuple[str, ...]:
+    """`a@x.org; "Smith, John" <j@x.org>, c@x.org` -> each address as written: a ; or , in a
+    quoted name (Outlook writes names as "Surname, First") or inside <…> does not split it."""
+    pieces, start, quoted, angled = [], 0, False, False
+    for i, char in enumerate(text):
+        if char == '"' and not angled:
+            quoted = not quoted
+        elif char in "<>" and not quoted:
+            angled = char == "<"
+        elif char in ";," and not (quoted or angled):
+            pieces.append(text[start:i])
+            start = i + 1
+    pieces.append(text[start:])
+    return tuple(p.strip() for p in pieces if p.strip())
+
+
 def norm(header: object) -> str:
     """`Service Area`, `service_area` and ` SERVICE-AREA ` all become `service_area`."""
     return re.sub(r"[\s_\-]+", "_", text_of(header).lower()).strip("_")
@@ -252,9 +268,7 @@ def _service_areas(table: _Table | None, out: _Collector) -> dict[str, ServiceAr
             continue
         seen.add(name.lower())
         department = text_of(table.get(row, "department"))
-        recipients = tuple(
-            r.strip() for r in re.split(r"[;,]", text_of(table.get(row, "recipients"))) if r.strip()
-        )
+        recipients = split_addresses(text_of(table.get(row, "recipients")))
         order = parse_number(table.get(row, "order")).value
         area = ServiceArea(
             name=name,
