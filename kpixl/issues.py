@@ -41,6 +41,8 @@ class IssueCode(StrEnum):
     EXTERNAL_LINKS = "external-links"
     EMBEDDED_OBJECTS = "embedded-objects"
     NO_TABLE = "no-table"
+    NO_KNOWN_REFS = "no-known-refs"  # a file read whose refs are none of the register's
+    NO_FIGURES = "no-figures"  # nothing to rate: a file of the register's refs, every figure blank
     SHEET_TOO_LARGE = "sheet-too-large"
     FORMULA_NO_VALUE = "formula-no-value"
     BAD_PERIOD = "bad-period"

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from kpixl.errors import RegisterError, UsageError
-from kpixl.issues import Issue, IssueCode, Report, error
+from kpixl.issues import Issue, IssueCode, Report, Severity, error
 from kpixl.periods import Period
 from kpixl.read.isolation import Budget, Failure, run_isolated
 from kpixl.read.returns import ReturnFile, read_return
@@ -87,18 +87,32 @@ def run(
 ) -> Results:
     """Validate and rate every return against the register for the reporting period.
 
-    The period defaults to the latest month any return gives a figure for.
+    The period defaults to the latest month any return gives a figure for. Raises
+    NothingToRate, whose `report` says what each file gave, when no return gives a figure
+    for any indicator of the register.
     """
+    return run_with_figures(returns, register, period)[0]
+
+
+def run_with_figures(
+    returns: Iterable[Path | str],
+    register: Register | Path | str,
+    period: Period | None = None,
+) -> tuple[Results, Figures]:
+    """`run`, and the validated figures with the cell each came from (`kpixl explain`)."""
     sources = [Path(r) for r in returns]
     if isinstance(register, Register):
+        from kpixl.check.validate import validate
+
         files, _ = find_returns(sources)
-        read = read_returns(files, jobs=default_jobs())
-        results = rate(register, read, period)
+        reg, read = register, read_returns(files, jobs=default_jobs())
+        figures, issues = validate(register, read)
     else:
         reg, read, validator = _read_with_register(Path(register), sources)
-        results = _rated(reg, read, validator.figures, validator.issues, period)
+        figures, issues = validator.figures, validator.issues
+    results = _rated(reg, read, figures, issues, period)
     results.folders = [str(s) for s in sources if s.is_dir()]
-    return results
+    return results, figures
 
 
 def _read_with_register(
@@ -215,13 +229,14 @@ def _rated(
     period: Period | None,
 ) -> Results:
     """Rate the figures `validate` kept for the reporting period (by default the latest)."""
+    issues = _with_unknown_files(register, read, issues)
+    periods = figures.value_periods()
+    if not periods:
+        said = issues + _blank_files(register, read)
+        if not any(i.severity is Severity.ERROR for i in said):  # every figure n/a, say
+            said.append(error(IssueCode.NO_FIGURES, _NO_FIGURE))
+        raise NothingToRate(Report(_ordered(said)), len(read))
     if period is None:
-        periods = figures.value_periods()
-        if not periods:
-            raise UsageError(
-                "no figures for any indicator of the register were found in the returns: "
-                "check the files and the register's refs"
-            )
         period = max(periods)
     from kpixl.rate.scoring import score  # after the readers have started: they do not need it
 
@@ -233,3 +248,98 @@ def _rated(
 def _ordered(issues: list[Issue]) -> list[Issue]:
     """File order, then sheet and position, keeping the order found within a cell."""
     return sorted(issues, key=lambda i: (i.file == "", i.file, i.sheet))
+
+
+_NO_FIGURE = (
+    "no return gives a figure for any indicator of the register: check the files are this "
+    "register's returns, with their figures filled in"
+)
+
+
+class NothingToRate(UsageError):
+    """No return gave a figure for any indicator of the register: nothing can be rated or built.
+    `report` holds what each file gave instead (`password-protected`, `no-table`,
+    `no-known-refs`, `no-figures`…), for the commands to list as they list any report."""
+
+    def __init__(self, report: Report, n_files: int) -> None:
+        self.report, self.n_files = report, n_files
+        super().__init__(_nothing_said(report, n_files))
+
+
+def _nothing_said(report: Report, n_files: int) -> str:
+    """One line for those who show only the error (the add-in, batch): each file's first error."""
+    firsts: dict[str, str] = {}
+    for issue in report.errors:
+        firsts.setdefault(issue.file, f"{Path(issue.file).name}: {issue.message}")
+    what = f"{n_files} return{'s' if n_files != 1 else ''}"
+    said = f"no figure for any indicator of the register in the {what} given"
+    shown = list(firsts.values())[:3]
+    more = f"; and {len(firsts) - 3} more files with errors" if len(firsts) > 3 else ""
+    return f"{said}: {'; '.join(shown)}{more}" if shown else said
+
+
+def _with_unknown_files(
+    register: Register, read: Sequence[ReturnFile], issues: list[Issue]
+) -> list[Issue]:
+    """A file whose refs are none of the register's gets one `no-known-refs` line saying what
+    it holds, instead of an `unknown-ref` per ref: the whole file, not a ref, is the question."""
+    said: dict[str, Issue] = {}
+    for return_file in read:
+        name, refs = _refs_if_none_known(register, return_file)
+        if refs:
+            message = _no_known_refs(refs, register)
+            said[name] = error(IssueCode.NO_KNOWN_REFS, message, file=name)
+    if not said:
+        return issues
+    kept = [i for i in issues if i.code is not IssueCode.UNKNOWN_REF or i.file not in said]
+    return kept + list(said.values())
+
+
+def _refs_if_none_known(register: Register, return_file: ReturnFile) -> tuple[str, list[str]]:
+    """The file's name in its issues, and its refs in the order found when none is the
+    register's (else none: a return's first ref is nearly always known, so this is quick)."""
+    rows = [(b.file, row.ref) for b in return_file.blocks for row in b.rows]
+    rows += [(o.file, o.ref) for o in return_file.loose]
+    if not rows or any(register.find(ref) is not None for _, ref in rows):
+        return "", []
+    refs = dict.fromkeys(ref.strip() for _, ref in rows if ref.strip())
+    return rows[0][0], list(refs)
+
+
+def _no_known_refs(refs: list[str], register: Register) -> str:
+    name = register.path.name
+    if len(refs) == 1:
+        found = f"its one ref, {refs[0]}, is not in the register {name}"
+    else:
+        examples = ", ".join(refs[:3])
+        such = f"such as {examples}" if len(refs) > 3 else f"({examples})"
+        found = f"{len(refs)} refs {such}, none in the register {name}"
+    return f"{found}: is this the right register for this file? If so, correct the refs"
+
+
+def _blank_files(register: Register, read: Sequence[ReturnFile]) -> list[Issue]:
+    """When nothing can be rated: each file that holds refs of the register but not one figure
+    for them (a return sent back unfilled) gets a `no-figures` line naming some of them."""
+    issues: list[Issue] = []
+    for return_file in read:
+        known = {
+            row.ref.strip(): block.file
+            for block in return_file.blocks
+            for row in block.rows
+            if register.find(row.ref) is not None
+        }
+        given = any(
+            register.find(row.ref) is not None
+            and (row.missing or any(c is not None for c in row.cells))
+            for block in return_file.blocks
+            for row in block.rows
+        ) or any(register.find(o.ref) is not None for o in return_file.loose)
+        if known and not given:
+            refs = list(known)
+            examples = ", ".join(refs[:3]) + (", …" if len(refs) > 3 else "")
+            message = (
+                f"holds {len(refs)} indicator{'s' if len(refs) != 1 else ''} of the register "
+                f"({examples}) but no figure for any of them: fill in the figures and send it again"
+            )
+            issues.append(error(IssueCode.NO_FIGURES, message, file=next(iter(known.values()))))
+    return issues
