@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import ast
 import importlib
+import json
 import re
 import zipfile
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Any
 
 import openpyxl
@@ -136,15 +137,33 @@ def test_every_button_has_a_handler_running_its_own_python_entry_point() -> None
     assert sorted(called) == sorted(kpixl.addin.__all__)
 
 
-def test_runpython_is_reached_through_the_installed_xlwings_addin() -> None:
+def test_python_is_run_through_the_installed_xlwings_addin() -> None:
     text = "\n".join(p.read_text(encoding="ascii") for p in vba_sources())
     assert f'XLWINGS_ADDIN As String = "{install.XLWINGS_ADDIN}"' in text
-    assert """Application.Run "'" & XLWINGS_ADDIN & "'!RunPython", command""" in text
+    call = re.search(
+        r"Application\.Run \"'\" & XLWINGS_ADDIN & \"'!(\w+)\", (.*?)\n(?! )", text, re.S
+    )
+    assert call is not None
+    assert call[1] == "ExecuteWindows"
+    args = [a.strip(" _\n") for a in call[2].split(",")]
+    assert args == ["False", "command", "interpreter", "NO_WORKBOOK_PATH"]
 
 
 # --- a small fake of the xlwings objects the entry points use -----------------------------
 
 Cell = tuple[int, int]  # 0-based row, column
+
+
+class com_error(Exception):  # the name pywintypes gives it
+    """pywintypes.com_error: (hresult, text, excepinfo, argerr), as xlwings passes it on."""
+
+
+REFUSED = com_error(
+    -2147352567, "Exception occurred.",
+    (0, "Microsoft Excel", "Unable to set the Color property of the Interior class",
+     "xlmain11.chm", 0, -2146827284),
+    None,
+)  # fmt: skip
 
 
 class FakeRange:
@@ -190,6 +209,8 @@ class FakeRange:
 
     @color.setter
     def color(self, rgb: Any) -> None:
+        if self._sheet.protected:  # what xlwings raises when Excel refuses (error 1004)
+            raise REFUSED
         self._sheet._colours[self._top] = tuple(rgb) if rgb is not None else None
 
     def add_hyperlink(
@@ -209,6 +230,7 @@ class FakeSheet:
         self._colours: dict[Cell, Any] = {}
         self._links: dict[Cell, str] = {}
         self._formulas: set[Cell] = set()
+        self.protected = False  # protected against formatting, as kpixl's return template is
 
     @property
     def name(self) -> str:
@@ -323,7 +345,7 @@ class FakeApp:
 
 FAKES = {"Range": FakeRange, "Sheet": FakeSheet, "Sheets": FakeSheets, "Book": FakeBook,
          "Books": FakeBooks, "App": FakeApp}  # fmt: skip
-TEST_ONLY = {"type_in", "active_sheet", "alerts", "opened"}  # the fake's own helpers
+TEST_ONLY = {"type_in", "active_sheet", "alerts", "opened", "protected"}  # the fake's own helpers
 
 
 def test_the_fake_and_the_protocols_use_only_xlwings_names() -> None:
@@ -552,15 +574,23 @@ def env(tmp_path: Path) -> install.InstallEnv:
     (tmp_path / "pkg" / "xlwings.xlam").write_bytes(b"xlwings add-in")
     return install.InstallEnv(
         app_data=tmp_path / "Roaming", home=tmp_path / "Me",
-        python=r"C:\Envs\kpi\python.exe", xlwings_xlam=tmp_path / "pkg" / "xlwings.xlam",
+        python="C:\\Users\\Siân\\kpi\\python.exe", xlwings_xlam=tmp_path / "pkg" / "xlwings.xlam",
     )  # fmt: skip
+
+
+def _addin_conf(env: install.InstallEnv) -> list[str]:
+    """kpixl's settings as KpixlRibbon.bas reads them: FileSystemObject.OpenTextFile(path, 1,
+    False, -1) is UTF-16 (the byte-order mark says which end first), ReadLine splits on CRLF."""
+    raw = env.addin_conf.read_bytes()
+    assert raw.startswith(b"\xff\xfe")
+    text = raw.decode("utf-16")
+    assert "\n" not in text.replace("\r\n", "")
+    return text.split("\r\n")[:-1]
 
 
 def test_install_plan_puts_everything_in_place_and_uninstall_undoes_it(
     env: install.InstallEnv, xlam: Path
 ) -> None:
-    env.xlwings_conf.parent.mkdir(parents=True)
-    env.xlwings_conf.write_text('"LICENSE_KEY","abc"\n"INTERPRETER_WIN","C:\\old.exe"\n')
     env.xlstart.mkdir(parents=True)
     (env.xlstart / "kpixl.xlam").write_bytes(b"old, downloaded")
     zone = env.xlstart / "kpixl.xlam:Zone.Identifier"  # how Windows marks a downloaded file
@@ -581,14 +611,63 @@ def test_install_plan_puts_everything_in_place_and_uninstall_undoes_it(
     assert (env.xlstart / "kpixl.xlam").read_bytes() == xlam.read_bytes()
     assert (env.xlstart / "xlwings.xlam").read_bytes() == b"xlwings add-in"
     assert not zone.exists()
-    conf = env.xlwings_conf.read_text().splitlines()
-    assert conf == ['"LICENSE_KEY","abc"', '"INTERPRETER_WIN","C:\\Envs\\kpi\\python.exe"',
-                    '"USE UDF SERVER","False"']  # fmt: skip
+    assert _addin_conf(env) == ['"INTERPRETER_WIN","C:\\Users\\Siân\\kpi\\python.exe"']
+    assert not env.xlwings_conf.exists()  # other xlwings tools' settings: not kpixl's
 
     install.apply(install.plan_uninstall(env))
     assert sorted(p.name for p in env.xlstart.iterdir()) == []
-    assert env.xlwings_conf.read_text() == '"LICENSE_KEY","abc"\n"INTERPRETER_WIN","C:\\old.exe"\n'
-    assert not env.manifest.exists()
+    assert not env.addin_conf.exists() and not env.manifest.exists()
+
+
+def test_user_wide_xlwings_settings_in_ansi_are_left_as_they_are(
+    env: install.InstallEnv, xlam: Path
+) -> None:
+    """xlwings' VBA writes xlwings.conf with Write # (ANSI code page, CRLF): another tool's
+    interpreter under C:\\Users\\Siân stays, byte for byte, through install and uninstall."""
+    env.xlwings_conf.parent.mkdir(parents=True)
+    theirs = '"LICENSE_KEY","abc"\r\n"INTERPRETER_WIN","C:\\Users\\Siân\\conda\\python.exe"\r\n'
+    env.xlwings_conf.write_bytes(theirs.encode("cp1252"))
+    install.apply(install.plan_install(env, xlam))
+    assert env.xlwings_conf.read_bytes() == theirs.encode("cp1252")
+    install.apply(install.plan_uninstall(env))
+    assert env.xlwings_conf.read_bytes() == theirs.encode("cp1252")
+
+
+def test_an_earlier_kpixls_xlwings_settings_are_given_back(
+    env: install.InstallEnv, xlam: Path
+) -> None:
+    """kpixl before 0.2 set INTERPRETER_WIN and USE UDF SERVER user-wide (as UTF-8 with LF) and
+    recorded the file as it was: installing again gives those keys their old values back and
+    keeps what the user added since; written in the ANSI code page with CRLF."""
+    env.xlwings_conf.parent.mkdir(parents=True)
+    before = '"LICENSE_KEY","abc"\n"INTERPRETER_WIN","C:\\Users\\Siân\\old.exe"\n'
+    now = (
+        '"LICENSE_KEY","abc"\n"INTERPRETER_WIN","C:\\Envs\\kpi\\python.exe"\n'
+        '"USE UDF SERVER","False"\n"SHOW CONSOLE","True"\n'
+    )
+    env.xlwings_conf.write_bytes(now.encode("utf-8"))
+    env.manifest.parent.mkdir(parents=True)
+    record = {"xlwings_addin_added": True, "xlwings_conf": before}
+    env.manifest.write_text(json.dumps(record), encoding="utf-8")
+
+    plan = install.plan_install(env, xlam)
+    assert any("an earlier kpixl changed" in s.describe() for s in plan)
+    install.apply(plan)
+    assert env.xlwings_conf.read_bytes() == (
+        b'"LICENSE_KEY","abc"\r\n"SHOW CONSOLE","True"\r\n'
+        b'"INTERPRETER_WIN","C:\\Users\\Si\xe2n\\old.exe"\r\n'
+    )
+    assert json.loads(env.manifest.read_text(encoding="utf-8")) == {"xlwings_addin_added": True}
+    assert not any("xlwings.conf" in s.describe() for s in install.plan_install(env, xlam))
+
+
+def test_an_earlier_kpixls_own_xlwings_conf_goes_on_uninstall(env: install.InstallEnv) -> None:
+    env.xlwings_conf.parent.mkdir(parents=True)
+    env.xlwings_conf.write_text('"INTERPRETER_WIN","C:\\kpi.exe"\n"USE UDF SERVER","False"\n')
+    env.manifest.parent.mkdir(parents=True)
+    env.manifest.write_text(json.dumps({"xlwings_addin_added": False, "xlwings_conf": None}))
+    install.apply(install.plan_uninstall(env))
+    assert not env.xlwings_conf.exists() and not env.manifest.exists()
 
 
 def test_an_xlwings_addin_already_there_is_kept(env: install.InstallEnv, xlam: Path) -> None:
@@ -600,13 +679,25 @@ def test_an_xlwings_addin_already_there_is_kept(env: install.InstallEnv, xlam: P
     )
     install.apply(install.plan_uninstall(env))
     assert [p.name for p in env.xlstart.iterdir()] == ["xlwings.xlam"]
-    assert not env.xlwings_conf.exists()  # kpixl created it, kpixl removed it
 
 
-def test_conda_environments_get_activated(env: install.InstallEnv) -> None:
-    conda = install.InstallEnv(**{**env.__dict__, "conda": (r"C:\conda", "kpi")})
-    text = install.conf_lines(conda, "")
-    assert '"CONDA PATH","C:\\conda"' in text and '"CONDA ENV","kpi"' in text
+def test_an_xlwings_addin_excel_opens_from_elsewhere_is_used_not_doubled(
+    env: install.InstallEnv, xlam: Path, tmp_path: Path
+) -> None:
+    """Ticked in Excel's Add-ins dialog (registry OPEN values): a second xlwings.xlam in XLSTART
+    would make Excel refuse one of them ("a workbook with the same name is already open")."""
+    values = [r'/R "C:\Tools\xlwings.xlam"', '"C:\\Other\\tools.xlam"', "solver.xlam"]
+    found = install.opened_addins(values)
+    assert [PureWindowsPath(p).name for p in found] == ["xlwings.xlam", "tools.xlam", "solver.xlam"]
+    ticked = install.InstallEnv(**{**env.__dict__, "open_addins": tuple(found)})
+    plan = install.plan_install(ticked, xlam)
+    assert [s.describe() for s in plan if "xlwings" in s.path.name] == [
+        r"use C:\Tools\xlwings.xlam (Excel already opens this xlwings add-in)"
+    ]
+    install.apply(plan)
+    assert sorted(p.name for p in ticked.xlstart.iterdir()) == ["kpixl.xlam"]
+    install.apply(install.plan_uninstall(ticked))
+    assert list(ticked.xlstart.iterdir()) == []
 
 
 # --- the command line ---------------------------------------------------------------------
@@ -638,7 +729,7 @@ def test_cli_install_dry_run_on_windows_changes_nothing(
     assert main(["addin", "install", "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "would copy" in out and "kpixl.xlam" in out and "INTERPRETER" not in out
-    assert "xlwings.conf (RunPython uses" in out
+    assert "addin.conf (the buttons run" in out and "xlwings.conf" not in out
     assert not (tmp_path / "Roaming").exists() and not (tmp_path / "Me").exists()
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kpixl.addin import sheets
+from kpixl.addin.cloud import is_web_address, local_copy
 from kpixl.addin.config import AddinConfig, create_config, find_config, load_config
 from kpixl.addin.xl import Book, caller_book
 from kpixl.errors import KpixlError, RegisterError, UsageError, write_crash_log
@@ -32,7 +33,11 @@ def _button(func: Entry) -> Callable[[Book | None], None]:
 
     @functools.wraps(func)
     def run(book: Book | None = None) -> None:
-        book = book if book is not None else caller_book()
+        try:
+            book = book if book is not None else caller_book()
+        except Exception as exc:
+            _no_book(exc)
+            return
         try:
             func(book)
         except RegisterError as exc:
@@ -46,15 +51,32 @@ def _button(func: Entry) -> Callable[[Book | None], None]:
     return run
 
 
+def _no_book(exc: Exception) -> None:
+    """Without the workbook there is no Excel to show an alert in: one line on stderr and a
+    failed exit, which xlwings' ExecuteWindows shows in its message box."""
+    message = str(exc) if isinstance(exc, KpixlError) else _unexpected(exc)
+    sys.stderr.write(f"{TITLE}: {message}\n")
+    raise SystemExit(1)
+
+
 def _unexpected(exc: Exception) -> str:
     where = write_crash_log(exc, LOG_FILE)
     return f"Unexpected problem ({type(exc).__name__}: {exc}); {where}; please report it."
 
 
-def book_folder(book: Book) -> Path | None:
-    """The folder of a saved workbook; None for a new, never-saved one (its fullname is a name)."""
+def book_path(book: Book) -> Path | None:
+    """The saved file of a workbook: for one on OneDrive/SharePoint (its fullname an https
+    address) its synced copy on this PC; None for a never-saved one or an unsynced address."""
+    if is_web_address(book.fullname):
+        return local_copy(book.fullname)
     path = Path(book.fullname)
-    return path.parent if path.is_absolute() and path.parent.is_dir() else None
+    return path if path.is_absolute() and path.parent.is_dir() else None
+
+
+def book_folder(book: Book) -> Path | None:
+    """The folder of a saved workbook, where its kpixl.toml is looked for first."""
+    path = book_path(book)
+    return path.parent if path is not None else None
 
 
 @_button
@@ -64,8 +86,8 @@ def validate_return(book: Book) -> None:
     register = load_register(config.need("register"))
     grids, issues = sheets.read_book(book)
     issues += check_return(register, grids, book.name)
-    sheets.write_validation_sheet(book, issues)
-    book.app.alert(sheets.summary(book.name, issues), title=TITLE)
+    protected = sheets.write_validation_sheet(book, issues)
+    book.app.alert(sheets.summary(book.name, issues, protected), title=TITLE)
 
 
 def check_return(register: Register, grids: list[GridSheet], name: str) -> list[Issue]:
@@ -122,8 +144,14 @@ def email_dashboard(book: Book) -> None:
     """Show who the active dashboard goes to; once the user agrees, send it."""
     from kpixl.mail.send import send_dashboard
 
-    dashboard = Path(book.fullname)
-    if not dashboard.is_file():
+    dashboard = book_path(book)
+    if dashboard is None and is_web_address(book.fullname):
+        raise UsageError(
+            f"{book.name} is on OneDrive/SharePoint ({book.fullname}) and this PC has no synced "
+            "copy of it: open it from its folder in File Explorer (sync the library first), or "
+            "save a copy to a local folder, then click Email dashboard again"
+        )
+    if dashboard is None or not dashboard.is_file():
         raise UsageError(
             f"{book.name} is not saved: open a dashboard kpixl built (or save this one), then "
             "click Email dashboard again"
