@@ -149,7 +149,8 @@ def test_build_exits_1_with_errors_but_still_builds(
     code, out, _ = kpixl(capsys, "build", SAMPLES, bad, "--register", REGISTER, "-o", out_dir)
     assert code == 1
     assert (out_dir / "CED-DCED_2025-03.xlsx").is_file()
-    assert "[unknown-ref]" in out
+    assert "its one ref, ZZ1, is not in the register" in out  # the file holds no known ref
+    assert "[no-known-refs]" in out
 
 
 def test_build_never_writes_over_a_return(

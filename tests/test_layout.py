@@ -23,6 +23,7 @@ RANK = {
     "results": 4,
     "rate": 5,
     "pipeline": 6,
+    "explain": 6,  # reads what the pipeline made (Results, Figures) and the register
     "dashboard": 7,
     "api": 8,
     "templates": 8,
