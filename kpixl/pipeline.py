@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -298,12 +298,17 @@ def _with_unknown_files(
 def _refs_if_none_known(register: Register, return_file: ReturnFile) -> tuple[str, list[str]]:
     """The file's name in its issues, and its refs in the order found when none is the
     register's (else none: a return's first ref is nearly always known, so this is quick)."""
-    rows = [(b.file, row.ref) for b in return_file.blocks for row in b.rows]
-    rows += [(o.file, o.ref) for o in return_file.loose]
-    if not rows or any(register.find(ref) is not None for _, ref in rows):
+
+    def rows() -> Iterator[tuple[str, str]]:
+        for block in return_file.blocks:
+            yield from ((block.file, row.ref) for row in block.rows)
+        yield from ((o.file, o.ref) for o in return_file.loose)
+
+    first = next(rows(), None)
+    if first is None or any(register.find(ref) is not None for _, ref in rows()):
         return "", []
-    refs = dict.fromkeys(ref.strip() for _, ref in rows if ref.strip())
-    return rows[0][0], list(refs)
+    refs = dict.fromkeys(ref.strip() for _, ref in rows() if ref.strip())
+    return first[0], list(refs)
 
 
 def _no_known_refs(refs: list[str], register: Register) -> str:
