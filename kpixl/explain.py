@@ -116,7 +116,10 @@ def explain(results: Results, figures: Figures, ref: str) -> Explanation:
     ind = _indicator(results, ref)
     rows = [row for row in results.rows() if row[_COL["ref"]] == ind.ref]
     if not rows:
-        raise UsageError(f"{ind.ref} has no period due up to {results.period.label}")
+        raise UsageError(
+            f"{ind.ref} is quarterly and no quarter end of the year is due by "
+            f"{results.period.label}: give a later --period"
+        )
     months = [_month(row, ind, figures) for row in rows]
     last = months[-1]
     fy_start = results.register.settings.fy_start_month

@@ -268,3 +268,10 @@ def test_the_example_in_docs_rules_is_what_kpixl_prints(
     code, out, _ = kpixl(capsys, "explain", "FN07", SAMPLES, "--register", REGISTER)
     assert code == 0 and len(example) == 5
     assert [line for line in example if line not in out.splitlines()] == []
+
+
+def test_a_quarterly_indicator_before_its_first_quarter_end() -> None:
+    with pytest.raises(
+        UsageError, match="CS07 is quarterly and no quarter end of the year is due by May-24"
+    ):
+        explained("CS07", "2024-05")
