@@ -1,0 +1,241 @@
+"""Back-test the year-end forecast (kpixl/rate/forecast.py) against two naive rules.
+
+    python benchmarks/forecast.py [--series 600] [--seed 2026]
+
+Makes multi-year monthly series with the shapes councils see (steady, moderate and volatile
+percent KPIs with numerators and denominators; seasonal counts with December dips and March
+peaks, growth, small counts, lumpy money; stock snapshots; real step changes and one-month
+shocks), forecasts each last year from months 3, 6 and 9 — with the earlier years as history,
+and with none — and prints, per kind and overall: the mean absolute error of the year-end YTD
+(percentage points for rates, per cent of the year end for totals and snapshots) next to
+  carry:   the YTD so far carried to March (a total run on at its rate so far),
+  recent:  the last three months' run-rate for the months to come,
+how often the range held the year end, and at month 9 how often the year-end RAG was right.
+Targets (issue 18): at month 6 the error is at least 20% below the better naive rule; at month
+9 the year-end RAG is right for at least 90% of KPIs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import statistics
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from kpixl.rate.forecast import YearFigures, year_end
+from kpixl.rate.rating import compute_ytd, rag
+from kpixl.register.model import Indicator, Kind, Polarity, Unit, YtdMethod
+
+YEARS = 4
+SEASON = [1.0, 1.02, 0.98, 1.0, 0.92, 1.0, 1.04, 1.02, 0.8, 1.05, 1.0, 1.2]  # Apr..Mar
+
+
+@dataclass
+class Case:
+    kind: str
+    ind: Indicator
+    years: list[YearFigures]
+
+
+def _percent(rng: random.Random, n: int) -> Case:
+    style = rng.choice(["steady", "moderate", "volatile"])
+    noise = {"steady": 0.008, "moderate": 0.02, "volatile": 0.05}[style]
+    level = rng.uniform(0.6, 0.95)
+    seasonal = rng.random() < 0.5
+    season = _season(rng)
+    years = []
+    for _ in range(YEARS):
+        level = min(0.99, max(0.3, level + rng.gauss(0, 0.02)))
+        step_at = rng.randrange(2, 12) if rng.random() < 0.25 else None
+        step = rng.choice([-1, 1]) * rng.uniform(0.03, 0.08)
+        base_den = rng.uniform(80, 2000)
+        nums, dens, vals = [], [], []
+        for m in range(12):
+            lvl = level + (step if step_at is not None and m >= step_at else 0.0)
+            if seasonal:
+                lvl += (season[m] - 1.0) * 0.3
+            rate = min(1.0, max(0.0, lvl + rng.gauss(0, noise)))
+            if rng.random() < 0.03:
+                rate = min(1.0, max(0.0, rate - rng.uniform(0.1, 0.25)))  # a one-month shock
+            den = max(1.0, round(base_den * season[m] * rng.uniform(0.9, 1.1)))
+            num = round(rate * den)
+            nums.append(float(num))
+            dens.append(den)
+            vals.append(num / den)
+        years.append(YearFigures(tuple(vals), tuple(nums), tuple(dens)))
+        if step_at is not None:
+            level += step
+    # targets set as services set them: some well met, some stretching, some missed
+    target = round(min(0.99, level + rng.uniform(-0.1, 0.1)), 2)
+    floor = round(target - rng.uniform(0.03, 0.1), 2)
+    ind = Indicator(f"P{n}", "rate", "Area", Kind.KPI, unit=Unit.PERCENT, ytd=YtdMethod.RATIO,
+                    target=target, floor=floor, polarity=Polarity.HIGHER)  # fmt: skip
+    return Case(f"percent-{style}", ind, years)
+
+
+def _season(rng: random.Random) -> list[float]:
+    """A council year's shape, as strong as this series has it (none to twice the usual)."""
+    strength = rng.uniform(0.0, 2.0)
+    return [1 + strength * (s - 1) for s in SEASON]
+
+
+def _count(rng: random.Random, n: int) -> Case:
+    style = rng.choice(["seasonal", "growing", "small", "lumpy-money"])
+    season = _season(rng)
+    base = {"seasonal": 800, "growing": 400, "small": 12, "lumpy-money": 2000}[style]
+    base *= rng.uniform(0.5, 2.0)
+    growth = rng.uniform(-0.05, 0.12) if style == "growing" else rng.uniform(-0.03, 0.03)
+    years = []
+    for y in range(YEARS):
+        step = rng.uniform(0.8, 1.25) if rng.random() < 0.15 else 1.0
+        step_at = rng.randrange(2, 12)
+        vals = []
+        for m in range(12):
+            trend = (1 + growth) ** (y + m / 12)
+            mean = base * trend * season[m] * (step if m >= step_at else 1.0)
+            if style == "small":
+                value = float(_poisson(rng, mean))
+            elif style == "lumpy-money":
+                lump = rng.uniform(2, 4) if rng.random() < 0.08 else 1
+                year_end_spend = rng.uniform(1.3, 2.0) if m == 11 else 1.0
+                value = mean * rng.uniform(0.6, 1.4) * lump * year_end_spend
+            else:
+                value = mean * rng.gauss(1.0, 0.06)
+            if style != "small" and rng.random() < 0.03:
+                value *= rng.uniform(0.3, 0.6)  # a one-month shock
+            vals.append(round(max(0.0, value)))
+        years.append(YearFigures(tuple(float(v) for v in vals)))
+    ind = Indicator(f"C{n}", "count", "Area", Kind.ACTIVITY, unit=Unit.COUNT, ytd=YtdMethod.SUM)
+    return Case(f"count-{style}", ind, years)
+
+
+def _snapshot(rng: random.Random, n: int) -> Case:
+    level = rng.uniform(100, 5000)
+    years = []
+    for _ in range(YEARS):
+        vals = []
+        for _m in range(12):
+            level = max(1.0, level * rng.gauss(1.0, 0.03))
+            vals.append(round(level))
+        years.append(YearFigures(tuple(float(v) for v in vals)))
+    ind = Indicator(f"S{n}", "stock", "Area", Kind.ACTIVITY, unit=Unit.COUNT, ytd=YtdMethod.LATEST)
+    return Case("snapshot", ind, years)
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    limit, k, p = math.exp(-mean), 0, 1.0
+    while True:
+        p *= rng.random()
+        if p <= limit:
+            return k
+        k += 1
+
+
+def cases(count: int, seed: int) -> list[Case]:
+    rng = random.Random(seed)
+    makers = [_percent, _percent, _count, _count, _snapshot]
+    return [makers[i % len(makers)](rng, i) for i in range(count)]
+
+
+def _cut(year: YearFigures, known: int) -> YearFigures:
+    def part(xs: tuple[float | None, ...] | None) -> tuple[float | None, ...] | None:
+        return None if xs is None else tuple(x if i < known else None for i, x in enumerate(xs))
+
+    return YearFigures(part(year.values) or (), part(year.numerators), part(year.denominators))
+
+
+def _actual(case: Case) -> float:
+    year = case.years[-1]
+    value = compute_ytd(case.ind, list(year.values), year.numerators, year.denominators).value
+    assert value is not None
+    return value
+
+
+def _naive(case: Case, known: int, rule: str) -> float:
+    year, n = case.years[-1], 12
+    vals = [v for v in year.values[:known] if v is not None]
+    last = slice(known - 3, known)
+    method = case.ind.ytd
+    if method is YtdMethod.SUM:
+        so_far = math.fsum(vals)
+        per = so_far / known if rule == "carry" else statistics.fmean(vals[last])
+        return so_far + per * (n - known)
+    if method is YtdMethod.LATEST:
+        return vals[-1] if rule == "carry" else statistics.fmean(vals[last])
+    assert year.numerators is not None and year.denominators is not None
+    nums, dens = list(year.numerators[:known]), list(year.denominators[:known])
+    if rule == "carry":
+        return math.fsum(nums) / math.fsum(dens)  # type: ignore[arg-type]
+    rest = n - known
+    num = math.fsum(nums) + rest * statistics.fmean(nums[last])  # type: ignore[arg-type]
+    den = math.fsum(dens) + rest * statistics.fmean(dens[last])  # type: ignore[arg-type]
+    return num / den
+
+
+def _error(case: Case, guess: float, actual: float) -> float:
+    if case.ind.unit is Unit.PERCENT:
+        return abs(guess - actual) * 100  # percentage points
+    return abs(guess - actual) / max(abs(actual), 1e-9) * 100  # per cent of the year end
+
+
+def back_test(all_cases: list[Case], month: int, history: bool) -> dict[str, dict[str, float]]:
+    rows: dict[str, list[tuple[float, float, float, bool, bool | None]]] = {}
+    for case in all_cases:
+        actual = _actual(case)
+        earlier = case.years[:-1] if history else []
+        made = year_end(case.ind, _cut(case.years[-1], month), earlier)
+        if made is None:
+            continue
+        held = made.low <= actual <= made.high
+        right = None
+        if case.ind.is_kpi:
+            right = rag(made.value, case.ind) == rag(actual, case.ind)
+        line = (_error(case, made.value, actual), _error(case, _naive(case, month, "carry"), actual),
+                _error(case, _naive(case, month, "recent"), actual), held, right)  # fmt: skip
+        for key in (case.kind, "overall"):
+            rows.setdefault(key, []).append(line)
+    return {key: _summary(lines) for key, lines in rows.items()}
+
+
+def _summary(lines: list[tuple[float, float, float, bool, bool | None]]) -> dict[str, float]:
+    rated = [r for *_, r in lines if r is not None]
+    return {
+        "n": len(lines),
+        "forecast": statistics.fmean(x[0] for x in lines),
+        "carry": statistics.fmean(x[1] for x in lines),
+        "recent": statistics.fmean(x[2] for x in lines),
+        "range held": 100 * statistics.fmean(x[3] for x in lines),
+        "RAG right": 100 * statistics.fmean(rated) if rated else math.nan,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--series", type=int, default=600)
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args()
+    all_cases = cases(args.series, args.seed)
+    for history in (True, False):
+        print(f"\n## {'with' if history else 'without'} earlier years ({YEARS - 1} of them)")
+        for month in (3, 6, 9):
+            table = back_test(all_cases, month, history)
+            print(f"\nmonth {month}: mean absolute error of the year-end YTD "
+                  "(points for rates, % of the year end otherwise)")  # fmt: skip
+            print(f"{'kind':<20}{'n':>5}{'forecast':>10}{'carry':>8}{'recent':>8}"
+                  f"{'better by':>11}{'range held':>12}{'RAG right':>11}")  # fmt: skip
+            for kind in sorted(table, key=lambda k: (k == "overall", k)):
+                s = table[kind]
+                best = min(s["carry"], s["recent"])
+                gain = 100 * (1 - s["forecast"] / best) if best else math.nan
+                print(f"{kind:<20}{s['n']:>5.0f}{s['forecast']:>10.2f}{s['carry']:>8.2f}"
+                      f"{s['recent']:>8.2f}{gain:>10.0f}%{s['range held']:>11.0f}%"
+                      f"{s['RAG right']:>10.0f}%")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+"""Year-end forecasts: what an officer checks — the projected year end, its range, its reason."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kpixl.rate.forecast import Forecast, YearFigures, year_end
+from kpixl.register.model import Frequency, Indicator, Kind, Polarity, Unit, YtdMethod
+
+SEASON = [1.0, 1.04, 0.96, 1.0, 0.84, 1.0, 1.08, 1.04, 0.6, 1.1, 1.0, 1.4]  # Dec dip, Mar peak
+
+
+def ind(ytd: YtdMethod, unit: Unit = Unit.COUNT, **kw: object) -> Indicator:
+    kind = Kind.KPI if "target" in kw else Kind.ACTIVITY
+    return Indicator("X1", "x", "Area", kind, unit=unit, ytd=ytd, **kw)  # type: ignore[arg-type]
+
+
+def year(values: list[float | None], known: int | None = None) -> YearFigures:
+    cut = [v if known is None or i < known else None for i, v in enumerate(values)]
+    return YearFigures(tuple(cut))
+
+
+def test_no_forecast_without_a_ytd_too_early_or_once_the_year_is_over() -> None:
+    flat = [100.0] * 12
+    assert year_end(ind(YtdMethod.NONE), year(flat, 6)) is None
+    assert year_end(ind(YtdMethod.SUM), year(flat, 2)) is None  # before month 3
+    assert year_end(ind(YtdMethod.SUM), year(flat, 3)) is not None  # from month 3
+    assert year_end(ind(YtdMethod.SUM), year(flat)) is None  # March is in: nothing to forecast
+
+
+def test_a_steady_count_runs_on_at_its_rate_with_a_range_around_it() -> None:
+    values = [90.0, 110.0, 100.0, 95.0, 105.0, 100.0] + [None] * 6
+    made = year_end(ind(YtdMethod.SUM), YearFigures(tuple(values)))
+    assert made is not None
+    assert made.value == pytest.approx(1200, rel=0.01)
+    assert made.low < 1200 < made.high and made.high - made.low < 200
+    assert made.years == 0 and made.rule == "the year so far"
+    assert "6 months known" in made.how() and "no earlier years are known" in made.how()
+
+
+def test_earlier_years_give_the_months_to_come_their_season() -> None:
+    """September: the December dip and the March peak still to come are in the forecast."""
+    history = [year([100 * (1.05**y) * s for s in SEASON]) for y in range(3)]
+    actual = [115.76 * s for s in SEASON]
+    made = year_end(ind(YtdMethod.SUM), year(actual, 6), history)
+    assert made is not None
+    assert made.value == pytest.approx(sum(actual), rel=1e-6)
+    assert made.years == 3 and "seasons" in made.rule
+    plain = year_end(ind(YtdMethod.SUM), year(actual, 6))
+    assert plain is not None and plain.value < made.value  # without them, March's peak is missed
+
+
+def test_a_ratio_projects_numerators_and_denominators_apart() -> None:
+    dens = [200.0, 210.0, 190.0, 205.0, 195.0, 200.0]
+    nums = [d * 0.9 for d in dens]
+    this = YearFigures(
+        tuple([0.9] * 6 + [None] * 6), tuple(nums + [None] * 6), tuple(dens + [None] * 6)
+    )
+    made = year_end(ind(YtdMethod.RATIO, Unit.PERCENT, target=0.85, floor=0.8), this)
+    assert made is not None and made.method == "ratio"
+    assert made.value == pytest.approx(0.9)
+    assert made.low <= 0.9 <= made.high
+
+
+def test_a_rate_without_numerators_is_projected_as_a_mean() -> None:
+    this = year([0.8, 0.82, 0.84, 0.86, 0.88, 0.9], None)
+    this = YearFigures(this.values + (None,) * 6)
+    made = year_end(ind(YtdMethod.RATIO, Unit.PERCENT, target=0.85, floor=0.8), this)
+    assert made is not None and made.method == "mean"
+    assert 0.8 < made.value < 0.9
+
+
+def test_a_snapshot_is_forecast_from_its_latest_figure() -> None:
+    this = YearFigures((500.0, 520.0, 540.0, 560.0) + (None,) * 8)
+    made = year_end(ind(YtdMethod.LATEST), this)
+    assert made is not None and made.value == 560.0 and made.method == "latest"
+
+
+def test_a_quarterly_indicator_is_forecast_from_its_first_quarter() -> None:
+    quarterly = Indicator("Q1", "q", "Area", Kind.ACTIVITY, frequency=Frequency.QUARTERLY,
+                          unit=Unit.COUNT, ytd=YtdMethod.SUM)  # fmt: skip
+    made = year_end(quarterly, YearFigures((300.0, None, None, None)))
+    assert made is not None and made.value == pytest.approx(1200) and made.known == 1
+    assert "1 quarter known" in made.how("quarter")
+
+
+def test_a_one_month_shock_does_not_move_the_months_to_come() -> None:
+    values = [100.0, 102.0, 98.0, 101.0, 8.0, 99.0] + [None] * 6  # a slip or strike in August
+    made = year_end(ind(YtdMethod.SUM), YearFigures(tuple(values)))
+    assert made is not None
+    assert made.value == pytest.approx(508 + 6 * 100, rel=0.02)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.floats(10, 10_000), min_size=3, max_size=11),
+    st.floats(0.1, 50),
+)
+def test_a_total_forecast_scales_with_the_figures(values: list[float], scale: float) -> None:
+    pad = [None] * (12 - len(values))
+    made = year_end(ind(YtdMethod.SUM), YearFigures((*values, *pad)))
+    scaled = year_end(ind(YtdMethod.SUM), YearFigures((*(v * scale for v in values), *pad)))
+    assert made is not None and scaled is not None
+    assert scaled.value == pytest.approx(made.value * scale, rel=1e-9)
+    assert made.low <= made.value <= made.high
+    assert made.value >= sum(values)  # a count never falls back
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(0.01, 0.99), st.integers(3, 11))
+def test_a_rate_that_never_moves_is_forecast_where_it_is(rate: float, known: int) -> None:
+    this = YearFigures(tuple([rate] * known + [None] * (12 - known)))
+    made = year_end(ind(YtdMethod.MEAN, Unit.PERCENT, target=0.5, floor=0.4,
+                        polarity=Polarity.HIGHER), this)  # fmt: skip
+    assert isinstance(made, Forecast) and made.value == pytest.approx(rate)
