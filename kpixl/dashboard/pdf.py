@@ -1,4 +1,5 @@
-"""PDF copies of workbooks, printed by LibreOffice running headless (as its print set-up says)."""
+"""PDF copies of workbooks, printed by LibreOffice running headless (as its print set-up says),
+and the running of headless programs with a time limit."""
 
 from __future__ import annotations
 
@@ -73,7 +74,15 @@ def convert_to_pdf(
 
 
 def _run(command: list[str], timeout: float, workbook: Path) -> None:
-    # A session of its own (POSIX), so that a timeout stops LibreOffice and any helper it started.
+    run_headless(command, timeout, "LibreOffice", f"a PDF of {workbook}")
+
+
+def run_headless(command: list[str], timeout: float, tool: str, making: str) -> str:
+    """Run a headless program (LibreOffice, Chromium) to make `making`; return what it printed.
+
+    Raises OutputError, naming `tool`, when it takes longer than `timeout` seconds (it is then
+    stopped, with every helper process it started) or exits with an error."""
+    # A session of its own (POSIX), so that a timeout stops the program and any helper it started.
     with subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         start_new_session=True,
@@ -83,16 +92,17 @@ def _run(command: list[str], timeout: float, workbook: Path) -> None:
         except subprocess.TimeoutExpired:
             _stop(process)
             raise OutputError(
-                f"cannot make a PDF of {workbook}: LibreOffice took over {timeout:.0f} seconds "
-                "and was stopped"
+                f"cannot make {making}: {tool} took over {timeout:.0f} seconds and was stopped"
             ) from None
+    said = output.decode("utf-8", "replace").strip()
     if process.returncode != 0:
-        said = output.decode("utf-8", "replace").strip().splitlines()
+        last = said.splitlines()[-1:] if said else []
         raise OutputError(
-            f"cannot make a PDF of {workbook}: LibreOffice failed (exit {process.returncode}"
-            + (f": {said[-1]}" if said else "")
+            f"cannot make {making}: {tool} failed (exit {process.returncode}"
+            + (f": {last[0]}" if last else "")
             + ")"
         )
+    return said
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

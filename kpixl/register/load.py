@@ -181,7 +181,11 @@ _INT_SETTINGS = {
     "periods_shown_activity": (1, PERIODS_SHOWN_MAX),
     "smtp_port": (1, 65535),
 }
-_TEXT_SETTINGS = {"organisation", "title", "smtp_host", "smtp_security", "smtp_user", "mail_from"}
+_TEXT_SETTINGS = {
+    "organisation", "title", "smtp_host", "smtp_security", "smtp_user", "mail_from", "language",
+}  # fmt: skip
+# A language tag as HTML's `lang` takes it (BCP 47): `en-GB`, `cy`, `gd-GB`.
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 # Read from `Settings.other` by the parts that use them (the dashboard's RAG note, the mail).
 _OTHER_SETTINGS = ("rag_note", "smtp_ca_file", "mail_max_size_mb")
 
@@ -236,6 +240,14 @@ def _settings(sheet: Sheet | None, out: _Collector) -> Settings:
                 values[name] = int(number)
         elif name == "rag_basis":
             values[name] = enum_value(value, RagBasis, RagBasis.DISPLAYED, _complain(out, cell))
+        elif name == "language" and not _LANGUAGE_TAG.fullmatch(text_of(value)):
+            out.add(
+                IssueCode.REGISTER_BAD_VALUE,
+                f"setting 'language' must be a language tag such as en-GB or cy, not "
+                f"'{text_of(value)}'",
+                sheet=SETTINGS,
+                cell=cell,
+            )
         elif name in _TEXT_SETTINGS:
             values[name] = text_of(value)
         else:

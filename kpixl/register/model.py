@@ -144,6 +144,7 @@ class Settings:
     smtp_security: str = ""
     smtp_user: str = ""
     mail_from: str = ""
+    language: str = "en-GB"  # of the dashboard's web page and PDF (a BCP 47 tag)
     other: dict[str, str] = field(default_factory=dict)
 
     def title_for(self, dashboard: str) -> str:
