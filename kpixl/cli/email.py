@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from kpixl.mail.send import MailResult
 
 MB = 1024 * 1024
 
@@ -38,11 +42,24 @@ def _size(n: int) -> str:
               help="Save the message as a draft (.eml) to open in Outlook, instead of sending.")  # fmt: skip
 @click.option("--dry-run", is_flag=True,
               help="Print the recipients, subject and sizes; send nothing.")  # fmt: skip
+@click.option("--via", type=click.Choice(["smtp", "graph"]), default=None,
+              help="smtp (a mail server) or graph (Microsoft 365, no password stored); "
+                   "defaults to the mail_via setting, else smtp.")  # fmt: skip
+@click.option("--graph-tenant", default=None, help="Microsoft 365 tenant id or domain.")
+@click.option("--graph-client-id", default=None, help="The app registration's client id.")
+@click.option("--graph-mailbox", default=None, help="The mailbox it sends as.")
+@click.option("--graph-authority", default=None,
+              help="Sign-in host (default https://login.microsoftonline.com).")  # fmt: skip
+@click.option("--graph-endpoint", default=None,
+              help="Graph host (default https://graph.microsoft.com).")  # fmt: skip
+@click.option("--graph-cert", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              metavar="PEM", help="The app's certificate and private key; else the secret "
+              "in KPIXL_GRAPH_CLIENT_SECRET or the keyring; else device-code sign-in.")  # fmt: skip
 def email(
     dashboard: Path, register: Path, to: tuple[str, ...], cc: tuple[str, ...],
     bcc: tuple[str, ...], subject: str | None, mail_from: str | None, smtp_host: str | None,
     smtp_port: int | None, security: str | None, user: str | None, max_size_mb: float | None,
-    eml: Path | None, dry_run: bool,
+    eml: Path | None, dry_run: bool, via: str | None, **graph: str | Path | None,
 ) -> int:  # fmt: skip
     """Mail DASHBOARD (a workbook kpixl built) with its RAG summary in the body.
 
@@ -50,10 +67,18 @@ def email(
     is given. A refused recipient stops the whole message: nobody gets it until the address
     is corrected. Exit status: 0 sent (or saved), 2 not sent.
     """
+    from kpixl.mail.routes import graph_settings, mail_via, send_dashboard_graph
     from kpixl.mail.send import send_dashboard, smtp_settings
     from kpixl.register.load import load_register
 
     reg = load_register(register)
+    if eml is None and mail_via(reg.settings, via) == "graph":
+        settings = graph_settings(reg.settings, **_graph_options(graph))
+        result = send_dashboard_graph(
+            dashboard, reg, graph=settings, to=to or None, cc=cc, bcc=bcc, subject=subject,
+            dry_run=dry_run, max_size_mb=max_size_mb,
+        )  # fmt: skip
+        return _report(result)
     server = smtp_settings(
         reg.settings, host=smtp_host, port=smtp_port, security=security, user=user,
         base=reg.path.parent,
@@ -62,6 +87,15 @@ def email(
         dashboard, reg, to=to or None, cc=cc, bcc=bcc, subject=subject, mail_from=mail_from,
         smtp=server, eml=eml, dry_run=dry_run, max_size_mb=max_size_mb,
     )  # fmt: skip
+    return _report(result)
+
+
+def _graph_options(given: dict[str, str | Path | None]) -> dict[str, Any]:
+    """--graph-tenant … as graph_settings' keyword arguments."""
+    return {k.removeprefix("graph_"): v for k, v in given.items()}
+
+
+def _report(result: MailResult) -> int:
     for note in result.notes:
         click.echo(f"kpixl: note: {note}", err=True)
     if result.sent:

@@ -1,0 +1,101 @@
+"""Mail a dashboard through Microsoft Graph: the message `kpixl email` builds, another road.
+
+`kpixl email --via graph`, `batch --email` with setting mail_via = graph, and the add-in call
+`send_dashboard_graph`; the settings come from the register's graph_* keys, each overridden by
+its --graph-* option.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from kpixl.errors import UsageError
+from kpixl.mail import send
+from kpixl.mail.body import html_body
+from kpixl.mail.graph import (
+    DEFAULT_AUTHORITY,
+    DEFAULT_ENDPOINT,
+    GraphMail,
+    GraphSettings,
+    access_token,
+    send_graph,
+    sys_say,
+)
+from kpixl.register.load import load_register
+from kpixl.register.model import Register, Settings
+
+VIAS = ("smtp", "graph")
+
+
+def mail_via(settings: Settings, given: str | None) -> str:
+    """--via, else the register's mail_via setting, else smtp."""
+    value = (given or settings.other.get("mail_via", "") or "smtp").strip().lower()
+    if value not in VIAS:
+        raise UsageError(f"mail_via '{value}' is not one of: {', '.join(VIAS)}")
+    return value
+
+
+def graph_settings(
+    settings: Settings, *, tenant: str | None = None, client_id: str | None = None,
+    mailbox: str | None = None, authority: str | None = None, endpoint: str | None = None,
+    cert: Path | None = None,
+) -> GraphSettings:  # fmt: skip
+    """The register's graph_tenant, graph_client_id, graph_mailbox, graph_authority and
+    graph_endpoint settings, each overridden by the argument given."""
+
+    def pick(given: str | None, key: str, default: str = "") -> str:
+        return (given if given is not None else settings.other.get(key, "") or default).strip()
+
+    return GraphSettings(
+        tenant=pick(tenant, "graph_tenant"),
+        client_id=pick(client_id, "graph_client_id"),
+        mailbox=pick(mailbox, "graph_mailbox") or settings.mail_from.strip(),
+        authority=pick(authority, "graph_authority", DEFAULT_AUTHORITY),
+        endpoint=pick(endpoint, "graph_endpoint", DEFAULT_ENDPOINT),
+        cert=cert,
+    )
+
+
+def send_dashboard_graph(
+    dashboard: Path | str, register: Register | Path | str, *, graph: GraphSettings,
+    to: Sequence[str] | None = None, cc: Sequence[str] = (), bcc: Sequence[str] = (),
+    subject: str | None = None, dry_run: bool = False, max_size_mb: float | None = None,
+    sleep: Callable[[float], None] = time.sleep, say: Callable[[str], None] = sys_say,
+) -> send.MailResult:  # fmt: skip
+    """As `send_dashboard`, through Graph as `graph.mailbox` (which is also the sender)."""
+    path = Path(dashboard)
+    reg = register if isinstance(register, Register) else load_register(Path(register))
+    mail = send._prepare(path, reg, to, cc, bcc, subject, graph.mailbox or None)
+    if not mail.addressees.envelope:
+        raise UsageError(
+            f"{path.name}: nobody to send it to: add recipients for its service areas in the "
+            "register's Service areas sheet, or give --to"
+        )
+    send._check_size(mail.attachments, send._limit(max_size_mb, reg.settings))
+    data = mail.message()
+    if dry_run:
+        return mail.result(data)
+    graph.check()
+    token = access_token(graph, say)
+    delivery = send_graph(_graph_mail(mail), graph, token, sleep=sleep)
+    return replace(
+        mail.result(data), sent=True, server=graph.where, reply=delivery.reply,
+        attempts=delivery.retries + 1,
+    )  # fmt: skip
+
+
+def _graph_mail(mail: send._Mail) -> GraphMail:
+    names = [a.name for a in mail.attachments]
+    people = mail.addressees
+    return GraphMail(
+        subject=mail.subject,
+        html=html_body(mail.summary, names),
+        to=email.utils.getaddresses(people.to),
+        cc=email.utils.getaddresses(people.cc),
+        bcc=email.utils.getaddresses(people.bcc),
+        attachments=[(a.name, "/".join(a.mime), a.data) for a in mail.attachments],
+    )

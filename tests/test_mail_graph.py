@@ -1,0 +1,171 @@
+"""Mail through Microsoft Graph, for real: MSAL signs in against a local HTTPS server playing the
+Microsoft identity platform, and the message goes to the same server playing Graph; the test
+decodes what arrived (recipients, subject, body, attachment bytes)."""
+
+from __future__ import annotations
+
+import base64
+import sys
+from pathlib import Path
+
+import pytest
+
+from kpixl.cli.main import main
+from kpixl.errors import MailError
+from kpixl.mail.graph import SECRET_ENV, GraphSettings
+from kpixl.mail.routes import graph_settings, send_dashboard_graph
+from kpixl.register.load import load_register
+from tests.graph_server import CLIENT_ID, SECRET, TENANT, Graph, graph_server
+from tests.smtp_servers import Authority, make_authority
+from tests.test_mail import dashboard, expected_recipients, mail_register, summary_rows
+
+__all__ = ["dashboard"]  # the session fixture shared with tests/test_mail.py
+MAILBOX = "performance@west-kent.gov.uk"
+
+
+@pytest.fixture(scope="module")
+def authority(tmp_path_factory: pytest.TempPathFactory) -> Authority:
+    return make_authority(tmp_path_factory.mktemp("ca"))
+
+
+@pytest.fixture
+def graph(authority: Authority, monkeypatch: pytest.MonkeyPatch) -> Graph:
+    """The server, trusted the way a council PC is told to: REQUESTS_CA_BUNDLE."""
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(authority.ca_file))
+    monkeypatch.setenv(SECRET_ENV, SECRET)
+    monkeypatch.setitem(sys.modules, "keyring", None)
+    with graph_server(authority) as server:
+        yield server
+
+
+def settings_for(graph: Graph) -> GraphSettings:
+    return GraphSettings(
+        tenant=TENANT, client_id=CLIENT_ID, mailbox=MAILBOX, authority=graph.base,
+        endpoint=graph.base,
+    )  # fmt: skip
+
+
+def _decoded(attachments: list[dict[str, str]]) -> dict[str, bytes]:
+    return {a["name"]: base64.b64decode(a["contentBytes"]) for a in attachments}
+
+
+def _addresses(people: list[dict[str, dict[str, str]]]) -> list[str]:
+    return [p["emailAddress"]["address"] for p in people]
+
+
+def test_a_dashboard_goes_through_graph_with_a_token_from_msal(
+    graph: Graph, dashboard: Path, tmp_path: Path
+) -> None:
+    register = mail_register(tmp_path)
+    slept: list[float] = []
+    graph.throttle.append("7")  # Graph throttles the first try
+    result = send_dashboard_graph(
+        dashboard, register, graph=settings_for(graph), cc=["Chief Exec <ce@west-kent.gov.uk>"],
+        sleep=slept.append,
+    )  # fmt: skip
+    assert result.sent and result.reply == "202 Accepted" and result.attempts == 2
+    assert slept == [7.0]  # Retry-After honoured
+    (token,) = graph.token_requests
+    assert token["grant_type"] == ["client_credentials"]
+    assert token["scope"] == [f"{graph.base}/.default"]
+    assert f"GET /{TENANT}/v2.0/.well-known/openid-configuration" in graph.calls
+    (sent,) = graph.sent  # the throttled try was not kept: one message
+    message = sent["message"]
+    assert sent["saveToSentItems"] is True
+    assert _addresses(message["toRecipients"]) == expected_recipients(register, dashboard)
+    assert message["ccRecipients"] == [
+        {"emailAddress": {"address": "ce@west-kent.gov.uk", "name": "Chief Exec"}}
+    ]
+    assert message["subject"] == result.subject and "Mar-25" in message["subject"]
+    assert message["body"]["contentType"] == "HTML"
+    html = message["body"]["content"]
+    assert all(
+        ref in html and indicator in html for ref, indicator, _, _ in summary_rows(dashboard)
+    )
+    assert _decoded(message["attachments"]) == {dashboard.name: dashboard.read_bytes()}
+    assert graph.calls[-1] == f"POST /v1.0/users/{MAILBOX}/sendMail"
+
+
+def test_over_3_mb_goes_as_a_draft_with_an_upload_session(
+    graph: Graph, dashboard: Path, tmp_path: Path
+) -> None:
+    book = tmp_path / dashboard.name
+    book.write_bytes(dashboard.read_bytes())
+    pdf = book.with_suffix(".pdf")  # the PDF beside the dashboard goes too
+    pdf.write_bytes(bytes(range(256)) * (14 * 1024 + 7))  # 3.5 MB, not a multiple of a piece
+    register = mail_register(tmp_path)
+    result = send_dashboard_graph(book, register, graph=settings_for(graph), bcc=["x@y.org"])
+    assert result.sent
+    ((draft_id, draft),) = graph.drafts.items()
+    assert "attachments" not in draft and _addresses(draft["bccRecipients"]) == ["x@y.org"]
+    assert _decoded(graph.small[draft_id]) == {book.name: book.read_bytes()}
+    (upload,) = graph.uploads.values()
+    assert upload["item"] == {"attachmentType": "file", "name": pdf.name,
+                              "size": pdf.stat().st_size, "contentType": "application/pdf"}  # fmt: skip
+    assert upload["data"] == pdf.read_bytes()
+    assert sum(c.startswith("PUT ") for c in graph.calls) == 2  # two pieces
+    assert graph.sent_drafts == [draft_id] and not graph.sent
+
+
+def test_a_wrong_secret_is_one_line_naming_the_fix(
+    graph: Graph, dashboard: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(SECRET_ENV, "wrong")
+    with pytest.raises(MailError) as caught:
+        send_dashboard_graph(dashboard, mail_register(tmp_path), graph=settings_for(graph))
+    message = str(caught.value)
+    assert "invalid_client" in message and "AADSTS7000215" in message and "\n" not in message
+    assert SECRET_ENV in message and not graph.sent
+
+
+def test_a_mailbox_the_app_may_not_use_says_what_the_admin_must_allow(
+    graph: Graph, dashboard: Path, tmp_path: Path
+) -> None:
+    graph.forbid = True
+    with pytest.raises(MailError, match=r"403 .*application access policy"):
+        send_dashboard_graph(dashboard, mail_register(tmp_path), graph=settings_for(graph))
+
+
+def test_an_untrusted_certificate_is_refused(
+    graph: Graph, dashboard: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE")
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "none.pem"))
+    with pytest.raises(MailError, match="not sent: cannot reach"):
+        send_dashboard_graph(dashboard, mail_register(tmp_path), graph=settings_for(graph))
+    assert not graph.token_requests
+
+
+def test_the_register_names_the_graph_settings(tmp_path: Path) -> None:
+    register = mail_register(
+        tmp_path, mail_via="graph", graph_tenant=TENANT, graph_client_id=CLIENT_ID,
+        graph_mailbox=MAILBOX, graph_authority="https://login.microsoftonline.us",
+    )  # fmt: skip
+    found = graph_settings(load_register(register).settings, mailbox="other@x.org")
+    assert (found.tenant, found.client_id, found.mailbox) == (TENANT, CLIENT_ID, "other@x.org")
+    assert found.authority == "https://login.microsoftonline.us"
+    assert found.endpoint == "https://graph.microsoft.com"
+
+
+def test_kpixl_email_via_graph(
+    graph: Graph, dashboard: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    register = mail_register(tmp_path)
+    code = main([
+        "email", str(dashboard), "--register", str(register), "--via", "graph",
+        "--graph-tenant", TENANT, "--graph-client-id", CLIENT_ID, "--graph-mailbox", MAILBOX,
+        "--graph-authority", graph.base, "--graph-endpoint", graph.base,
+    ])  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert out.startswith("sent '") and f"as {MAILBOX}" in out
+    assert len(graph.sent) == 1
+
+
+def test_kpixl_email_via_graph_without_a_tenant_is_one_line_and_exit_2(
+    dashboard: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["email", str(dashboard), "--register", str(mail_register(tmp_path)),
+                 "--via", "graph"])  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and err.count("\n") == 1 and "--graph-tenant" in err
