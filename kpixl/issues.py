@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 
 class Severity(StrEnum):
@@ -78,6 +78,8 @@ class Issue:
     cell: str = ""
     ref: str = ""
     period: str = ""
+    # how many issues this line stands for: 1, or N for an "and N more like these" line
+    count: int = 1
 
     def as_dict(self) -> dict[str, str]:
         d = asdict(self)
@@ -113,12 +115,75 @@ UNREADABLE = frozenset(
 FIELDS = ("severity", "code", "file", "sheet", "cell", "ref", "period", "message")
 
 
-def error(code: IssueCode, message: str, **where: str) -> Issue:
+class Where(TypedDict, total=False):
+    """Where an issue is: the location fields of Issue."""
+
+    file: str
+    sheet: str
+    cell: str
+    ref: str
+    period: str
+
+
+def error(code: IssueCode, message: str, **where: Unpack[Where]) -> Issue:
     return Issue(Severity.ERROR, code, message, **where)
 
 
-def warning(code: IssueCode, message: str, **where: str) -> Issue:
+def warning(code: IssueCode, message: str, **where: Unpack[Where]) -> Issue:
     return Issue(Severity.WARNING, code, message, **where)
+
+
+ISSUES_PER_FILE = 200  # listed one by one; beyond them, one line per code says how many more
+
+
+def capped(issues: Iterable[Issue], most: int = ISSUES_PER_FILE) -> list[Issue]:
+    """Each file's first `most` issues, in order, then one "and N more like these" line per code
+    (and severity) for the rest, carrying their number, so every output stays readable and
+    bounded (a sheet of 199,000 bad rows) while the counts stay whole. A code with only one
+    issue left over keeps that issue itself. Files come in the order they are first met."""
+    listed: dict[str, list[Issue]] = {}
+    rest: dict[str, dict[tuple[IssueCode, Severity], list[Issue]]] = {}
+    for issue in issues:
+        shown = listed.setdefault(issue.file, [])
+        if len(shown) < most:
+            shown.append(issue)
+        else:
+            group = rest.setdefault(issue.file, {}).setdefault((issue.code, issue.severity), [])
+            group.append(issue)
+    kept: list[Issue] = []
+    for file, shown in listed.items():
+        kept.extend(shown)
+        codes = {i.code for i in shown}
+        for same in rest.get(file, {}).values():
+            kept.append(_more_like_these(file, same, most, same[0].code in codes))
+    return kept
+
+
+def _more_like_these(file: str, same: list[Issue], most: int, like_listed: bool) -> Issue:
+    """One line for the issues of one code left over (`like_listed`: some of that code are
+    among those listed)."""
+    if len(same) == 1:
+        return same[0]
+    first = same[0]
+    n = sum(i.count for i in same)
+    what = f"and {n:,} more like these" if like_listed else f"and {n:,} more issues of this kind"
+    return Issue(
+        first.severity,
+        first.code,
+        f"{what}, not listed: only a file's first {most} issues are listed one by one; "
+        f"correct those and run again to see the rest (the first is: {first.message})",
+        file=file,
+        sheet=first.sheet if all(i.sheet == first.sheet for i in same) else "",
+        count=n,
+    )
+
+
+def count_by_severity(issues: Iterable[Issue]) -> dict[str, int]:
+    """Errors and warnings found, counting what each "and N more" line stands for."""
+    c: Counter[str] = Counter()
+    for i in issues:
+        c[i.severity.value] += i.count
+    return {"error": c["error"], "warning": c["warning"]}
 
 
 @dataclass
@@ -152,8 +217,8 @@ class Report:
         return not self.errors
 
     def counts(self) -> dict[str, int]:
-        c = Counter(i.severity.value for i in self.issues)
-        return {"error": c["error"], "warning": c["warning"]}
+        """Every issue found, those an "and N more like these" line stands for included."""
+        return count_by_severity(self.issues)
 
     def codes(self) -> list[str]:
         return [i.code.value for i in self.issues]
@@ -165,8 +230,10 @@ class Report:
 
     def sorted(self) -> list[Issue]:
         order = {Severity.ERROR: 0, Severity.WARNING: 1}
+        # an "and N more like these" line after the issues it follows
         return sorted(
-            self.issues, key=lambda i: (order[i.severity], i.file, i.sheet, i.ref, i.period)
+            self.issues,
+            key=lambda i: (order[i.severity], i.file, i.count > 1, i.sheet, i.ref, i.period),
         )
 
     def as_json(self) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from kpixl.errors import RegisterError, UsageError
-from kpixl.issues import Issue, IssueCode, Report, Severity, error
+from kpixl.issues import Issue, IssueCode, Report, Severity, capped, error
 from kpixl.periods import Period
 from kpixl.read.isolation import Budget, Failure, run_isolated
 from kpixl.read.returns import ReturnFile, read_return
@@ -235,13 +235,13 @@ def _rated(
         said = issues + _blank_files(register, read)
         if not any(i.severity is Severity.ERROR for i in said):  # every figure n/a, say
             said.append(error(IssueCode.NO_FIGURES, _NO_FIGURE))
-        raise NothingToRate(Report(_ordered(said)), len(read))
+        raise NothingToRate(Report(capped(_ordered(said))), len(read))
     if period is None:
         period = max(periods)
     from kpixl.rate.scoring import score  # after the readers have started: they do not need it
 
     data, commentary, more = score(register, figures, period)
-    report = Report(_ordered(issues + more))
+    report = Report(capped(_ordered(issues + more)))  # every output sees the capped list
     return Results(register, period, data, report, commentary, [str(r.path) for r in read])
 
 

@@ -27,7 +27,7 @@ from kpixl.dashboard.cellwriter import cell_range, column_widths, put_number, pu
 from kpixl.dashboard.save import stamp, workbook_bytes
 from kpixl.dashboard.styles import Look
 from kpixl.dashboard.view import DashboardView
-from kpixl.issues import FIELDS, Issue, Severity
+from kpixl.issues import FIELDS, Issue, Severity, count_by_severity
 from kpixl.periods import Period
 from kpixl.read.returns import ReturnFile
 from kpixl.register.model import Kind, Register
@@ -87,8 +87,8 @@ class RunReport:
         return {s.value: counts[s] for s in FileStatus}
 
     def issue_counts(self) -> dict[str, int]:
-        counts = Counter(i.severity for i in self.issues)
-        return {"error": counts[Severity.ERROR], "warning": counts[Severity.WARNING]}
+        """Every issue found, those an "and N more like these" line stands for included."""
+        return count_by_severity(self.issues)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -116,7 +116,9 @@ def file_entries(
     relative: dict[Path, str],
 ) -> list[FileEntry]:
     """An entry per return read and per file skipped, in the order of their names."""
-    counts = Counter((i.file, i.severity) for i in issues)
+    counts: Counter[tuple[str, Severity]] = Counter()
+    for issue in issues:  # an "and N more like these" line counts as the N it stands for
+        counts[(issue.file, issue.severity)] += issue.count
     first_error: dict[str, str] = {}
     for issue in issues:
         if issue.severity is Severity.ERROR:

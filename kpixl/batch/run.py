@@ -40,7 +40,7 @@ from kpixl.dashboard import write_view
 from kpixl.dashboard.output import dashboard_targets, dashboards_with_data
 from kpixl.dashboard.view import DashboardView
 from kpixl.errors import OutputError, UsageError
-from kpixl.issues import Issue, IssueCode, error
+from kpixl.issues import Issue, IssueCode, capped, error
 from kpixl.periods import Period
 from kpixl.pipeline import find_returns, rate, read_with_register
 from kpixl.read.returns import ReturnFile
@@ -191,7 +191,7 @@ def _rate(
         if not names:
             raise UsageError(f"no indicator has a figure for {results.period.long_label}")
     except UsageError as exc:
-        issues = [i for rf in read for i in rf.issues]
+        issues = capped(i for rf in read for i in rf.issues)
         report.files = file_entries(read, skipped, issues, reg, relative)
         report.issues, report.seconds = issues, time.perf_counter() - started
         write_report(report, out_dir)
