@@ -29,6 +29,7 @@ RANK = {
     "templates": 8,
     "batch": 8,
     "mail": 8,
+    "history": 8,  # records what the pipeline rated; only the command line calls it
     "addin": 9,
     "cli": 10,  # `kpixl addin build|install` calls the add-in's builder and installer
     "__init__": 11,

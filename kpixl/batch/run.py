@@ -12,7 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -97,12 +97,15 @@ def run_batch(
     jobs: int | None = None,
     force: bool = False,
     listener: Listener | None = None,
+    on_rated: Callable[[Results], None] | None = None,
 ) -> BatchOutcome:
     """Build every dashboard of the register from the returns under `in_dir` into `out_dir`.
 
     Raises UsageError when nothing can be built (the run report is still written when any
     return was read), RegisterError for an unusable register, OutputError when a file cannot
     be written. Validation problems are issues in the run report and the dashboards.
+    `on_rated` is given the results once rated, before any dashboard is written (the history
+    store takes the figures from them).
     """
     started = time.perf_counter()
     say = listener or _Silent()
@@ -122,7 +125,7 @@ def run_batch(
     read = _drop_changed(files, read, before, manifest, relative)
     report = RunReport(__version__, register.name, str(in_dir), "", [], [], [])
     say.step("Validating and rating")
-    results, names = _rate(reg, read, period, report, skipped, relative, out_dir, started)
+    results, names = _rate(reg, read, period, report, skipped, relative, out_dir, started, on_rated)
     targets = dashboard_targets(names, results.period, out_dir)
     report.period, report.issues = str(results.period), results.report.issues
     report.files = file_entries(read, skipped, results.report.issues, reg, relative)
@@ -182,11 +185,15 @@ def _rate(
     relative: dict[Path, str],
     out_dir: Path,
     started: float,
+    on_rated: Callable[[Results], None] | None = None,
 ) -> tuple[Results, list[str]]:
     """The rated results and the dashboards with figures; when there is nothing to build, the
-    run report (saying what each file gave) is written before the UsageError is raised."""
+    run report (saying what each file gave) is written before the UsageError is raised.
+    `on_rated` sees the results before anything reads their rows (see run_batch)."""
     try:
         results = rate(reg, read, period)
+        if on_rated is not None:
+            on_rated(results)
         names = dashboards_with_data(results)
         if not names:
             raise UsageError(f"no indicator has a figure for {results.period.long_label}")

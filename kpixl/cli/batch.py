@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from kpixl.cli.history import Recording, store_options
 from kpixl.cli.options import EXIT_ISSUES, EXIT_OK, parse_period
 from kpixl.cli.options import console as options_console
 from kpixl.terminal import printable
@@ -32,9 +33,10 @@ if TYPE_CHECKING:
 @click.option("--email", is_flag=True,
               help="Mail each dashboard built to its service areas' recipients (SMTP settings "
                    "from the register, password from KPIXL_SMTP_PASSWORD).")  # fmt: skip
+@store_options
 def batch(
     in_dir: Path, register: Path, out_dir: Path, period: str | None, jobs: int | None,
-    force: bool, email: bool,
+    force: bool, email: bool, store: str | None, no_store: bool,
 ) -> int:  # fmt: skip
     """Build every dashboard from the returns under IN_DIR (sub-folders too) into OUT_DIR.
 
@@ -42,7 +44,9 @@ def batch(
     dashboard, run_report.xlsx and run_report.json; a re-run on unchanged inputs does nothing.
 
     Exit status: 0 built with no errors, 1 built with validation errors, 2 nothing built (or,
-    with --email, a dashboard could not be mailed).
+    with --email, a dashboard could not be mailed). The run is recorded in the history store
+    (--no-store: not); when the store cannot take it, one line says so, the dashboards are
+    still written and the exit status is 1.
     """
     # imported here, not at start: every other command starts without them
     from kpixl.batch.progress import Bar, Lines
@@ -50,15 +54,19 @@ def batch(
 
     console = options_console()
     asked = parse_period(period)
+    recording = Recording("batch", store, no_store)
+    rated = recording.rated
     if console.is_terminal:
         with Bar(console) as bar:
-            outcome = run_batch(in_dir, register, out_dir, asked, jobs, force, bar)
+            outcome = run_batch(in_dir, register, out_dir, asked, jobs, force, bar, on_rated=rated)
     else:
-        outcome = run_batch(in_dir, register, out_dir, asked, jobs, force, Lines(console))
+        listener = Lines(console)
+        outcome = run_batch(in_dir, register, out_dir, asked, jobs, force, listener, on_rated=rated)
     _summary(console, outcome)
+    recorded = recording.record()  # after the dashboards: a store problem never costs one
     if email:
         _mail(console, outcome, register)
-    return EXIT_OK if outcome.valid else EXIT_ISSUES
+    return EXIT_OK if outcome.valid and recorded else EXIT_ISSUES
 
 
 def _mail(console: Console, outcome: BatchOutcome, register: Path) -> None:

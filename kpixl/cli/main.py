@@ -15,6 +15,7 @@ import click
 from kpixl.cli.addin import addin
 from kpixl.cli.batch import batch
 from kpixl.cli.email import email
+from kpixl.cli.history import history
 from kpixl.cli.explain import explain
 from kpixl.cli.options import EXIT_FAILED, EXIT_OK, say
 from kpixl.cli.returns import build, validate
@@ -30,7 +31,7 @@ def cli() -> None:
     """kpixl: monthly KPI returns in, a RAG-rated performance dashboard out."""
 
 
-for command in (validate, build, explain, template, email, batch, addin):
+for command in (validate, build, explain, template, email, batch, addin, history):
     cli.add_command(command)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from kpixl.cli.history import Recording, store_options
 from kpixl.cli.options import (
     EXIT_ISSUES,
     EXIT_OK,
@@ -19,7 +20,7 @@ from kpixl.cli.options import (
     say,
 )
 from kpixl.issues import Report
-from kpixl.pipeline import NothingToRate, run
+from kpixl.pipeline import NothingToRate, run, run_with_figures
 from kpixl.terminal import printable
 
 
@@ -58,27 +59,34 @@ def validate(returns: tuple[Path, ...], register: Path, period: str | None, as_j
 @click.option("--template", type=click.Path(path_type=Path), default=None, metavar="FILE",
               help="Take the styles from FILE, a restyled copy of "
                    "workbook_templates/dashboard.xlsx.")  # fmt: skip
+@store_options
 def build(
     returns: tuple[Path, ...], register: Path, period: str | None, output: Path | None,
-    results_csv: Path | None, pdf: bool, template: Path | None,
+    results_csv: Path | None, pdf: bool, template: Path | None, store: str | None,
+    no_store: bool,
 ) -> int:  # fmt: skip
     """Build the dashboard workbook from RETURNS (files or folders).
 
     Exit status: 0 built with no errors, 1 validation errors (built, or nothing to build when
-    no return gives a figure), 2 nothing built (bad register or arguments).
+    no return gives a figure), 2 nothing built (bad register or arguments). The run is
+    recorded in the history store (--no-store: not); when the store cannot take it, one line
+    says so, the dashboard is still written and the exit status is 1.
     """
     from kpixl.dashboard import output as out  # openpyxl: only when building
 
     out.check_named_outputs(out.build_inputs(returns, register, template), output, results_csv, pdf)
+    recording = Recording("build", store, no_store)
     try:
-        results = run(returns, register, parse_period(period))
+        results, figures = run_with_figures(returns, register, parse_period(period))
     except NothingToRate as exc:
         return nothing_to_rate(exc, as_json=False, done="nothing written")
+    recording.rated(results, figures)
     written = out.write_dashboards(results, output, template, pdf, results_csv)
     _print_report(results.report, len(results.files), brief=True)
     for path in written:
         say(f"wrote {printable(path, one_line=True)}")
-    return EXIT_OK if results.report.valid else EXIT_ISSUES
+    recorded = recording.record()  # after the dashboards: a store problem never costs one
+    return EXIT_OK if results.report.valid and recorded else EXIT_ISSUES
 
 
 def nothing_to_rate(exc: NothingToRate, as_json: bool, done: str = "nothing rated") -> int:

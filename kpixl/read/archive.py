@@ -23,7 +23,7 @@ _DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.I)
 _CHUNK = 1024 * 1024
 # Parts kpixl itself parses with expat (defusedxml): a huge single token there is quadratic in
 # expat before 2.6.0 (CVE-2023-52425), so such parts are refused whatever the expat version.
-_EXPAT_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+_EXPAT_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "content.xml")
 _LONG_TOKEN = re.compile(rb"[^<]{1048576}")
 # A zip part's local header as zipfile reads it (zipfile.structFileHeader), only its magic,
 # flags and name and extra lengths; and the flags that make zipfile do more than unpack a part:
@@ -60,6 +60,9 @@ class Limits:
     max_rows: int = 200_000  # furthest row a sheet may use
     max_cols: int = 500  # furthest column a sheet may use
     max_cells: int = 5_000_000  # rows x columns up to a sheet's furthest cell (the reader's grid)
+    # cells with a value that an .ods sheet makes by repeating a row or cell it writes once
+    # (table:number-rows-repeated, number-columns-repeated): a tiny file, a million cells
+    max_repeated_cells: int = 100_000
     memory_mb: int = 2048  # memory one reader process may use (Linux and macOS only)
     timeout_s: float = 60  # time one return may take to read
 

@@ -19,6 +19,7 @@ from defusedxml import ElementTree
 from kpixl.cells import column_letter
 from kpixl.issues import IssueCode
 from kpixl.read.archive import DEFAULT_LIMITS, Contents, Limits, WorkbookError, inspect
+from kpixl.read.ods import ods_extents
 
 if TYPE_CHECKING:
     import openpyxl
@@ -95,6 +96,8 @@ def read_workbook(path: Path, limits: Limits = DEFAULT_LIMITS) -> Workbook:
         raise WorkbookError("the file does not exist or is not a file")
     contents = inspect(path, limits, keep=True)  # the file is read once, here
     xml_facts = _scan_ooxml(path, contents) if contents.kind == "xlsx" else {}
+    if contents.kind == "ods":
+        _refuse_large_ods(contents, limits)
     contents.parts.clear()  # the sheets' XML is not needed any more
     try:
         source = io.BytesIO(contents.data) if contents.data else path.open("rb")
@@ -151,6 +154,35 @@ def _read_sheet(
 
 def _too_large(rows: int, cols: int, limits: Limits) -> bool:
     return rows > limits.max_rows or cols > limits.max_cols or rows * cols > limits.max_cells
+
+
+def _refuse_large_ods(contents: Contents, limits: Limits) -> None:
+    """Refuse the whole .ods when one of its sheets, repeats counted out, is too large: calamine
+    expands every sheet as it opens the file, so no sheet of it can be skipped alone."""
+    content = contents.parts.get("content.xml")
+    sheets = ods_extents(content) if content is not None else None
+    for sheet in sheets or []:
+        if _too_large(sheet.rows, sheet.cols, limits):
+            what = (
+                f"sheet '{sheet.name}' reaches cell {column_letter(sheet.cols - 1)}{sheet.rows} "
+                f"once its repeated rows and cells are counted (limit {limits.max_rows:,} rows, "
+                f"{limits.max_cols} columns, {limits.max_cells:,} cells in all)"
+            )
+        elif sheet.repeated > limits.max_repeated_cells:
+            once = f" (a row {sheet.longest_repeat:,} times)" if sheet.longest_repeat > 1 else ""
+            what = (
+                f"sheet '{sheet.name}' repeats rows or cells it writes once{once} until "
+                f"{sheet.made:,} cells hold a value, from {sheet.written:,} written in the file "
+                f"(limit {limits.max_repeated_cells:,} cells made by repeating): the file looks "
+                "built to exhaust memory"
+            )
+        else:
+            continue
+        raise WorkbookError(
+            f"{what}; an .ods file is read whole, so none of it was read: copy the table into "
+            "a new workbook",
+            IssueCode.SHEET_TOO_LARGE,
+        )
 
 
 @dataclass

@@ -1,0 +1,218 @@
+"""`kpixl history REF`: an indicator's months from the history store, each with its revisions;
+and the `--store` / `--no-store` options by which `build` and `batch` record into it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from kpixl.cli.options import EXIT_OK, parse_period, say
+from kpixl.errors import UsageError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
+    from kpixl.check.figures import Figures
+    from kpixl.history.query import Month, Version
+    from kpixl.history.store import Store
+    from kpixl.register.model import Register
+    from kpixl.results import Results
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def store_options(command: F) -> F:
+    """`--store URL` and `--no-store`, for the commands that record a run."""
+    command = click.option("--no-store", is_flag=True,
+                           help="Keep no history of this run.")(command)  # fmt: skip
+    return click.option(
+        "--store", metavar="URL", default=None,
+        help="History store to record into (sqlite:///PATH or postgresql+psycopg://HOST/DB); "
+             "default: the register's store setting, else your own file for the organisation.",
+    )(command)  # fmt: skip
+
+
+class Recording:
+    """A run's record in the history store. The figures are taken when the run has rated them
+    (`rated`, before the dashboards are written); they are recorded after (`record`), so a
+    store problem is one line and never costs a dashboard."""
+
+    def __init__(self, command: str, store: str | None, off: bool) -> None:
+        self.command, self.store, self.off = command, store, off
+        self.results: Results | None = None
+        self.figures: Figures | None = None
+
+    def rated(self, results: Results, figures: Figures | None = None) -> None:
+        """Keep the run's results and validated figures (taken from `results` when not given:
+        see kpixl.history.record.figures_of) to record once the dashboards are written."""
+        if not self.off:
+            from kpixl.history.record import figures_of
+
+            self.results, self.figures = results, figures or figures_of(results)
+
+    def record(self) -> bool:
+        """Record the run; False (and one line on stderr) when the store could not take it."""
+        if self.off or self.results is None:
+            return True
+        from kpixl.errors import KpixlError
+        from kpixl.history.record import record_run
+
+        try:
+            if self.figures is None:
+                raise UsageError("the run's figures were not kept for the history store")
+            store = open_for(self.store, self.results.register)
+            try:
+                done = record_run(store, self.command, self.results, self.figures)
+            finally:
+                store.close()
+        except KpixlError as exc:
+            say(f"kpixl: not recorded in the history store: {exc}", err=True)
+            return False
+        say(
+            f"history: {done.new} new figure(s), {done.revised} revised, "
+            f"{done.unchanged} unchanged in {store.shown}"
+        )
+        return True
+
+
+def open_for(option: str | None, register: Register | None) -> Store:
+    """The store a run records into (see kpixl.history.location), made if need be."""
+    from kpixl.history.location import checked, default_url
+    from kpixl.history.store import open_store
+
+    setting = register.settings.other.get("store", "") if register is not None else ""
+    if option or setting:
+        said_by = "--store" if option else "the register's store setting"
+        return open_store(checked(option or setting, said_by))
+    organisation = register.settings.organisation if register is not None else ""
+    return open_store(checked(default_url(organisation)), make_folder=True)
+
+
+@click.command()
+@click.argument("ref")
+@click.option("--store", metavar="URL", default=None,
+              help="The history store (default: the register's, else your own).")  # fmt: skip
+@click.option("--register", "-r", type=click.Path(path_type=Path), default=None,
+              help="The register whose store to read (its store setting or organisation).")  # fmt: skip
+@click.option("--from", "start", metavar="YYYY-MM", default=None, help="First month shown.")
+@click.option("--to", "end", metavar="YYYY-MM", default=None, help="Last month shown.")
+@click.option("--json", "as_json", is_flag=True, help="Print the months as JSON.")
+def history(
+    ref: str, store: str | None, register: Path | None, start: str | None, end: str | None,
+    as_json: bool,
+) -> int:  # fmt: skip
+    """Show REF's months from the history store: each figure's value, the file, sheet and cell
+    it came from, who recorded it and when, and every revision (old -> new).
+
+    Exit status: 0 shown, 2 no such store or no figures for REF.
+    """
+    from kpixl.history.query import series
+
+    first, last = (str(parse_period(p)) if p else None for p in (start, end))
+    opened = _open_to_read(store, register)
+    try:
+        months = series(opened, ref, first, last)
+    finally:
+        opened.close()
+    if not months:
+        raise UsageError(f"no figures for {ref} in the history store {opened.shown}")
+    if as_json:
+        click.echo(json.dumps(_as_json(ref, opened.shown, months), indent=2, ensure_ascii=False))
+    else:
+        _print(ref, opened.shown, months)
+    return EXIT_OK
+
+
+def _open_to_read(option: str | None, register_path: Path | None) -> Store:
+    """The store to read; never made here: a store no run has recorded into is one line."""
+    from kpixl.history.location import checked
+
+    register = None
+    if register_path is not None:
+        from kpixl.register.load import load_register
+
+        register = load_register(register_path)
+    if option is None and register is None:
+        url = _only_store()
+    else:
+        setting = register.settings.other.get("store", "") if register is not None else ""
+        organisation = register.settings.organisation if register is not None else ""
+        from kpixl.history.location import default_url
+
+        url = checked(option or setting or default_url(organisation))
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
+        raise UsageError(
+            f"no history store at {url.database}: `kpixl build` and `kpixl batch` record into it"
+        )
+    from kpixl.history.store import open_store
+
+    return open_store(url)
+
+
+def _only_store() -> URL:
+    """Without --store or --register: the one store in the user's data folder."""
+    import platformdirs
+
+    from kpixl.history.location import checked
+
+    folder = platformdirs.user_data_path("kpixl", appauthor=False)
+    found = sorted(folder.glob("*.sqlite3")) if folder.is_dir() else []
+    if len(found) != 1:
+        names = ", ".join(p.stem for p in found) or "none yet"
+        raise UsageError(
+            f"give --register REGISTER (or --store URL): which history store? ({names} in {folder})"
+        )
+    return checked(f"sqlite:///{found[0]}")
+
+
+def _change(old: Version, new: Version) -> str:
+    """`value 0.91 -> 0.93, commentary changed`."""
+    parts = []
+    for name, before in old.numbers().items():
+        after = getattr(new, name)
+        if before != after:
+            parts.append(f"{name} changed" if name == "commentary" else
+                         f"{name} {_number(before)} -> {_number(after)}")  # fmt: skip
+    return ", ".join(parts)
+
+
+def _number(value: object) -> str:
+    return "blank" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _who(v: Version) -> str:
+    return f"{v.recorded_at:%Y-%m-%d %H:%M} UTC by {v.user} ({v.command})"
+
+
+def _print(ref: str, shown: str, months: list[Month]) -> None:
+    revised = sum(1 for m in months if len(m.versions) > 1)
+    say(f"{ref}: {len(months)} month(s) in {shown}, {revised} revised")
+    for month in months:
+        first = month.versions[0]
+        say(f"{month.period}  {_number(first.value)}  from {first.source}, "
+                   f"recorded {_who(first)}")  # fmt: skip
+        for old, new in zip(month.versions, month.versions[1:], strict=False):
+            say(f"         revised: {_change(old, new)}  from {new.source}, {_who(new)}")
+
+
+def _version_json(v: Version) -> dict[str, object]:
+    return v.numbers() | {
+        "file": v.file, "sheet": v.sheet, "cell": v.cell, "file_sha256": v.file_sha256,
+        "recorded_by": v.user, "recorded_at": v.recorded_at.isoformat(), "command": v.command,
+    }  # fmt: skip
+
+
+def _as_json(ref: str, shown: str, months: list[Month]) -> dict[str, object]:
+    return {
+        "ref": ref,
+        "store": shown,
+        "months": [
+            {"period": m.period, "current": _version_json(m.current),
+             "versions": [_version_json(v) for v in m.versions]}
+            for m in months
+        ],
+    }  # fmt: skip
