@@ -15,8 +15,8 @@ import click
 from kpixl.cli.addin import addin
 from kpixl.cli.batch import batch
 from kpixl.cli.email import email
-from kpixl.cli.history import history
 from kpixl.cli.explain import explain
+from kpixl.cli.history import history
 from kpixl.cli.options import EXIT_FAILED, EXIT_OK, say
 from kpixl.cli.returns import build, validate
 from kpixl.cli.template import template
