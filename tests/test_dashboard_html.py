@@ -206,6 +206,7 @@ def test_each_chart_has_a_text_alternative_and_its_figures(doc: lxml_html.HtmlEl
         said[_text(parts[0]).split(":")[0]] = _text(parts[1])
     assert said["FN07"] == "FN07 rose from 78% to 87% in March; target 85%, floor 80%."
     assert said["CS07"].startswith("CS07 ") and "in the quarter to March" in said["CS07"]
+    assert said["PI01"].endswith("; target 5.0%, floor 10.0%, lower is better.")
     figures = _rows(_table(doc, "FN07 figures, financial year 2024/25"))
     assert figures[0][0] == "Line" and figures[0][1:4] == ["Apr", "May", "Jun"]
     assert figures[1][0] == "Value" and figures[1][-4:] == ["86%", "82%", "78%", "87%"]
@@ -229,11 +230,9 @@ def _register_copy(folder: Path, settings: dict[str, str], fn07: str | None = No
 
 def test_text_from_the_register_is_escaped(tmp_path: Path) -> None:
     nasty = 'Dash <script>alert("x")</script> & </style><b>co\'s</b> \\"'
-    register = _register_copy(
-        tmp_path, {"title": nasty, "organisation": "</style>\"'"}, fn07="<img src=x onerror=1>"
-    )
+    settings = {f"title.{DASHBOARD}": nasty, "organisation": "</style>\"'"}  # the later row wins
+    register = _register_copy(tmp_path, settings, fn07="<img src=x onerror=1>")
     results = kpixl.run(SAMPLES, register, period="2025-03")
-    results.register.settings.titles.clear()  # the samples name their dashboard's title
     page = render_page(DashboardView(results, DASHBOARD))
     doc = lxml_html.document_fromstring(page)
     assert doc.find(".//script") is None and doc.find(".//img") is None

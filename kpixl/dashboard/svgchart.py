@@ -10,7 +10,7 @@ from kpixl.dashboard import styles
 from kpixl.dashboard.trends import ChartBlock, axis_label, chart_title, fy_periods, y_range
 from kpixl.dashboard.view import DashboardView
 from kpixl.periods import Period
-from kpixl.register.model import Indicator, Unit, displayed
+from kpixl.register.model import Indicator, Polarity, Unit, displayed
 
 WIDTH, HEIGHT = 420, 250  # the viewBox; the page scales it to the column it sits in
 LEFT, RIGHT, TOP, BOTTOM = 52, 10, 12, 62  # room for the value axis, month labels and legend
@@ -150,7 +150,8 @@ def _line(
 
 
 def chart_summary(view: DashboardView, ind: Indicator) -> str:
-    """One line a screen reader says: `FN07 rose from 86% to 87% in March; target 85%, floor 80%.`"""
+    """One line a screen reader says: `FN07 rose from 86% to 87% in March; target 85%, floor 80%.`
+    (`…; target 5.0%, floor 10.0%, lower is better.` where a lower figure is the better one)."""
     latest = view.latest_period(ind)
     if latest is None:
         return f"{ind.ref} has no figures yet this year."
@@ -168,6 +169,8 @@ def chart_summary(view: DashboardView, ind: Indicator) -> str:
         for word, level in (("target", ind.target), ("floor", ind.floor))
         if level is not None
     ]
+    if ind.polarity is Polarity.LOWER:
+        levels.append("lower is better")
     return said + ("; " + ", ".join(levels) if levels else "") + "."
 
 

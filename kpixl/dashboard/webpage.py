@@ -125,7 +125,7 @@ def _chart_section(chart: TrendChart, view: DashboardView) -> ChartSection:
 def _guidance(view: DashboardView) -> dict[str, object]:
     rag_note = view.results.register.settings.other.get("rag_note") or front.DEFAULT_RAG_NOTE
     key = WebTable(
-        "RAG ratings",
+        "What each RAG rating means",
         ["Rating", "Meaning"],
         [[_word(word), Cell(meaning)] for word, meaning in front.RAG_KEY],
     )
