@@ -284,6 +284,8 @@ def test_build_writes_the_page(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert lxml_html.parse(str(page)).getroot().findtext(".//title") == TITLE
     assert main([*args, "--html", str(out / "pages")]) == 0  # a folder: one page per dashboard
     assert [p.name for p in (out / "pages").iterdir()] == ["CED-DCED_2025-03.html"]
+    assert main([*args, "--html", str(out / "page.xlsx")]) == 2  # a slip, not a folder
+    assert "--html" in capsys.readouterr().err and not (out / "page.xlsx").exists()
 
 
 @needs_chromium

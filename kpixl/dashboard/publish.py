@@ -32,6 +32,13 @@ def html_targets(workbooks: dict[str, Path], html: Path | None) -> dict[str, Pat
                 "--html a folder to write a page for each"
             )
         return dict.fromkeys(workbooks, html)
+    if (
+        html.suffix[1:].isalpha() and not html.is_dir()
+    ):  # `--html page.htm1` is a slip, not a folder
+        raise UsageError(
+            f"--html {html}: a web page is an .html file: name it "
+            f"{html.with_suffix('.html').name}, or give a folder"
+        )
     return {name: html / book.with_suffix(".html").name for name, book in workbooks.items()}
 
 
