@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 DATA_COLUMNS = (
     "ref", "description", "service_area", "kind", "period", "value", "month_rag", "ytd",
     "ytd_rag", "alert", "target", "floor", "upper", "lower", "prev_year", "direction", "source",
+    "forecast", "forecast_low", "forecast_high", "forecast_rag",
 )  # fmt: skip
 
 

@@ -476,7 +476,7 @@ def test_data_sheet(book: openpyxl.Workbook, results: Results) -> None:
     first = dict(zip(DATA_COLUMNS, rows[1], strict=False))
     assert first["ref"] == "FN06" and first["period"] == "2024-04"
     assert isinstance(first["value"], float) and first["ytd"] is None
-    assert ws.auto_filter.ref == f"A1:Q{len(rows)}"
+    assert ws.auto_filter.ref == f"A1:U{len(rows)}"  # ref … source, forecast … forecast_rag
     assert ws.freeze_panes == "A2"
     assert set(rules_over(ws, "G2")) == {"GREEN", "AMBER", "RED"}  # month_rag
     assert set(rules_over(ws, "J2")) == {"Yes", "Above", "Below"}  # alert

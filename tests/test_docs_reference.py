@@ -56,3 +56,10 @@ def test_pages_stand_alone(page: Path) -> None:
     for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text):
         if "://" not in target:
             assert (page.parent / target).exists(), f"{page.name} links to missing {target}"
+
+
+def test_every_data_column_is_documented() -> None:
+    from kpixl.results import DATA_COLUMNS
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "formats.md").read_text("utf-8")
+    assert [c for c in DATA_COLUMNS if f"`{c}`" not in page] == []

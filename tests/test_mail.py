@@ -485,7 +485,7 @@ def test_bad_requests_are_one_line(
 def test_a_draft_never_overwrites_the_dashboard(dashboard: Path, tmp_path: Path) -> None:
     book = tmp_path / dashboard.name
     shutil.copy(dashboard, book)
-    with pytest.raises(UsageError, match="would overwrite the file being mailed"):
+    with pytest.raises(UsageError, match="is the file being mailed"):
         send_dashboard(book, mail_register(tmp_path), eml=book)
     assert book.read_bytes() == dashboard.read_bytes()
 

@@ -16,8 +16,8 @@ import pytest
 import xlsxwriter
 
 from kpixl.cli.main import main
-from kpixl.dashboard.output import refuse_input
 from kpixl.errors import KpixlError
+from kpixl.outputs import check_outputs, returns_inputs
 from kpixl.pipeline import read_returns, run
 from kpixl.read.archive import Limits, expat_is_quadratic
 from kpixl.read.isolation import MEMORY_LIMIT_SUPPORTED, Budget, Failure, run_isolated
@@ -397,10 +397,10 @@ def test_output_in_an_input_folder_or_over_an_input_is_refused(tmp_path: Path) -
     returns = tmp_path / "returns"
     good = write_book(returns / "a.xlsx", {"KPIs": GOOD_ROWS})
     with pytest.raises(KpixlError, match="one of the returns"):
-        refuse_input(good, [str(good)])
+        check_outputs([good], returns_inputs([good]))
     with pytest.raises(KpixlError, match="inside the folder of returns"):
-        refuse_input(returns / "sub" / "dash.xlsx", [str(good)], folders=[returns])
-    refuse_input(tmp_path / "dash.xlsx", [str(good)], folders=[returns])  # beside it: fine
+        check_outputs([returns / "sub" / "dash.xlsx"], returns_inputs([returns]))
+    check_outputs([tmp_path / "dash.xlsx"], returns_inputs([returns]))  # beside it: fine
 
 
 def test_an_output_that_cannot_be_replaced_leaves_the_old_one(

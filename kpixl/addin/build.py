@@ -9,6 +9,7 @@ from pathlib import Path
 from kpixl.addin.vba import vba_project
 from kpixl.atomic import write_atomically
 from kpixl.errors import OutputError
+from kpixl.outputs import Input, check_outputs
 
 SOURCES = Path(__file__).parent / "src"
 ADDIN_NAME = "kpixl.xlam"
@@ -50,10 +51,12 @@ def xlam_bytes() -> bytes:
 
 def build_xlam(folder: Path) -> Path:
     """Write kpixl.xlam into `folder` (created if missing) and return its path."""
+    target = folder / ADDIN_NAME
+    sources = Input(SOURCES, "the add-in's sources", "the next build would pack it in")
+    check_outputs([target], [sources])
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot create the folder {folder}: {exc.strerror}") from None
-    target = folder / ADDIN_NAME
     write_atomically(xlam_bytes(), target)
     return target

@@ -29,6 +29,8 @@ FIRST_TABLE_ROW = 6
 AREA_REPEAT_ROWS = "1:4"  # the department and the service-area block, on every printed page
 # Service Area | <lead title> | Cabinet Member, each over merged columns.
 BLOCK_SPANS = ((1, 2), (3, 5), (6, 8))
+# With the register's `show_forecast`: after the YTD (an activity table shows the first only).
+FORECAST_HEADERS = ("Year-end forecast", "Forecast RAG", "At risk")
 
 
 @dataclass
@@ -132,21 +134,25 @@ def _table(
         rag_word = "Qtr RAG" if quarterly else "Month RAG"
         travel = "Since last quarter" if quarterly else "Since last month"
         ytd_headers = ["YTD", "YTD RAG"] if ytd else []
-        after = [rag_word, *ytd_headers, "Target", "Floor", "Prev. Year", travel]
+        ahead = ytd and _forecasts_shown(view, inds)
+        ahead_headers = list(FORECAST_HEADERS) if ahead else []
+        after = [rag_word, *ytd_headers, *ahead_headers, "Target", "Floor", "Prev. Year", travel]
         table = Table(title, ["Ref", "Indicator description", *labels, *after], inds)
         table.rag_cols = [first_after, first_after + 2] if ytd else [first_after]
-        table.rows = [_kpi_row(view, i, periods, ytd) for i in inds]
+        table.rag_cols += [first_after + 4] if ahead else []
+        table.rows = [_kpi_row(view, i, periods, ytd, ahead) for i in inds]
     else:
         ranged = any(i.has_range for i in inds)
         # No YTD column when no activity needs one: each alerts on the latest month (or has
         # no year to date); the alert column then follows the months.
         ytd = not all(i.alert_on is AlertOn.LATEST or not view.has_ytd(i) for i in inds)
+        ahead = ytd and _forecasts_shown(view, inds)
         middle = ["In expected range?", "Upper", "Lower"] if ranged else []
         prev = "Previous Year YTD" if ytd else "Previous Year"
-        after = [*(["YTD"] if ytd else []), *middle, prev]
+        after = [*(["YTD"] if ytd else []), *FORECAST_HEADERS[: int(ahead)], *middle, prev]
         table = Table(title, ["Ref", "Indicator description", *labels, *after], inds)
-        table.alert_cols = [first_after + int(ytd)] if ranged else []
-        table.rows = [_activity_row(view, i, periods, ranged, ytd) for i in inds]
+        table.alert_cols = [first_after + int(ytd) + int(ahead)] if ranged else []
+        table.rows = [_activity_row(view, i, periods, ranged, ytd, ahead) for i in inds]
     # Commentary of the reporting period (a quarterly table's: its latest quarter end).
     period = latest if quarterly else view.period
     table.commentary = [line for i in inds for line in view.commentary(i, period)]
@@ -165,7 +171,27 @@ def _ytd(view: DashboardView, ind: Indicator) -> Entry:
     return Entry(number(view.latest_field(ind, "ytd")), Look.NUMBER, styles.number_format(ind))
 
 
-def _kpi_row(view: DashboardView, ind: Indicator, periods: list[Period], ytd: bool) -> list[Entry]:
+def _forecasts_shown(view: DashboardView, inds: list[Indicator]) -> bool:
+    """The forecast columns: when the register asks for them and a forecast is to be shown."""
+    return view.show_forecast and any(view.forecast(i)[0] is not None for i in inds)
+
+
+def _ahead(view: DashboardView, ind: Indicator, kpi: bool) -> list[Entry]:
+    """Year-end forecast (and for a KPI its RAG and the at-risk mark), or N/A."""
+    value, word, at_risk = view.forecast(ind)
+    shown = (
+        Entry(value, Look.NUMBER, styles.number_format(ind))
+        if value is not None
+        else Entry(NA, Look.CENTRE)
+    )
+    if not kpi:
+        return [shown]
+    return [shown, Entry(word or NA, Look.CENTRE), Entry("at risk" if at_risk else "", Look.CENTRE)]
+
+
+def _kpi_row(
+    view: DashboardView, ind: Indicator, periods: list[Period], ytd: bool, ahead: bool = False
+) -> list[Entry]:
     fmt = styles.number_format(ind)
     latest_rag, ytd_rag = view.rags(ind)
     ytd_entries = [_ytd(view, ind), Entry(ytd_rag, Look.CENTRE)] if ytd else []
@@ -173,6 +199,7 @@ def _kpi_row(view: DashboardView, ind: Indicator, periods: list[Period], ytd: bo
         *_leading(view, ind, periods),
         Entry(latest_rag, Look.CENTRE),
         *ytd_entries,
+        *(_ahead(view, ind, kpi=True) if ahead else []),
         Entry(ind.target, Look.NUMBER, fmt),
         Entry(ind.floor, Look.NUMBER, fmt),
         Entry(view.prev_year(ind), Look.NUMBER, fmt),
@@ -181,10 +208,16 @@ def _kpi_row(view: DashboardView, ind: Indicator, periods: list[Period], ytd: bo
 
 
 def _activity_row(
-    view: DashboardView, ind: Indicator, periods: list[Period], ranged: bool, ytd: bool
+    view: DashboardView,
+    ind: Indicator,
+    periods: list[Period],
+    ranged: bool,
+    ytd: bool,
+    ahead: bool = False,
 ) -> list[Entry]:
     fmt = styles.number_format(ind)
     entries = [*_leading(view, ind, periods), *([_ytd(view, ind)] if ytd else [])]
+    entries += _ahead(view, ind, kpi=False) if ahead else []
     if ranged:
         alert = text(view.latest_field(ind, "alert")) if ind.has_range else None
         entries.append(Entry(alert or NA, Look.CENTRE))

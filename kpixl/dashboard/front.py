@@ -8,6 +8,7 @@ from kpixl.dashboard import styles
 from kpixl.dashboard.cellwriter import cell_range, column_widths, put_paragraph, put_text
 from kpixl.dashboard.styles import Look
 from kpixl.dashboard.view import DashboardView
+from kpixl.rate.forecast import GUIDANCE as FORECAST_GUIDANCE
 from kpixl.register.model import Kind
 
 KPI_NOTES = (
@@ -63,7 +64,10 @@ def write_guidance(ws: Worksheet, view: DashboardView) -> None:
     styles.add_rag_formatting(ws, cell_range(first_key, row - 1, 1))
     row = _paragraphs(ws, row + 1, [FLOOR_FOOTNOTE], Look.NOTE)
     put_text(ws, row + 1, 1, "Activity Indicators", Look.HEADING)
-    _paragraphs(ws, row + 2, list(ACTIVITY_NOTES))
+    row = _paragraphs(ws, row + 2, list(ACTIVITY_NOTES))
+    if view.show_forecast:
+        put_text(ws, row + 1, 1, "Year-end Forecasts", Look.HEADING)
+        _paragraphs(ws, row + 2, [FORECAST_GUIDANCE])
 
 
 def _paragraphs(ws: Worksheet, row: int, texts: list[str], look: Look = Look.PARAGRAPH) -> int:

@@ -138,6 +138,20 @@ class DashboardView:
         word = text(self.latest_field(ind, "direction"))
         return styles.DIRECTION_SIGNS.get(word or "", NA)
 
+    @property
+    def show_forecast(self) -> bool:
+        """The register's Settings key `show_forecast` (yes/no): the year-end forecast columns."""
+        said = self.results.register.settings.other.get("show_forecast", "")
+        return said.strip().lower() in {"yes", "y", "true", "1", "on"}
+
+    def forecast(self, ind: Indicator) -> tuple[float | None, str | None, bool]:
+        """The year-end forecast, its RAG (or alert) word, and whether the KPI is at risk: GREEN
+        to date, but not by the forecast."""
+        value = number(self.latest_field(ind, "forecast"))
+        word = text(self.latest_field(ind, "forecast_rag"))
+        at_risk = ind.is_kpi and self.rags(ind)[1] == "GREEN" and word not in (None, "GREEN")
+        return value, word, at_risk
+
     def prev_year(self, ind: Indicator) -> float | None:
         found = number(self.latest_field(ind, "prev_year"))
         return ind.prev_year if found is None else found

@@ -28,6 +28,7 @@ from kpixl.mail.smtp import (
     deliver,
     smtp_password,
 )
+from kpixl.outputs import Input, check_outputs
 from kpixl.register.load import load_register
 from kpixl.register.model import Register, Settings
 from kpixl.values import parse_number
@@ -118,8 +119,9 @@ def send_dashboard(
     path = Path(dashboard)
     reg = register if isinstance(register, Register) else load_register(Path(register))
     mail = _prepare(path, reg, to, cc, bcc, subject, mail_from)
-    if eml is not None and Path(eml).resolve() in {a.path.resolve() for a in mail.attachments}:
-        raise UsageError(f"--eml {eml} would overwrite the file being mailed: choose another name")
+    if eml is not None:  # never over the dashboard, its PDF or the register
+        mailed = [Input(a.path, "the file being mailed") for a in mail.attachments]
+        check_outputs([Path(eml)], [*mailed, Input(reg.path, "the register")])
     if eml is not None and not dry_run:
         draft = mail.message(draft=True)
         write_atomically(draft, Path(eml))

@@ -19,10 +19,23 @@ from dataclasses import dataclass
 from kpixl.rate.rating import compute_ytd
 from kpixl.register.model import Indicator, YtdMethod
 
+# For the Guidance sheet: how a forecast is made, in the officer's words.
+GUIDANCE = (
+    "Year-end forecasts (from the third month of the year) project the rest of the year from "
+    "the year so far — or from the last three months where that has forecast better before — "
+    "shaped by the seasons of earlier years (a December dip, a March peak) where kpixl holds "
+    "them and they repeat, and add the months up as the year-to-date figure is worked out. The "
+    "range is how far such forecasts have missed; 'at risk' marks a KPI whose year to date is "
+    "GREEN now but whose forecast is not."
+)
+
 Month = float | None
 # Slots (12 months or 4 quarters) known before a forecast is made: from month 3 of the year.
 MIN_KNOWN = {12: 3, 4: 1}
-Z_80 = 1.2816  # the range is meant to hold the year end about four times in five
+# The range is meant to hold the year end four times in five: Student's t at 90% for the
+# few figures its spread is measured on (a handful of months, or of earlier years).
+T_90 = (3.078, 1.886, 1.638, 1.533, 1.476, 1.440, 1.415, 1.397, 1.383, 1.372, 1.363)
+Z_80 = 1.2816
 RECENT = 3
 CLEARLY = 0.8  # the recent rule is chosen only when it missed a fifth less
 
@@ -97,8 +110,13 @@ def year_end(
     value = rule(ind, this_year, k, _shape(history, ind))
     if value is None:
         return None
-    spread = math.sqrt(statistics.fmean(m * m for m in misses))
+    spread = math.sqrt(statistics.fmean(m * m for m in misses)) * _t90(len(misses))
     return _made(value, spread, this_year, k, len(history), name, method)
+
+
+def _t90(degrees: int) -> float:
+    """How many standard deviations hold four in five, measured on `degrees` + 1 figures."""
+    return T_90[degrees - 1] if 1 <= degrees <= len(T_90) else Z_80
 
 
 def _method(ind: Indicator, year: YearFigures, k: int) -> str:
@@ -314,8 +332,7 @@ def _noise(ind: Indicator, year: YearFigures, k: int, method: str) -> float:
 def _made(
     value: float, sd: float, year: YearFigures, k: int, years: int, rule: str, method: str
 ) -> Forecast:
-    half = Z_80 * sd
-    low, high = value - half, value + half
+    low, high = value - sd, value + sd
     if all(v is None or v >= 0 for v in year.values):
         low = max(low, 0.0)
     return Forecast(value, low, high, k, years, rule, method)

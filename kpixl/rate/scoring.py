@@ -10,6 +10,7 @@ from kpixl.check.plausibility import check_series, format_value
 from kpixl.check.validate import Figure, Figures
 from kpixl.issues import Issue, IssueCode, warning
 from kpixl.periods import Period
+from kpixl.rate.forecast import YearFigures, year_end
 from kpixl.rate.rating import (
     Alert,
     Direction,
@@ -153,11 +154,64 @@ def _rows(series: _Series, ytds: list[float | None]) -> list[DataRow]:
                 prev_years[i],
                 _WORDS[direction(value, previous, ind)],
                 figure.source if figure is not None else None,
+                *_NO_FORECAST,
             )
         )
         if value is not None:
             previous = value
+    if rows:
+        rows[-1] = rows[-1][:-4] + _forecast(series)
     return rows
+
+
+_NO_FORECAST: tuple[object, ...] = (None, None, None, None)
+
+
+def _forecast(series: _Series) -> tuple[object, ...]:
+    """forecast, forecast_low, forecast_high, forecast_rag for the reporting period's row: the
+    year end projected from the months so far and the earlier years the returns hold."""
+    ind = series.ind
+    slots = 4 if ind.is_quarterly else 12
+    if ind.ytd is YtdMethod.NONE or not 3 <= len(series.periods) * 12 // slots < 12:
+        return _NO_FORECAST
+    this_year = _year(series, 0, slots, known=len(series.periods))
+    made = year_end(ind, this_year, _earlier_years(series, slots))
+    if made is None:
+        return _NO_FORECAST
+    rating: object = None
+    if ind.is_kpi and ind.target is not None:
+        rating = _WORDS[rag(made.value, ind)]
+    elif ind.upper is not None and ind.lower is not None and ind.alert_on is AlertOn.YTD:
+        rating = _WORDS[alert(made.value, ind)]
+    return (made.value, made.low, made.high, rating)
+
+
+def _year(series: _Series, back: int, slots: int, known: int | None = None) -> YearFigures:
+    """This financial year's figures (`back` = 0) up to the reporting period (`known` slots),
+    or the whole year `back` years before, a slot each."""
+    step = 12 // slots
+    first = series.periods[0].fy_start(series.fy_start).shift(-12 * back + step - 1)
+    periods = [first.shift(step * i) for i in range(slots)]  # months, or quarter ends
+
+    def of(what: Field) -> tuple[float | None, ...] | None:
+        table = series.tables.get(what)
+        if not table:
+            return None
+        found = [
+            table.get(p) if known is None or i < known else None for i, p in enumerate(periods)
+        ]
+        return tuple(f.value if f is not None else None for f in found)
+
+    values = of(Field.VALUE) or (None,) * slots
+    return YearFigures(values, of(Field.NUMERATOR), of(Field.DENOMINATOR))
+
+
+def _earlier_years(series: _Series, slots: int) -> list[YearFigures]:
+    """Up to three earlier financial years the returns give whole."""
+    if not series.has_last_year:
+        return []
+    years = [_year(series, back, slots) for back in (1, 2, 3)]
+    return [y for y in years if all(v is not None for v in y.values)]
 
 
 # The Data table's words for ratings, alerts and directions (None where there is none).

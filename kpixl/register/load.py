@@ -188,7 +188,7 @@ _TEXT_SETTINGS = {
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 # Read from `Settings.other` by the parts that use them (the dashboard's RAG note, the mail,
 # the history store's URL).
-_OTHER_SETTINGS = ("rag_note", "smtp_ca_file", "mail_max_size_mb", "store")
+_OTHER_SETTINGS = ("rag_note", "smtp_ca_file", "mail_max_size_mb", "store", "show_forecast")
 
 # Every column and setting the loader reads (docs/formats.md documents each, and a test holds
 # it to that); headers are matched ignoring case, spaces and underscores.

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from kpixl import dashboard
 from kpixl.dashboard.save import stamp
 from kpixl.errors import OutputError, UsageError
+from kpixl.outputs import Input, check_outputs, is_within
 from kpixl.periods import Period
 from kpixl.register.load import load_register
 from kpixl.register.model import Register, ServiceArea
+from kpixl.templates import register_template
 from kpixl.templates.cells import save
-from kpixl.templates.register_template import build_register_template, write_register_template
+from kpixl.templates.register_template import build_register_template
 from kpixl.templates.return_template import History, build_return
 
 __all__ = [
@@ -87,56 +89,96 @@ def read_history(folder: Path, register: Register, period: Period) -> History:
     return History(months, values, len(results.files), len(results.report.errors))
 
 
+def write_register_template(out: Path, *, force: bool = False) -> Path:
+    """Write the blank register template to `out`, atomically; an existing workbook is only
+    replaced with `force`."""
+    check_outputs([Path(out)], [], replace=force)
+    return register_template.write_register_template(Path(out))
+
+
 def write_return_template(
-    register: Register, area: str, period: Period, out: Path, history: History | None = None
+    register: Register,
+    area: str,
+    period: Period,
+    out: Path,
+    history: History | None = None,
+    *,
+    force: bool = False,
+    inputs: Sequence[Input] = (),
 ) -> Path:
-    """Write the return template of one service area and month to `out`, atomically."""
+    """Write the return template of one service area and month to `out`, atomically: never
+    over the register or `inputs` (the history folder), nor over an existing workbook unless
+    `force`."""
     found = find_area(register, area)
+    check_outputs([Path(out)], [_register_input(register), *inputs], replace=force)
     return save(build_return(register, found, period, history), Path(out), stamp(period))
 
 
 def write_return_templates(
-    register: Register, period: Period, out_dir: Path, history: History | None = None
+    register: Register,
+    period: Period,
+    out_dir: Path,
+    history: History | None = None,
+    *,
+    force: bool = False,
+    inputs: Sequence[Input] = (),
 ) -> list[Path]:
-    """One return template per service area that has indicators, in register order."""
-    folder = _folder(out_dir)
-    written: list[Path] = []
-    used: set[str] = set()
-    for area in register.service_areas.values():
-        if not register.indicators_of(area.name):
-            continue
+    """One return template per service area that has indicators, in register order; all are
+    checked as write_return_template's `out` is before any is written."""
+    areas = [a for a in register.service_areas.values() if register.indicators_of(a.name)]
+    names: list[str] = []
+    for area in areas:
         name = return_filename(area.name, period)
-        if name.lower() in used:  # two names that differ only in punctuation
-            name = name.replace(".xlsx", f"_{len(used) + 1}.xlsx")
-        used.add(name.lower())
-        built = build_return(register, area, period, history)
-        written.append(save(built, folder / name, stamp(period)))
-    return written
+        if name.lower() in {n.lower() for n in names}:  # names that differ only in punctuation
+            name = name.replace(".xlsx", f"_{len(names) + 1}.xlsx")
+        names.append(name)
+    targets = [Path(out_dir) / name for name in names]
+    check_outputs(targets, [_register_input(register), *inputs], replace=force)
+    _folder(out_dir)
+    return [
+        save(build_return(register, area, period, history), target, stamp(period))
+        for area, target in zip(areas, targets, strict=True)
+    ]
 
 
-def refresh_templates(out_dir: Path | None = None) -> list[Path]:
+def _register_input(register: Register) -> Input:
+    return Input(register.path, "the register")
+
+
+def refresh_templates(out_dir: Path | None = None, *, force: bool = False) -> list[Path]:
     """Regenerate workbook_templates/: the blank register, the return template of the sample
-    service area for March 2025 (with the samples as its history) and the dashboard template."""
+    service area for March 2025 (with the samples as its history) and the dashboard template.
+
+    Into another folder, workbooks already there are only replaced with `force`: it may hold a
+    register someone has filled in."""
     if not SAMPLE_REGISTER.is_file() or not SAMPLE_RETURNS.is_dir():
         raise UsageError(
             f"refresh needs the kpixl repository's samples ({SAMPLE_REGISTER} and "
             f"{SAMPLE_RETURNS}): run it from a clone of the repository"
         )
-    folder = _folder(out_dir or TEMPLATES_DIR)
+    target = Path(out_dir) if out_dir is not None else TEMPLATES_DIR
+    # The dashboard template comes from the dashboard writer, when it offers one.
+    write_template: Callable[[Path], Path] | None = getattr(dashboard, "write_template", None)
+    names = ["register.xlsx", return_filename(SAMPLE_AREA, SAMPLE_PERIOD)]
+    names += [DASHBOARD_TEMPLATE] if write_template is not None else []
+    samples = [
+        Input(SAMPLE_REGISTER, "the sample register"),
+        Input(SAMPLE_RETURNS, "the sample returns", "the next refresh would read them as samples"),
+    ]
+    bundled = is_within(target, TEMPLATES_DIR) and is_within(TEMPLATES_DIR, target)
+    replace = force or bundled  # regenerating the bundled templates is what refresh is for
+    check_outputs([target / n for n in names], samples, replace=replace)
+    folder = _folder(target)
     register = load_register(SAMPLE_REGISTER)
     history = read_history(SAMPLE_RETURNS, register, SAMPLE_PERIOD)
     written = [
-        write_register_template(folder / "register.xlsx"),
-        write_return_template(
-            register,
-            SAMPLE_AREA,
-            SAMPLE_PERIOD,
-            folder / return_filename(SAMPLE_AREA, SAMPLE_PERIOD),
-            history,
+        register_template.write_register_template(folder / names[0]),
+        save(
+            build_return(register, find_area(register, SAMPLE_AREA), SAMPLE_PERIOD, history),
+            folder / names[1],
+            stamp(SAMPLE_PERIOD),
         ),
     ]
-    # The dashboard template comes from the dashboard writer, when it offers one.
-    write_template: Callable[[Path], Path] | None = getattr(dashboard, "write_template", None)
     if write_template is not None:
         written.append(Path(write_template(folder / DASHBOARD_TEMPLATE)))
     return written

@@ -1,0 +1,78 @@
+"""The year-end forecast as an officer sees it: Data columns, the optional dashboard columns with
+the at-risk mark, and the Guidance note (issue 18)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from kpixl.dashboard import write_dashboard
+from kpixl.pipeline import run
+from kpixl.results import Results
+from tests.conftest import SETTINGS, write_book, write_register
+
+MONTHS = ["Apr-24", "May-24", "Jun-24", "Jul-24", "Aug-24", "Sep-24"]
+# AA01: a strong April lifts the year to date to 90% (GREEN against a 90% target), while every
+# month since has been 88%: by March it will not be GREEN. AA04: calls run at ~1,000 a month.
+ROWS = [
+    ["Ref", "Indicator description", *MONTHS],
+    ["AA01", "Calls answered", 1.0, 0.88, 0.88, 0.88, 0.88, 0.88],
+    ["AA04", "Calls received", 1000, 1010, 990, 1005, 995, 1000],
+    ["BB01", "Audits on time", 0.96, 0.97, 0.95, 0.98, 0.99, 0.96],
+]
+
+
+def _results(tmp_path: Path, show: str | None) -> Results:
+    settings = [*SETTINGS, ("show_forecast", show)] if show is not None else SETTINGS
+    register = write_register(tmp_path / "register.xlsx", settings=settings)
+    returns = write_book(tmp_path / "alpha.xlsx", {"KPIs": ROWS})
+    return run([returns], register)
+
+
+def _sheet_rows(path: Path, sheet: str) -> list[tuple[object, ...]]:
+    return list(openpyxl.load_workbook(path)[sheet].iter_rows(values_only=True))
+
+
+def test_the_data_table_holds_the_forecast_of_the_reporting_month(tmp_path: Path) -> None:
+    results = _results(tmp_path, None)
+    data = results.data
+    aa01 = data[(data["ref"] == "AA01") & (data["period"] == "2024-09")].iloc[0]
+    assert aa01["ytd_rag"] == "GREEN"
+    assert aa01["forecast"] == pytest.approx((1.0 + 5 * 0.88 + 6 * 0.88) / 12)
+    assert aa01["forecast_low"] < aa01["forecast"] < aa01["forecast_high"]
+    assert aa01["forecast_rag"] == "AMBER"
+    earlier = data[(data["ref"] == "AA01") & (data["period"] == "2024-08")].iloc[0]
+    assert earlier["forecast"] is None  # only the reporting month carries one
+    aa04 = data[(data["ref"] == "AA04") & (data["period"] == "2024-09")].iloc[0]
+    assert aa04["forecast"] == pytest.approx(12_000, rel=0.01)
+
+
+def test_no_forecast_columns_on_the_dashboard_unless_the_register_asks(tmp_path: Path) -> None:
+    out = write_dashboard(_results(tmp_path, None), "D1", tmp_path / "d.xlsx")
+    headers = {c for row in _sheet_rows(out, "Alpha") for c in row if isinstance(c, str)}
+    assert "Year-end forecast" not in headers
+    guidance = {c for row in _sheet_rows(out, "Guidance") for c in row}
+    assert "Year-end Forecasts" not in guidance
+
+
+def test_the_forecast_columns_mark_a_green_kpi_heading_for_amber(tmp_path: Path) -> None:
+    out = write_dashboard(_results(tmp_path, "yes"), "D1", tmp_path / "d.xlsx")
+    rows = _sheet_rows(out, "Alpha")
+    header = next(r for r in rows if r[0] == "Ref" and "YTD RAG" in r)
+    aa01 = dict(zip(header, next(r for r in rows if r[0] == "AA01"), strict=False))
+    assert aa01["YTD RAG"] == "GREEN"
+    assert aa01["Year-end forecast"] == pytest.approx(0.89)
+    assert aa01["Forecast RAG"] == "AMBER" and aa01["At risk"] == "at risk"
+    activity = next(r for r in rows if r[0] == "Ref" and "In expected range?" in r)
+    aa04 = dict(zip(activity, next(r for r in rows if r[0] == "AA04"), strict=False))
+    assert aa04["Year-end forecast"] == pytest.approx(12_000, rel=0.01)
+    # the Forecast RAG column is coloured like the other RAG columns
+    ws = openpyxl.load_workbook(out)["Alpha"]
+    column = openpyxl.utils.get_column_letter(header.index("Forecast RAG") + 1)
+    coloured = " ".join(str(r.sqref) for r in ws.conditional_formatting)
+    assert column in coloured
+    guidance = [c for row in _sheet_rows(out, "Guidance") for c in row if isinstance(c, str)]
+    assert "Year-end Forecasts" in guidance
+    assert any("seasons of earlier years" in c and "at risk" in c for c in guidance)
