@@ -18,6 +18,8 @@ INSTALL_HINT = (
     "one (Debian/Ubuntu: sudo apt-get install chromium), set KPIXL_CHROMIUM to its program, or "
     "use --pdf-engine libreoffice — the workbook was written"
 )
+# A tagged PDF's catalog names its structure tree; Chromium writes it uncompressed.
+TAGGED_MARK = b"/StructTreeRoot"
 ENVIRONMENT_VARIABLE = "KPIXL_CHROMIUM"  # a browser kpixl would not find by itself
 _NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome",
           "msedge", "microsoft-edge")  # fmt: skip
@@ -74,7 +76,14 @@ def print_to_pdf(html: str, out: Path, timeout: float = TIMEOUT_SECONDS) -> Path
             "--generate-pdf-document-outline", f"--print-to-pdf={made}", page.as_uri(),
         ]  # fmt: skip
         run_headless(command, timeout, "Chromium", f"a PDF of {out.name}")
-        write_atomically(_made(made, out), out)
+        data = _made(made, out)
+        if TAGGED_MARK not in data:
+            raise OutputError(
+                f"cannot make an accessible {out.name}: {Path(browser).name} printed it "
+                "untagged (no structure for screen readers): update Chromium or Chrome, or use "
+                "--pdf-engine libreoffice for an untagged one"
+            )
+        write_atomically(data, out)
     return out
 
 
