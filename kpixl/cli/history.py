@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from kpixl.check.figures import Figures
     from kpixl.history.query import Month, Version
+    from kpixl.history.record import Accepted
     from kpixl.history.store import Store
     from kpixl.register.model import Register
     from kpixl.results import Results
@@ -37,46 +38,69 @@ def store_options(command: F) -> F:
 
 
 class Recording:
-    """A run's record in the history store. The figures are taken when the run has rated them
-    (`rated`, before the dashboards are written); they are recorded after (`record`), so a
-    store problem is one line and never costs a dashboard."""
+    """A run's record in the history store. When the run has rated its figures (`rated`, before
+    any dashboard is written) they are taken, and last year's figures the returns lack are added
+    from the store for the previous-year column; the run is recorded once the dashboards are
+    written (`record`). A store problem is one line and never costs a dashboard."""
 
     def __init__(self, command: str, store: str | None, off: bool) -> None:
-        self.command, self.store, self.off = command, store, off
+        self.command, self.option, self.off = command, store, off
         self.results: Results | None = None
-        self.figures: Figures | None = None
+        self.taken: Accepted | None = None
+        self.store: Store | None = None
+        self.problem = ""
+        self.last_year = 0  # indicators whose previous year came from the store
 
     def rated(self, results: Results, figures: Figures | None = None) -> None:
-        """Keep the run's results and validated figures (taken from `results` when not given:
-        see kpixl.history.record.figures_of) to record once the dashboards are written."""
-        if not self.off:
-            from kpixl.history.record import figures_of
+        """Take the run's figures (from `results` when not given: see
+        kpixl.history.record.figures_of) and add last year's from the store."""
+        if self.off:
+            return
+        from kpixl.history.previous import fill_last_year
+        from kpixl.history.record import figures_of, take
 
-            self.results, self.figures = results, figures or figures_of(results)
+        self.results = results
+        try:
+            figures = figures or figures_of(results)
+            if figures is None:
+                raise UsageError("the run's figures were not kept for the history store")
+            self.taken = take(results, figures)
+            self.store = open_for(self.option, results.register)
+            filled = fill_last_year(self.store, results.register, figures, results.period)
+            self.last_year = filled.indicators
+        except Exception as exc:  # whatever the store does, the dashboards are written
+            self.problem = _one_line(exc)
 
     def record(self) -> bool:
         """Record the run; False (and one line on stderr) when the store could not take it."""
         if self.off or self.results is None:
             return True
-        from kpixl.errors import KpixlError
         from kpixl.history.record import record_run
 
         try:
-            if self.figures is None:
-                raise UsageError("the run's figures were not kept for the history store")
-            store = open_for(self.store, self.results.register)
+            if self.problem or self.store is None or self.taken is None:
+                say(f"kpixl: not recorded in the history store: {self.problem}", err=True)
+                return False
             try:
-                done = record_run(store, self.command, self.results, self.figures)
-            finally:
-                store.close()
-        except KpixlError as exc:
-            say(f"kpixl: not recorded in the history store: {exc}", err=True)
-            return False
-        say(
-            f"history: {done.new} new figure(s), {done.revised} revised, "
-            f"{done.unchanged} unchanged in {store.shown}"
-        )
-        return True
+                done = record_run(self.store, self.command, self.results, self.taken)
+            except Exception as exc:  # the dashboards are written: say why, exit status 1
+                say(f"kpixl: not recorded in the history store: {_one_line(exc)}", err=True)
+                return False
+            said = f"; the previous year of {self.last_year} from it" if self.last_year else ""
+            say(f"history: {done.new} new figure(s), {done.revised} revised, {done.unchanged} "
+                f"unchanged in {self.store.shown}{said}")  # fmt: skip
+            return True
+        finally:
+            if self.store is not None:
+                self.store.close()
+
+
+def _one_line(exc: Exception) -> str:
+    """A store's failure in one line: kpixl's own say what to do; others name their kind."""
+    from kpixl.errors import KpixlError
+
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return text if isinstance(exc, KpixlError) else f"{type(exc).__name__}: {text}"
 
 
 def open_for(option: str | None, register: Register | None) -> Store:

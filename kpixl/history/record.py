@@ -59,17 +59,30 @@ def figures_of(results: Results) -> Figures | None:
     return None
 
 
-def record_run(store: Store, command: str, results: Results, figures: Figures) -> Recorded:
-    """Record one run (build or batch) in one transaction: all of it, or nothing."""
-    register = results.register
+@dataclass(frozen=True)
+class Accepted:
+    """What a run read and accepted, taken as soon as it is rated (before the store's figures
+    of last year are added for the previous-year column: those are not this run's)."""
+
+    files: list[dict[str, Any]]  # each return: sha256, name, size, modified_at
+    figures: list[dict[str, Any]]  # each indicator and month: numbers, commentary, cell
+
+
+def take(results: Results, figures: Figures) -> Accepted:
+    """The returns of a run (hashed now, as close as can be to their reading) and its figures."""
     files = [_return_file(Path(f)) for f in results.files]
     hashes = {f["name"]: f["sha256"] for f in files}
-    rows = accepted(register, figures, hashes)
+    return Accepted(files, accepted(results.register, figures, hashes))
+
+
+def record_run(store: Store, command: str, results: Results, taken: Accepted) -> Recorded:
+    """Record one run (build or batch) in one transaction: all of it, or nothing."""
+    register = results.register
     with store.writing() as conn:
         run_id = _insert_run(conn, command, register, str(results.period))
-        _insert_all(conn, schema.return_files, [f | {"run_id": run_id} for f in files])
+        _insert_all(conn, schema.return_files, [f | {"run_id": run_id} for f in taken.files])
         _insert_all(conn, schema.thresholds, _thresholds(register, run_id))
-        new, revised, unchanged = _insert_figures(conn, run_id, rows)
+        new, revised, unchanged = _insert_figures(conn, run_id, taken.figures)
         _insert_all(conn, schema.ratings, _ratings(results, run_id))
     return Recorded(run_id, new, revised, unchanged)
 
@@ -190,8 +203,7 @@ def _insert_figures(
     stored one, which is kept and points at its successor."""
     stored = _current(conn, {r["period"] for r in rows})
     fresh, revised, unchanged = [], 0, 0
-    for row in rows:
-        row["run_id"] = run_id
+    for row in (r | {"run_id": run_id} for r in rows):
         old = stored.get((row["ref"], row["period"]))
         if old is None:
             fresh.append(row)

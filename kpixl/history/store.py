@@ -65,7 +65,9 @@ def open_store(url: URL, make_folder: bool = False) -> Store:
     if url.get_backend_name() == "sqlite":
         store = Store(_sqlite_engine(url, make_folder), url.database or shown)
     else:
-        store = Store(sa.create_engine(url, pool_pre_ping=True), shown)
+        # a server that does not answer is one line after 10 s, not a run stuck for minutes
+        engine = sa.create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+        store = Store(engine, shown)
     try:
         upgrade(store)
     except BaseException:
@@ -77,7 +79,10 @@ def open_store(url: URL, make_folder: bool = False) -> Store:
 def _sqlite_engine(url: URL, make_folder: bool) -> Engine:
     path = Path(url.database or "")
     if make_folder:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the folder {path.parent}: {exc.strerror}") from None
     elif not path.parent.is_dir():
         raise StoreError(f"history store {path}: the folder {path.parent} does not exist")
     engine = sa.create_engine(url, connect_args={"timeout": BUSY_SECONDS})

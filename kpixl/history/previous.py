@@ -1,0 +1,64 @@
+"""Last financial year's figures from the store, where the returns do not give them: the
+previous-year column then comes from the store (SPEC's order: a return's own Prev. Year, then
+last year's figures, from the returns or else the store, then the register's prev_year)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from kpixl.check.figures import Figure, Figures
+from kpixl.history import schema
+from kpixl.history.store import Store
+from kpixl.periods import Period
+from kpixl.read.observations import Field, Observation
+from kpixl.register.model import Register
+
+# What of last year's figures the previous year is worked out from (see kpixl.rate.scoring).
+_FIELDS = {
+    "value": Field.VALUE,
+    "numerator": Field.NUMERATOR,
+    "denominator": Field.DENOMINATOR,
+    "ytd": Field.YTD,
+}
+
+
+@dataclass(frozen=True)
+class Filled:
+    """What the store gave: figures added, and the indicators they were for."""
+
+    figures: int
+    indicators: int
+
+
+def last_year(register: Register, period: Period) -> tuple[Period, Period]:
+    """The first and last month of the financial year before the one `period` is in."""
+    this_year = period.fy_start(register.settings.fy_start_month)
+    return this_year.shift(-12), this_year.shift(-1)
+
+
+def fill_last_year(store: Store, register: Register, figures: Figures, period: Period) -> Filled:
+    """Add to `figures` last financial year's figures the store holds (the current version of
+    each) and the returns do not give; call it before the results' rows are rated."""
+    first, last = last_year(register, period)
+    f = schema.figures.c
+    query = sa.select(f.ref, f.period, f.file, f.sheet, f.cell, *(f[n] for n in _FIELDS)).where(
+        f.superseded_by.is_(None), f.period >= str(first), f.period <= str(last)
+    )
+    with store.reading() as conn:
+        stored = conn.execute(query).all()
+    added, refs = 0, set()
+    for ref, month, file, sheet, cell, *numbers in stored:
+        if ref not in register.indicators:
+            continue
+        when = Period.parse(month)
+        for field, number in zip(_FIELDS.values(), numbers, strict=True):
+            if number is None or figures.get(field, ref, when) is not None:
+                continue  # a return's own figure wins
+            where = Observation(ref, when, field, number, f"{file} (history store)", sheet, cell)
+            table = figures.tables(ref, create=True).setdefault(field, {})
+            table[when] = Figure(float(number), where)
+            added += 1
+            refs.add(ref)
+    return Filled(added, len(refs))
