@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from kpixl import __version__
 from kpixl.batch.manifest import (
+    MANIFEST_NAME,
     Fingerprint,
     Manifest,
     fingerprint,
@@ -29,6 +30,7 @@ from kpixl.batch.manifest import (
     sha256_of,
 )
 from kpixl.batch.report import (
+    REPORT_JSON,
     REPORT_XLSX,
     DashboardEntry,
     RunReport,
@@ -41,6 +43,7 @@ from kpixl.dashboard.output import dashboard_targets, dashboards_with_data
 from kpixl.dashboard.view import DashboardView
 from kpixl.errors import OutputError, UsageError
 from kpixl.issues import Issue, IssueCode, capped, error
+from kpixl.outputs import Input, check_outputs, is_within
 from kpixl.periods import Period
 from kpixl.pipeline import find_returns, rate, read_with_register
 from kpixl.read.returns import ReturnFile
@@ -111,7 +114,7 @@ def run_batch(
     say = listener or _Silent()
     jobs = max(1, jobs or default_jobs())
     in_dir, out_dir, register = Path(in_dir), Path(out_dir), Path(register)
-    check_folders(in_dir, out_dir)
+    check_folders(in_dir, out_dir, register)
     files, skipped = discover(in_dir, register)
     relative = {p: _relative(p, in_dir) for p in [*files, *skipped]}
     say.step(f"Checking {_plural(len(files), 'return')} ({len(skipped)} skipped)", len(files))
@@ -127,6 +130,7 @@ def run_batch(
     say.step("Validating and rating")
     results, names = _rate(reg, read, period, report, skipped, relative, out_dir, started, on_rated)
     targets = dashboard_targets(names, results.period, out_dir)
+    check_outputs(targets.values(), batch_inputs(in_dir, register))
     report.period, report.issues = str(results.period), results.report.issues
     report.files = file_entries(read, skipped, results.report.issues, reg, relative)
     del read  # every figure read: no longer needed while the dashboards are written
@@ -208,18 +212,26 @@ def _rate(
     return results, names
 
 
-def check_folders(in_dir: Path, out_dir: Path) -> None:
-    """IN_DIR must be a folder; OUT_DIR must not be IN_DIR or inside it (it is created)."""
+def batch_inputs(in_dir: Path, register: Path) -> list[Input]:
+    """What a batch reads: every file under IN_DIR, and the register."""
+    return [Input(in_dir, "the folder of returns"), Input(register, "the register")]
+
+
+def check_folders(in_dir: Path, out_dir: Path, register: Path | None = None) -> None:
+    """IN_DIR must be a folder; OUT_DIR must not be IN_DIR or inside it (it is created); the
+    run report and the manifest must not be an input (kpixl.outputs)."""
     if not in_dir.is_dir():
         raise UsageError(f"{in_dir}: no such folder (give the folder the returns are in)")
-    source, target = in_dir.resolve(), out_dir.resolve()
-    if target == source or target.is_relative_to(source):
+    if is_within(out_dir, in_dir):
         raise UsageError(
             f"the output folder {out_dir} is inside the input folder {in_dir}: kpixl never writes "
             "among the returns; choose an output folder outside it"
         )
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"{out_dir} is a file: give -o a folder")
+    if register is not None:
+        fixed = [out_dir / REPORT_XLSX, out_dir / REPORT_JSON, out_dir / MANIFEST_NAME]
+        check_outputs(fixed, batch_inputs(in_dir, register))
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -1,4 +1,4 @@
-"""Where outputs go: dashboard file names, the results CSV, and never over an input."""
+"""Where a build's outputs go: dashboard file names, PDFs and the results CSV, never over an input."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ import io
 from collections.abc import Iterable
 from pathlib import Path
 
-from kpixl.atomic import write_atomically
+from kpixl.atomic import reason, write_atomically
 from kpixl.dashboard import dashboard_filename, load_template, write_dashboard
 from kpixl.dashboard.pdf import convert_to_pdf
 from kpixl.errors import OutputError, UsageError
+from kpixl.outputs import Input, check_outputs, returns_inputs
 from kpixl.periods import Period
 from kpixl.results import DATA_COLUMNS, Results
 
@@ -48,59 +49,108 @@ def dashboard_targets(names: list[str], period: Period, folder: Path) -> dict[st
     return targets
 
 
-def write_dashboards(
-    results: Results, output: Path | None, template: Path | None = None, pdf: bool = False
-) -> list[Path]:
-    """Write one workbook per dashboard; `output` is a file for one dashboard or a folder.
+def check_output_name(output: Path) -> None:
+    """`-o` names an .xlsx workbook or a folder: a name of another kind of file (`out.xlsm`,
+    `dash.csv`) is refused, never made into a folder of that name."""
+    suffix = output.suffix
+    if suffix.lower() == ".xlsx" or output.is_dir() or not suffix[1:].isalpha():
+        return
+    hint = {".csv": " (--results writes the CSV)", ".pdf": " (--pdf writes a PDF beside it)"}
+    raise UsageError(
+        f"{output}: a dashboard is an .xlsx workbook: name it "
+        f"{output.with_suffix('.xlsx').name}{hint.get(suffix.lower(), '')}, or give a folder"
+    )
 
-    `template`: a restyled copy of workbook_templates/dashboard.xlsx to take the styles from.
-    `pdf`: also a PDF of each beside it (through LibreOffice); the workbooks are written first,
-    so they are kept when the PDF cannot be made.
-    """
-    palette = load_template(template) if template is not None else None
+
+def dashboard_paths(results: Results, output: Path | None) -> dict[str, Path]:
+    """Where each dashboard with figures goes: `output` itself when it is an .xlsx file (one
+    dashboard only), else `<dashboard>_<YYYY-MM>.xlsx` in the folder `output` (default: here)."""
     names = dashboards_with_data(results)
     if not names:
         raise UsageError("no indicator has a figure for this period: nothing to build")
+    if output is not None:
+        check_output_name(output)
     if output is not None and output.suffix.lower() == ".xlsx":
         if len(names) > 1:
             raise UsageError(
                 f"the returns cover {len(names)} dashboards ({', '.join(names)}): give -o a "
                 "folder to write them all"
             )
-        targets = {names[0]: output}
-    else:
-        targets = dashboard_targets(names, results.period, output or Path.cwd())
+        return {names[0]: output}
+    return dashboard_targets(names, results.period, output or Path.cwd())
+
+
+def build_inputs(
+    returns: Iterable[Path | str], register: Path, template: Path | None = None
+) -> list[Input]:
+    """What `kpixl build` reads: no output may be one of these, or inside a folder of returns."""
+    found = [*returns_inputs(returns), Input(register, "the register")]
+    if template is not None:
+        found.append(Input(template, "the dashboard template (--template)"))
+    return found
+
+
+def check_named_outputs(
+    inputs: list[Input], output: Path | None, results_csv: Path | None, pdf: bool = False
+) -> None:
+    """The outputs named on the command line, checked before any return is read: a slip such
+    as `-o register.xlsx` is said at once (the dashboards of a folder are checked once their
+    names are known)."""
+    named = [results_csv] if results_csv is not None else []
+    if output is not None:
+        check_output_name(output)
+        if output.suffix.lower() == ".xlsx":
+            named += [output, output.with_suffix(".pdf")] if pdf else [output]
+    check_outputs(named, inputs)
+
+
+def results_inputs(results: Results, template: Path | None = None) -> list[Input]:
+    """The files the results were read from (returns as given, and each file found in a
+    folder), the register, and the template."""
+    sources = dict.fromkeys([*results.folders, *results.files])
+    return build_inputs(sources, results.register.path, template)
+
+
+def write_dashboards(
+    results: Results,
+    output: Path | None,
+    template: Path | None = None,
+    pdf: bool = False,
+    results_csv: Path | None = None,
+) -> list[Path]:
+    """Write one workbook per dashboard; `output` is a file for one dashboard or a folder.
+
+    `template`: a restyled copy of workbook_templates/dashboard.xlsx to take the styles from.
+    `pdf`: also a PDF of each beside it (through LibreOffice); the workbooks are written first,
+    so they are kept when the PDF cannot be made. `results_csv`: also the Data table as CSV.
+    Every output is checked against every input and the others before anything is written.
+    """
+    targets = dashboard_paths(results, output)
+    planned = [*targets.values()]
+    planned += [t.with_suffix(".pdf") for t in targets.values()] if pdf else []
+    planned += [results_csv] if results_csv is not None else []
+    check_outputs(planned, results_inputs(results, template))
+    palette = load_template(template) if template is not None else None
     for target in targets.values():
-        refuse_input(target, results.files, map(Path, results.folders))
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-        except (FileExistsError, NotADirectoryError):
-            raise OutputError(
-                f"cannot create the folder {target.parent}: a file of that name is in the way; "
-                "choose another output"
-            ) from None
-        except OSError as exc:
-            raise OutputError(f"cannot create the folder {target.parent}: {exc.strerror}") from None
+        _make_folder(target.parent)
     written = [write_dashboard(results, name, target, palette) for name, target in targets.items()]
     if pdf:
-        for workbook in list(written):
-            refuse_input(workbook.with_suffix(".pdf"), results.files, map(Path, results.folders))
-            written.append(convert_to_pdf(workbook))
+        written += [convert_to_pdf(workbook) for workbook in list(written)]
+    if results_csv is not None:
+        written.append(_write_csv(results, results_csv))
     return written
 
 
-def refuse_input(target: Path, inputs: list[str], folders: Iterable[Path] = ()) -> None:
-    """Never write over a return: an output path that is one of the inputs is refused, and so
-    is one inside a folder of returns given as input (the next run would read it as a return)."""
-    resolved = target.resolve()
-    if any(Path(f).resolve() == resolved for f in inputs):
-        raise UsageError(f"{target} is one of the returns being read: choose another output")
-    for folder in folders:
-        if resolved.is_relative_to(Path(folder).resolve()):
-            raise UsageError(
-                f"{target} is inside the folder of returns {folder}: write outputs elsewhere, "
-                "or the next run would read them as returns"
-            )
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise OutputError(
+            f"cannot create the folder {folder}: a file of that name is in the way; "
+            "choose another output"
+        ) from None
+    except OSError as exc:
+        raise OutputError(f"cannot create the folder {folder}: {reason(exc, folder)}") from None
 
 
 def safe_text(value: object) -> object:
@@ -111,8 +161,13 @@ def safe_text(value: object) -> object:
 
 
 def write_csv(results: Results, path: Path) -> Path:
-    """The Data table as CSV, exactly DATA_COLUMNS, one row per indicator and period."""
-    refuse_input(path, results.files, map(Path, results.folders))
+    """The Data table as CSV, exactly DATA_COLUMNS, one row per indicator and period; never
+    over an input."""
+    check_outputs([path], results_inputs(results))
+    return _write_csv(results, path)
+
+
+def _write_csv(results: Results, path: Path) -> Path:
     text = io.StringIO(newline="")
     writer = csv.writer(text)
     writer.writerow(DATA_COLUMNS)
