@@ -52,6 +52,8 @@ def check_outputs(
     output already exists (the command's --force allows it)."""
     wanted = [Path(p) for p in outputs]
     given = list(inputs)
+    for out in wanted:
+        refuse_standard_output(out)
     _check_each_other(wanted)
     for out in wanted:
         for source in given:
@@ -62,6 +64,16 @@ def check_outputs(
         if not replace and os.path.lexists(out):
             raise UsageError(f"{out} already exists: give --force to replace it")
         check_target(out)  # a folder, device or pipe in the way: said before anything is written
+
+
+def refuse_standard_output(out: Path | str) -> None:
+    """`-` (or a path under `-`) is how a command is usually told "standard output": kpixl
+    writes files, so it says so rather than make a file or folder called `-`."""
+    if Path(out).parts[:1] == ("-",):
+        raise UsageError(
+            f"{out}: '-' means standard output, which kpixl does not write to: give a file or "
+            "folder name"
+        )
 
 
 def is_within(path: Path | str, folder: Path | str) -> bool:

@@ -202,6 +202,21 @@ def test_without_replace_an_existing_file_or_link_is_refused(world: World) -> No
     check_outputs([world.out / "new.xlsx"], [], replace=False)
 
 
+def test_a_dash_is_not_taken_for_a_file_called_dash(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`-` usually means standard output; kpixl does not write there, and says so instead of
+    making a file or a folder called `-`."""
+    for out in ("-", "-/D1_2025-03.xlsx"):
+        with pytest.raises(UsageError, match="'-' means standard output"):
+            check_outputs([Path(out)], [])
+    monkeypatch.chdir(world.out)
+    for args in (["--results", "-"], ["-o", "-"]):
+        code, _, err = kpixl("build", world.returns, "-r", world.register, *args)
+        assert code == 2 and err.count("\n") == 1 and "'-' means standard output" in err
+    assert os.listdir(world.out) == []
+
+
 def test_is_within_sees_through_links_and_case(world: World) -> None:
     assert is_within(world.deep, world.returns) and is_within(world.returns, world.returns)
     assert is_within(str(world.returns).upper() + "/x", world.returns)
