@@ -64,6 +64,10 @@ class IssueCode(StrEnum):
     FLAT_RUN = "flat-run"
     OUTLIER = "outlier"
     NEAR_ZERO = "near-zero"
+    SCALE_SLIP = "scale-slip"
+    SWAPPED_DIGITS = "swapped-digits"
+    WRONG_SIGN = "wrong-sign"
+    YTD_IN_MONTH = "ytd-in-month"
 
 
 @dataclass(frozen=True)

@@ -1,211 +1,232 @@
-"""Warnings about suspicious series: drag-fills, flat runs, outliers and near-zero drops."""
+"""Warnings about figures that are probably typing slips, each naming the value probably meant.
+
+Soft edits in the manner of statistical offices: a month is queried only when it is far from
+the level of its nearest months, measured in the series' own noise (kpixl.check.levels), *and*
+a typical slip explains it (kpixl.check.slips), or when it is an order of magnitude away and
+nothing explains it. Runs (a value copied forward, a +1 drag-fill) are queried only when a
+series this noisy would hardly repeat itself by chance. See docs/rules.md.
+"""
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import math
 import statistics
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
+from kpixl.check.runs import runs
+from kpixl.check.slips import Slip, candidates
+from kpixl.check.wording import Finding, about, as_typed, format_value
 from kpixl.issues import IssueCode
-from kpixl.periods import Period, months_between
-from kpixl.register.model import Indicator, Unit, displayed
+from kpixl.periods import Period
+from kpixl.register.model import Indicator, Unit
 
-NON_PERCENT = frozenset({Unit.COUNT, Unit.CURRENCY_K, Unit.SECONDS, Unit.NUMBER})
-FLAT_UNITS = frozenset({Unit.COUNT, Unit.CURRENCY_K})
-DRAG_FILL_STEPS = 3  # +1 steps in a row (four values)
-FLAT_RUN_STEPS = 2  # unchanged steps in a row (three values)
-OUTLIER_MIN_VALUES = 6
-OUTLIER_MIN_POINTS = 0.15  # a percent outlier is at least 15 points from the usual level
-OUTLIER_MIN_SHARE = 0.5  # any other at least half the usual level away from it
-OUTLIER_Z = 3.5
-OUTLIER_MARGIN = 1e-9  # far above rounding: the shortcuts only ever answer clear cases
-OUTLIER_CLEAR_MAX = 1000.0  # percent values further from 0 are left to the full test
-NEAR_ZERO_SHARE = 0.1
-NEAR_ZERO_MIN_MEDIAN = 50.0
-NEAR_ZERO_MIN_OTHERS = 3  # a median of fewer values says little about the usual level
+if TYPE_CHECKING:
+    from kpixl.check.levels import Levels
+
+__all__ = ["Finding", "check_series", "format_value"]
 
 Point = tuple[Period, float]
 
-
-@dataclass(frozen=True)
-class Finding:
-    """One plausibility warning, pinned to the period a reader should look at."""
-
-    code: IssueCode  # DRAG_FILL, FLAT_RUN, OUTLIER or NEAR_ZERO
-    period: Period  # the last period of a run; the odd month itself
-    message: str
-
-
-def format_value(value: float, ind: Indicator) -> str:
-    """A value as the dashboard shows it: `86%`, `26,436`, `4.7%`."""
-    # Round the fraction first: 0.945 * 100 is 94.4999…, but the dashboard shows 95%.
-    shown = displayed(value, ind.unit, ind.decimals)
-    if ind.unit is Unit.PERCENT:
-        return f"{shown * 100:,.{ind.decimals}f}%"
-    return f"{shown:,.{ind.decimals}f}"
-
-
-def _runs(
-    ind: Indicator, series: Sequence[Point], step_ok: Callable[[float, float], bool]
-) -> list[tuple[int, int]]:
-    """(first, last) indexes of maximal runs of adjacent periods whose every step passes step_ok."""
-    gap = 3 if ind.is_quarterly else 1
-    runs: list[tuple[int, int]] = []
-    start = 0
-    for i in range(1, len(series) + 1):
-        ok = i < len(series) and (
-            months_between(series[i - 1][0], series[i][0]) == gap
-            and step_ok(series[i - 1][1], series[i][1])
-        )
-        if not ok:
-            if i - 1 > start:
-                runs.append((start, i - 1))
-            start = i
-    return runs
+LOG_UNITS = frozenset({Unit.COUNT, Unit.CURRENCY_K, Unit.SECONDS, Unit.NUMBER})
+Z_SLIP = 5.0  # a value explained by a slip is this many typical changes from its level
+Z_YTD = 2.5  # the year-to-date total fits so exactly that a nearer value is enough
+Z_FIT = 2.0  # the value meant is at most this far from the level,
+FIT_SHARE = 0.25  # and at most a quarter as far as the value typed
+Z_SCALE = 4.0  # ×/÷ 10, 100, 1000 or a sign: one exact candidate each, queried nearer
+Z_SCALE_FIT = 3.0  # and the value meant may be a little further from the level
+Z_SWAP_FIT = 1.0  # swaps make several candidates: the meant one must fit closely
+NEEDED = {  # how far the value, and how near the value meant, where not Z_SLIP and Z_FIT
+    IssueCode.YTD_IN_MONTH: (Z_YTD, Z_FIT),
+    IssueCode.SWAPPED_DIGITS: (Z_SLIP, Z_SWAP_FIT),
+    IssueCode.SCALE_SLIP: (Z_SCALE, Z_SCALE_FIT),
+    IssueCode.WRONG_SIGN: (Z_SCALE, Z_SCALE_FIT),
+}
+Z_EXTREME = 8.0  # a move no slip explains: this far, and an order of magnitude
+EXTREME_LOG = math.log(10.0)
+EXTREME_POINTS = 0.5  # for a percentage, an order of magnitude is half the scale
+Z_MIN = min(
+    Z_SLIP, Z_SCALE, Z_YTD, Z_EXTREME
+)  # nothing nearer than this can warn (kpixl.check.screen)
+SIDE = 3  # months on each side that make the level (as kpixl.check.levels.SIDE)
+SEASON = 12  # months back to the same month last year
+MIN_POINTS = 6  # fewer values say too little about the level and the noise
 
 
-def _step_word(ind: Indicator) -> str:
-    return "quarter" if ind.is_quarterly else "month"
-
-
-def _drag_fills(ind: Indicator, series: Sequence[Point]) -> list[Finding]:
-    def plus_one(a: float, b: float) -> bool:
-        return math.isclose(b - a, 1.0, rel_tol=0.0, abs_tol=1e-9)
-
-    steps = itertools.pairwise(v for _, v in series)
-    if sum(abs(b - a - 1.0) <= 1e-9 for a, b in steps) < DRAG_FILL_STEPS:
-        return []  # too few +1 steps for a run (a quick count: most series have none)
-    findings = []
-    for first, last in _runs(ind, series, plus_one):
-        if last - first < DRAG_FILL_STEPS:
-            continue
-        (p0, v0), (p1, v1) = series[first], series[last]
-        message = (
-            f"values rise by exactly 1 each {_step_word(ind)} for {p0.label} to {p1.label} "
-            f"({format_value(v0, ind)} → {format_value(v1, ind)}): this looks like an Excel "
-            "drag-fill; check the real figures"
-        )
-        findings.append(Finding(IssueCode.DRAG_FILL, p1, message))
-    return findings
-
-
-def _flat_runs(ind: Indicator, series: Sequence[Point]) -> list[Finding]:
-    if sum(a == b for a, b in itertools.pairwise(v for _, v in series)) < FLAT_RUN_STEPS:
-        return []  # too few unchanged steps for a run
-    findings = []
-    for first, last in _runs(ind, series, lambda a, b: a == b):
-        value = series[first][1]
-        # A quarterly count of nothing (no incidents this quarter) is often genuinely zero.
-        if last - first < FLAT_RUN_STEPS or (ind.is_quarterly and value == 0):
-            continue
-        p0, p1 = series[first][0], series[last][0]
-        message = (
-            f"the value is {format_value(value, ind)} in every {_step_word(ind)} from {p0.label} "
-            f"to {p1.label}: a figure that never changes may have been copied forward; "
-            "check the real figures"
-        )
-        findings.append(Finding(IssueCode.FLAT_RUN, p1, message))
-    return findings
-
-
-def _near_zero(ind: Indicator, series: Sequence[Point]) -> list[Finding]:
-    if len(series) - 1 < NEAR_ZERO_MIN_OTHERS:
-        return []
-    ordered = sorted(v for _, v in series)
-    # the usual level (a median of the others) is at most the top value: a cheap first test
-    ceiling = NEAR_ZERO_SHARE * ordered[-1]
-    findings = []
-    for period, value in series:
-        if value >= ceiling:
-            continue
-        usual = _median_without(ordered, bisect.bisect_left(ordered, value))
-        if usual >= NEAR_ZERO_MIN_MEDIAN and value < NEAR_ZERO_SHARE * usual:
-            message = (
-                f"{period.label} is {format_value(value, ind)}, under a tenth of the usual "
-                f"level (median of the other {_step_word(ind)}s {format_value(usual, ind)}): "
-                "check whether part of the figure is missing or mistyped"
-            )
-            findings.append(Finding(IssueCode.NEAR_ZERO, period, message))
-    return findings
-
-
-def _material(ind: Indicator, value: float, usual: float) -> bool:
-    """Big enough to be worth a reader's time: steady series otherwise flag ordinary wobbles."""
-    if ind.unit is Unit.PERCENT:
-        return abs(value - usual) >= OUTLIER_MIN_POINTS
-    return abs(value - usual) >= OUTLIER_MIN_SHARE * abs(usual)
-
-
-def _outliers(ind: Indicator, series: Sequence[Point], skip: set[Period]) -> list[Finding]:
-    if len(series) < OUTLIER_MIN_VALUES:
-        return []
-    ordered = sorted(v for _, v in series)
-    if not _any_material(ind, ordered):
-        return []
-    findings = []
-    for period, value in series:
-        if skip and period in skip:
-            continue
-        k = bisect.bisect_left(ordered, value)
-        usual = _median_without(ordered, k)
-        if not _material(ind, value, usual):
-            continue  # cheap test first: most points are nowhere near an outlier
-        others = ordered[:k] + ordered[k + 1 :]  # the other values, still sorted
-        mad = statistics.median(abs(v - usual) for v in others)
-        if mad == 0 or 0.6745 * abs(value - usual) / mad <= OUTLIER_Z:
-            continue
-        message = (
-            f"{period.label} is {format_value(value, ind)}, far outside this indicator's other "
-            f"values (median {format_value(usual, ind)}): check for a typing or unit error"
-        )
-        findings.append(Finding(IssueCode.OUTLIER, period, message))
-    return findings
-
-
-def _any_material(ind: Indicator, ordered: Sequence[float]) -> bool:
-    """False when no value can be far enough from the usual level to be an outlier, known
-    from the sorted values' spread without working out each usual level (kpixl.check.screen does
-    the same for every indicator at once)."""
-    # every usual level (a median of all values but one) lies between these two
-    half = (len(ordered) - 1) // 2
-    low, high = ordered[max(half - 1, 0)], ordered[half + 1]
-    first, last = ordered[0], ordered[-1]
-    if ind.unit is Unit.PERCENT:  # no value 15 points from any usual level
-        far = OUTLIER_MIN_POINTS - OUTLIER_MARGIN
-        small = first > -OUTLIER_CLEAR_MAX and last < OUTLIER_CLEAR_MAX  # rounding stays tiny
-        return not (small and last - low < far and high - first < far)
-    clear = (
-        low > 0
-        and first > (1 - OUTLIER_MIN_SHARE) * high * (1 + OUTLIER_MARGIN)
-        and last < (1 + OUTLIER_MIN_SHARE) * low * (1 - OUTLIER_MARGIN)
-    )
-    return not clear
-
-
-def _median_without(ordered: Sequence[float], k: int) -> float:
-    """The median of sorted values without the one at index k, without copying them."""
-    n = len(ordered) - 1
-    mid = n // 2
-
-    def at(j: int) -> float:  # the j-th of the others
-        return ordered[j] if j < k else ordered[j + 1]
-
-    return at(mid) if n % 2 else (at(mid - 1) + at(mid)) / 2
-
-
-def check_series(ind: Indicator, series: Sequence[tuple[Period, float]]) -> list[Finding]:
-    """Plausibility warnings for one indicator's series (in period order, gaps allowed)."""
-    points = [(p, v) for p, v in series if math.isfinite(v)]
-    findings: list[Finding] = []
-    near_zero: list[Finding] = []
-    if ind.unit in NON_PERCENT:
-        findings += _drag_fills(ind, points)
-        near_zero = _near_zero(ind, points)
-    if ind.unit in FLAT_UNITS:
-        findings += _flat_runs(ind, points)
-    findings += near_zero
-    findings += _outliers(ind, points, {f.period for f in near_zero})
+def check_series(
+    ind: Indicator,
+    series: Sequence[Point],
+    history: Sequence[Point] = (),
+    fy_start_month: int = 4,
+) -> list[Finding]:
+    """Plausibility warnings for one indicator's series this financial year (in period order,
+    gaps allowed). `history` holds earlier figures (last year's): used for the level, the
+    noise and the same month last year, never warned about themselves."""
+    points = [(p, v) for p, v in (*history, *series) if math.isfinite(v)]
+    first = len(points) - sum(1 for _, v in series if math.isfinite(v))
+    findings = runs(ind, points, first)
+    findings += _far_months(ind, points, first, fy_start_month)
     return sorted(findings, key=lambda f: f.period)
+
+
+def _far_months(
+    ind: Indicator, points: Sequence[Point], first: int, fy_start: int
+) -> list[Finding]:
+    if len(points) < MIN_POINTS:
+        return []
+    from kpixl.check import levels as lv  # numpy: only for a series long enough to judge
+
+    row = lv.of_series(
+        [v for _, v in points], log=ind.unit in LOG_UNITS, percent=ind.unit is Unit.PERCENT
+    )
+    findings = []
+    for i in range(first, len(points)):
+        if row.z[0, i] >= Z_MIN:
+            finding = _judge(ind, points, i, row, fy_start)
+            if finding is not None:
+                findings.append(finding)
+    return findings
+
+
+def _judge(
+    ind: Indicator, points: Sequence[Point], i: int, row: Levels, fy_start: int
+) -> Finding | None:
+    """The warning for a month far from its level: the slip that best explains it, else an
+    extreme move, else none."""
+    period, value = points[i]
+    seasonal = _same_month_last_year(points, i, row)
+    z = min(float(row.z[0, i]), _z_from(row, i, seasonal, float(row.scaled[0, i])))
+    if not _lonely(row, i, seasonal):
+        return None  # the series has been there before: a feature of it, not a slip
+    best: tuple[float, Slip] | None = None
+    for slip in candidates(ind, value, _year_before(ind, points, i, fy_start)):
+        scaled = row.scale(0, slip.meant)
+        fit = min(_z_near(row, i, scaled), _z_from(row, i, seasonal, scaled))
+        needed, close = NEEDED.get(slip.code, (Z_SLIP, Z_FIT))
+        if (
+            z >= needed
+            and fit <= close
+            and fit <= FIT_SHARE * z
+            and (best is None or fit < best[0])
+        ):
+            best = (fit, slip)
+    level = _level_near(row, i, seasonal, value)
+    usual = _neighbours(points, i)  # the level a reader would name
+    typed = f"{period.label} is {as_typed(value, ind)}; the usual level is {about(usual, ind)}"
+    if best is not None:
+        meant = _rounded(best[1].meant, float(row.resolution[0]))
+        message = f"{typed}: was {as_typed(meant, ind)} meant? ({best[1].why})"
+        return Finding(best[1].code, period, message)
+    if z >= Z_EXTREME and _order_of_magnitude(ind, row, i, level):
+        return _extreme(ind, period, value, usual)
+    return None
+
+
+def _same_month_last_year(points: Sequence[Point], i: int, row: Levels) -> float | None:
+    """The month's level predicted from the same month last year, moved by how much the
+    nearest months have changed since last year (None when last year is not known)."""
+    where = {p: j for j, (p, _) in enumerate(points)}
+    then = where.get(points[i][0].shift(-SEASON))
+    if then is None:
+        return None
+    moves = [
+        float(row.scaled[0, j] - row.scaled[0, k])
+        for j in range(max(0, i - 3), min(len(points), i + 4))
+        if j != i and (k := where.get(points[j][0].shift(-SEASON))) is not None
+    ]
+    return float(row.scaled[0, then]) + statistics.median(moves) if moves else None
+
+
+def _z_near(row: Levels, i: int, scaled: float) -> float:
+    """How far a meant value would be from the nearer side's level (not anywhere between)."""
+    sides = [float(x) for x in (row.left[0, i], row.right[0, i]) if x == x]
+    if scaled != scaled or not sides:
+        return math.inf
+    return min(abs(scaled - x) for x in sides) / float(row.noise[0, i])
+
+
+def _lonely(row: Levels, i: int, seasonal: float | None) -> bool:
+    """True when no other month of the series is near the value (within half its distance from
+    the level, and within Z_FIT typical changes): a lumpy series' third zero, a second spike,
+    are how that series goes."""
+    scaled = row.scaled[0]
+    here = float(scaled[i])
+    levels = [float(x) for x in (row.left[0, i], row.right[0, i], seasonal) if x is not None]
+    reach = min(min(abs(here - x) for x in levels if x == x) / 2, Z_FIT * float(row.noise[0, i]))
+    return all(abs(float(scaled[j]) - here) > reach for j in range(len(scaled)) if j != i)
+
+
+def _z_from(row: Levels, i: int, seasonal: float | None, scaled: float) -> float:
+    """How far a value (on the measuring scale) is from the same month last year's level."""
+    if seasonal is None or scaled != scaled:
+        return math.inf
+    return abs(scaled - seasonal) / float(row.noise[0, i])
+
+
+def _year_before(
+    ind: Indicator, points: Sequence[Point], i: int, fy_start: int
+) -> list[float] | None:
+    """This financial year's values before month i, None unless every one of them is given."""
+    period = points[i][0]
+    given = dict(points[:i])
+    due = [
+        m
+        for m in period.fy_months(fy_start)
+        if m < period and (not ind.is_quarterly or m.is_quarter_end(fy_start))
+    ]
+    if not due or any(m not in given for m in due):
+        return None
+    return [given[m] for m in due]
+
+
+def _level_near(row: Levels, i: int, seasonal: float | None, value: float) -> float:
+    """The level (before, after, or last year's) nearest a value, on the value's own scale."""
+    levels = [float(row.left[0, i]), float(row.right[0, i])]
+    levels += [seasonal] if seasonal is not None else []
+    target = row.scale(0, value)
+    known = [x for x in levels if x == x]
+    nearest = min(known, key=lambda x: abs(x - target) if target == target else 0.0)
+    if row.log[0]:
+        return math.exp(nearest) - float(row.resolution[0])
+    return nearest
+
+
+def _neighbours(points: Sequence[Point], i: int) -> float:
+    """The median of the nearest months on both sides, leaving the month out: the level a
+    reader would name."""
+    near = [v for j, (_, v) in enumerate(points) if j != i and abs(j - i) <= SIDE]
+    return statistics.median(near)
+
+
+def _rounded(meant: float, resolution: float) -> float:
+    """A meant value to the step the series' figures are given in."""
+    return round(round(meant / resolution) * resolution, 6)
+
+
+def _order_of_magnitude(ind: Indicator, row: Levels, i: int, level: float) -> bool:
+    value = float(row.values[0, i])
+    if ind.unit is Unit.PERCENT:
+        return abs(value - level) >= EXTREME_POINTS
+    if row.log[0]:
+        return abs(float(row.scaled[0, i]) - row.scale(0, level)) >= EXTREME_LOG
+    return abs(value - level) >= 9 * abs(level)
+
+
+def _extreme(ind: Indicator, period: Period, value: float, level: float) -> Finding:
+    typed, usual = as_typed(value, ind), about(level, ind)
+    percent = ind.unit is Unit.PERCENT
+    if value < level:
+        how = "far below" if percent else "under a tenth of"
+        return Finding(
+            IssueCode.NEAR_ZERO,
+            period,
+            f"{period.label} is {typed}, {how} the usual level ({usual}), and no typing slip "
+            "explains it: check whether part of the figure is missing",
+        )
+    how = "far above" if percent else "over ten times"
+    return Finding(
+        IssueCode.OUTLIER,
+        period,
+        f"{period.label} is {typed}, {how} the usual level ({usual}), and no typing slip "
+        "explains it: check the figure and its unit",
+    )

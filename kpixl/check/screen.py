@@ -13,20 +13,10 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from kpixl.check import levels
 from kpixl.check.figures import Figures
-from kpixl.check.plausibility import (
-    DRAG_FILL_STEPS,
-    FLAT_RUN_STEPS,
-    FLAT_UNITS,
-    NEAR_ZERO_MIN_OTHERS,
-    NEAR_ZERO_SHARE,
-    NON_PERCENT,
-    OUTLIER_CLEAR_MAX,
-    OUTLIER_MARGIN,
-    OUTLIER_MIN_POINTS,
-    OUTLIER_MIN_SHARE,
-    OUTLIER_MIN_VALUES,
-)
+from kpixl.check.plausibility import LOG_UNITS, MIN_POINTS, Z_MIN
+from kpixl.check.runs import PLUS_ONE_TOLERANCE, RUN_STEPS
 from kpixl.periods import Period
 from kpixl.register.model import Register, Unit, YtdMethod
 
@@ -49,8 +39,10 @@ def quiet(register: Register, figures: Figures, period: Period) -> set[str]:
     else:
         given = ~np.isnan(dense.values)
         nothing = ~given.any(axis=1) if given.size else np.ones(len(inds), dtype=bool)
-        values = _due_values(dense.values, dense.col_of, period, register.settings.fy_start_month)
+        fy_start = register.settings.fy_start_month
+        values = _due_values(dense.values, dense.col_of, period, fy_start)
         full = ~np.isnan(values).any(axis=1) & ~nothing
+        full &= ~_given_before(given, dense.col_of, period.fy_start(fy_start))
     monthly = np.array([not i.is_quarterly for i in inds], dtype=bool)
     units = [i.unit for i in inds]
     ok = free & ((nothing & ~seen) | (full & monthly & _ordinary(values, units)))
@@ -74,42 +66,30 @@ def _due_values(values: Floats, col_of: dict[Period, int], period: Period, fy_st
     return padded[:, cols]
 
 
+def _given_before(given: Flags, col_of: dict[Period, int], start: Period) -> Flags:
+    """Rows with a figure before the financial year: last year's figures join the series."""
+    before = [col for p, col in col_of.items() if p < start]
+    if not before:
+        return np.zeros(given.shape[0], dtype=bool)
+    return np.asarray(given[:, before].any(axis=1), dtype=bool)
+
+
 def _ordinary(values: Floats, units: list[Unit]) -> Flags:
     """Rows (every value given and finite) for which no plausibility check can find anything:
     each check's own first test (kpixl.check.plausibility), for all rows at once."""
     n = values.shape[1]
     if n == 0:
         return np.ones(values.shape[0], dtype=bool)
-    with np.errstate(invalid="ignore", over="ignore"):
-        steps = values[:, 1:] - values[:, :-1]
-        ordered = np.sort(values, axis=1)
-        non_percent = np.array([u in NON_PERCENT for u in units], dtype=bool)
-        flat_unit = np.array([u in FLAT_UNITS for u in units], dtype=bool)
-        percent = np.array([u is Unit.PERCENT for u in units], dtype=bool)
-        drag = (np.abs(steps - 1.0) <= 1e-9).sum(axis=1) >= DRAG_FILL_STEPS
-        flat = (values[:, 1:] == values[:, :-1]).sum(axis=1) >= FLAT_RUN_STEPS
-        near_zero = ordered[:, 0] < NEAR_ZERO_SHARE * ordered[:, -1]
-        near_zero &= n - 1 >= NEAR_ZERO_MIN_OTHERS
-        outlier = _maybe_material(ordered, percent)
-        outlier &= n >= OUTLIER_MIN_VALUES
-        odd: Flags = (non_percent & (drag | near_zero)) | (flat_unit & flat) | outlier
     finite: Flags = np.all(np.isfinite(values), axis=1)
+    with np.errstate(invalid="ignore", over="ignore"):
+        percent = np.array([u is Unit.PERCENT for u in units], dtype=bool)
+        same = (values[:, 1:] == values[:, :-1]).sum(axis=1) >= RUN_STEPS
+        ones = np.abs(values[:, 1:] - values[:, :-1] - 1.0) <= PLUS_ONE_TOLERANCE
+        odd: Flags = same | (~percent & (ones.sum(axis=1) >= RUN_STEPS))
+    if n >= MIN_POINTS and finite.any():
+        log = np.array([u in LOG_UNITS for u in units], dtype=bool)
+        rows = np.flatnonzero(finite)
+        found = levels.levels(values[rows], log[rows], percent[rows])
+        # the rules measure each row alone: a hair's margin for numpy's rounding across rows
+        odd[rows] |= (found.z >= Z_MIN * (1 - 1e-9)).any(axis=1)
     return ~odd & finite
-
-
-def _maybe_material(ordered: Floats, percent: Flags) -> Flags:
-    """kpixl.check.plausibility._any_material for every row (rows sorted)."""
-    n = ordered.shape[1]
-    half = (n - 1) // 2
-    low, high = ordered[:, max(half - 1, 0)], ordered[:, min(half + 1, n - 1)]
-    first, last = ordered[:, 0], ordered[:, -1]
-    far = OUTLIER_MIN_POINTS - OUTLIER_MARGIN
-    small = (first > -OUTLIER_CLEAR_MAX) & (last < OUTLIER_CLEAR_MAX)
-    percent_clear = small & (last - low < far) & (high - first < far)
-    share_clear = (
-        (low > 0)
-        & (first > (1 - OUTLIER_MIN_SHARE) * high * (1 + OUTLIER_MARGIN))
-        & (last < (1 + OUTLIER_MIN_SHARE) * low * (1 - OUTLIER_MARGIN))
-    )
-    clear: Flags = np.where(percent, percent_clear, share_clear)
-    return ~clear

@@ -1,0 +1,142 @@
+"""Runs a series would hardly make by chance: a value copied forward, a +1 drag-fill.
+
+A run is judged against the series' own noise: three equal months are ordinary for a KPI that
+usually moves by a point or less, and telling for a count that usually moves by hundreds. The
+chance of the run is worked out from the other month-to-month changes (a normal spread around
+their median, in steps of the figures' last digit); the run is queried when a series this
+noisy would make it by chance less than once in RUN_CHANCE⁻¹ years.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import statistics
+from collections.abc import Callable, Sequence
+
+from kpixl.check.wording import Finding, as_typed, change, format_value
+from kpixl.issues import IssueCode
+from kpixl.periods import Period, months_between
+from kpixl.register.model import Indicator, Unit
+
+Point = tuple[Period, float]
+
+RUN_STEPS = 2  # steps in a row: three months the same, or three rising by exactly 1
+RUN_CHANCE = 0.002  # queried when chance would make such a run less often than this
+MIN_OTHER_STEPS = 3  # fewer other changes say too little about the noise
+MIN_MOVES = 3  # repeats tell something only when a figure usually moves by 3 of its last digit
+MAD_SD = 1.4826
+PLUS_ONE_TOLERANCE = 1e-9
+
+
+def copied(a: float, b: float) -> bool:
+    return a == b
+
+
+def plus_one(a: float, b: float) -> bool:
+    return abs(b - a - 1.0) <= PLUS_ONE_TOLERANCE
+
+
+def runs(ind: Indicator, points: Sequence[Point], first: int) -> list[Finding]:
+    """Copied-forward and drag-fill runs ending at or after points[first]."""
+    values = [v for _, v in points]
+    findings: list[Finding] = []
+    kinds = [(copied, 0.0)] + ([(plus_one, 1.0)] if ind.unit is not Unit.PERCENT else [])
+    for same, step in kinds:
+        if sum(same(a, b) for a, b in itertools.pairwise(values)) < RUN_STEPS:
+            continue  # the quick count: most series have no run at all
+        for a, b in _runs(ind, points, same):
+            if b - a < RUN_STEPS or b < first:
+                continue
+            # the run's own steps left out, every other change (repeats too) says how noisy
+            others = [values[j + 1] - values[j] for j in range(len(values) - 1) if not a <= j < b]
+            if _unlikely(ind, points, a, b, others, step):
+                findings.append(_finding(ind, points, a, b, step, others))
+    return findings
+
+
+def _runs(
+    ind: Indicator, points: Sequence[Point], same: Callable[[float, float], bool]
+) -> list[tuple[int, int]]:
+    """(first, last) indexes of maximal runs of adjacent periods whose every step passes."""
+    gap = 3 if ind.is_quarterly else 1
+    found: list[tuple[int, int]] = []
+    start = 0
+    for i in range(1, len(points) + 1):
+        ok = i < len(points) and (
+            months_between(points[i - 1][0], points[i][0]) == gap
+            and same(points[i - 1][1], points[i][1])
+        )
+        if not ok:
+            if i - 1 > start:
+                found.append((start, i - 1))
+            start = i
+    return found
+
+
+def _unlikely(
+    ind: Indicator, points: Sequence[Point], a: int, b: int, others: list[float], step: float
+) -> bool:
+    """True when the series' other changes make this run improbable by chance."""
+    value = points[a][1]
+    if step == 0 and _at_bound(ind, value):
+        return False  # 0 incidents, 100% on time: repeats are normal there
+    if len(others) < MIN_OTHER_STEPS:
+        return False
+    step_size = resolution([v for _, v in points])
+    if statistics.median(abs(d) for d in others) < MIN_MOVES * step_size:
+        return False  # a figure that moves by a digit or two repeats itself: nothing to tell
+    drift = statistics.median(others)
+    spread = MAD_SD * statistics.median(abs(d - drift) for d in others)
+    if spread == 0:
+        return False  # the other changes are all alike: repeats tell nothing
+    half = step_size / 2
+    chance_of_step = _normal_cdf((step - drift + half) / spread) - _normal_cdf(
+        (step - drift - half) / spread
+    )
+    steps = b - a
+    places = len(points) - steps  # where a run this long could have started
+    return places * chance_of_step**steps <= RUN_CHANCE
+
+
+def _at_bound(ind: Indicator, value: float) -> bool:
+    bounds = {0.0, ind.min, ind.max} | ({1.0} if ind.unit is Unit.PERCENT else set())
+    return value in bounds
+
+
+def _normal_cdf(x: float) -> float:
+    return 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
+
+
+def resolution(values: Sequence[float]) -> float:
+    """The step the figures are given in: the coarsest power of ten (thousands down to
+    millionths) that three in four of them are whole multiples of (one slip aside)."""
+    for places in range(-3, 7):
+        scaled = [v * 10.0**places for v in values]
+        whole = sum(abs(s - round(s)) <= 1e-6 * max(1.0, abs(s)) for s in scaled)
+        if whole >= 0.75 * len(values):
+            return 10.0**-places
+    return 1e-6
+
+
+def _finding(
+    ind: Indicator, points: Sequence[Point], a: int, b: int, step: float, others: list[float]
+) -> Finding:
+    (p0, v0), (p1, v1) = points[a], points[b]
+    word = "quarter" if ind.is_quarterly else "month"
+    if step:
+        return Finding(
+            IssueCode.DRAG_FILL,
+            p1,
+            f"values rise by exactly 1 each {word} for {p0.label} to {p1.label} "
+            f"({format_value(v0, ind)} → {format_value(v1, ind)}): this looks like an Excel "
+            "drag-fill; check the real figures",
+        )
+    usual = statistics.median(abs(d) for d in others)
+    return Finding(
+        IssueCode.FLAT_RUN,
+        p1,
+        f"the value is {as_typed(v0, ind)} in every {word} from {p0.label} to {p1.label}, though "
+        f"it usually changes by {change(usual, ind)} a {word}: it may have been copied forward; "
+        "check the real figures",
+    )
