@@ -18,6 +18,7 @@ Targets (issue 18): at month 6 the error is at least 20% below the better naive 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import random
 import statistics
@@ -29,7 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kpixl.rate.forecast import YearFigures, year_end
 from kpixl.rate.rating import compute_ytd, rag
-from kpixl.register.model import Indicator, Kind, Polarity, Unit, YtdMethod
+from kpixl.rate.thresholds import suggest
+from kpixl.register.model import AlertOn, Indicator, Kind, Polarity, Unit, YtdMethod
 
 YEARS = 4
 SEASON = [1.0, 1.02, 0.98, 1.0, 0.92, 1.0, 1.04, 1.02, 0.8, 1.05, 1.0, 1.2]  # Apr..Mar
@@ -214,6 +216,30 @@ def _summary(lines: list[tuple[float, float, float, bool, bool | None]]) -> dict
     }
 
 
+def suggestions(all_cases: list[Case]) -> dict[str, tuple[int, float]]:
+    """Each activity's range suggested from all but its last year: the share of the last year's
+    monthly figures (an alert on the latest month) or of the year ends (an alert on the YTD)
+    that fell inside it."""
+    held: dict[str, list[float]] = {}
+    for case in all_cases:
+        if case.ind.is_kpi or case.ind.ytd is not YtdMethod.SUM:
+            continue
+        for alert_on in (AlertOn.LATEST, AlertOn.YTD):
+            ind = dataclasses.replace(case.ind, alert_on=alert_on)
+            made = suggest(ind, case.years[:-1])
+            if made is None or made.upper is None or made.lower is None:
+                continue
+            last = case.years[-1]
+            if alert_on is AlertOn.LATEST:
+                figures = [float(v) for v in last.values if v is not None]
+            else:
+                figures = [_actual(Case(case.kind, ind, case.years))]
+            inside = [made.lower <= f <= made.upper for f in figures]
+            held.setdefault(f"{alert_on.value}: {case.kind}", []).extend(inside)
+            held.setdefault(f"{alert_on.value}: all", []).extend(inside)
+    return {k: (len(v), 100 * statistics.fmean(v)) for k, v in held.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--series", type=int, default=600)
@@ -235,6 +261,10 @@ def main() -> None:
                 print(f"{kind:<20}{s['n']:>5.0f}{s['forecast']:>10.2f}{s['carry']:>8.2f}"
                       f"{s['recent']:>8.2f}{gain:>10.0f}%{s['range held']:>11.0f}%"
                       f"{s['RAG right']:>10.0f}%")  # fmt: skip
+    print("\n## suggested expected ranges: share of the next year's figures inside (target 75-90%)")
+    print(f"{'alert on: kind':<30}{'figures':>9}{'inside':>9}")
+    for key, (n, share) in sorted(suggestions(all_cases).items()):
+        print(f"{key:<30}{n:>9}{share:>8.0f}%")
 
 
 if __name__ == "__main__":

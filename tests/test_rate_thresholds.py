@@ -1,0 +1,59 @@
+"""Next year's thresholds suggested from past years: the values and the evidence (issue 18)."""
+
+from __future__ import annotations
+
+import pytest
+
+from kpixl.rate.forecast import YearFigures
+from kpixl.rate.thresholds import suggest
+from kpixl.register.model import AlertOn, Indicator, Kind, Polarity, Unit, YtdMethod
+
+SEASON = [1.0, 1.04, 0.96, 1.0, 0.84, 1.0, 1.08, 1.04, 0.6, 1.1, 1.0, 1.4]
+
+
+def activity(alert_on: AlertOn, ytd: YtdMethod = YtdMethod.SUM) -> Indicator:
+    return Indicator("A1", "calls", "Area", Kind.ACTIVITY, unit=Unit.COUNT, ytd=ytd,
+                     upper=1300.0, lower=700.0, alert_on=alert_on)  # fmt: skip
+
+
+def years(levels: list[float]) -> list[YearFigures]:
+    return [YearFigures(tuple(level * s for s in SEASON)) for level in levels]
+
+
+def test_nothing_is_suggested_without_a_whole_year() -> None:
+    part = YearFigures((100.0, 100.0, None, *([100.0] * 9)))
+    assert suggest(activity(AlertOn.LATEST), [part]) is None
+
+
+def test_a_monthly_range_follows_the_trend_and_holds_most_months() -> None:
+    made = suggest(activity(AlertOn.LATEST), years([1000, 1100, 1210]))
+    assert made is not None and made.upper is not None and made.lower is not None
+    # last year's typical month (1,210), moved on by half the 10% a year trend: ~1,270
+    assert made.lower < 1270 < made.upper
+    assert made.lower == pytest.approx(1270 * 0.84, rel=0.05)  # December's dip sets the low end
+    assert 0.5 <= (made.held or 0) <= 0.95 and made.basis == "months inside, tried on past years"
+    assert made.years == 3 and "trend" in made.method
+
+
+def test_a_year_end_range_for_an_activity_alerting_on_its_ytd() -> None:
+    made = suggest(activity(AlertOn.YTD), years([1000, 1050, 1100]))
+    assert made is not None and made.upper is not None and made.lower is not None
+    total = 1100 * sum(SEASON)
+    assert made.lower < total * 1.02 < made.upper  # ~2.5% a year, half of it expected
+    assert made.basis == "past year-end YTDs in range"
+
+
+@pytest.mark.parametrize(("polarity", "target", "floor"), [
+    (Polarity.HIGHER, 0.92, 0.85), (Polarity.LOWER, 0.85, 0.92),
+])  # fmt: skip
+def test_a_kpi_target_is_the_best_recent_year_and_its_floor_the_worst(
+    polarity: Polarity, target: float, floor: float
+) -> None:
+    ind = Indicator("K1", "on time", "Area", Kind.KPI, unit=Unit.PERCENT, ytd=YtdMethod.MEAN,
+                    polarity=polarity, target=0.9, floor=0.8)  # fmt: skip
+    past = [YearFigures(tuple([r] * 12)) for r in (0.88, 0.85, 0.92)]
+    made = suggest(ind, past)
+    assert made is not None
+    assert made.target == pytest.approx(target) and made.floor == pytest.approx(floor)
+    share = 1 / 3  # the 0.92 year's months meet the higher target; the 0.85 year's the lower
+    assert made.held == pytest.approx(share) and made.basis == "past months GREEN"
