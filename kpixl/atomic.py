@@ -50,12 +50,14 @@ def write_atomically(data: bytes, out: Path) -> None:
 def check_target(out: Path) -> tuple[Path, int | None]:
     """The file that writing `out` replaces (a symlink's target) and its permissions when it
     exists; OutputError when it is not a file that can be replaced."""
-    target = Path(os.path.realpath(out)) if os.path.islink(out) else out
-    if os.path.islink(target):  # realpath stops where links go round in a circle
-        raise OutputError(f"cannot write {out}: it is a symbolic link that leads round in a circle")
-    try:
-        found = os.stat(target)
+    try:  # what `out` leads to: /dev/stdout is a link to a pipe or terminal, not to a path
+        found: os.stat_result | None = os.stat(out)
     except OSError:
+        found = None
+    target = Path(os.path.realpath(out)) if os.path.islink(out) else out
+    if found is None and os.path.islink(target):  # realpath stops where links go round
+        raise OutputError(f"cannot write {out}: it is a symbolic link that leads round in a circle")
+    if found is None:
         return target, None  # not there yet (or unreachable: os.open will say why)
     if stat.S_ISDIR(found.st_mode):
         raise OutputError(f"cannot write {out}: it is a folder, not a file")

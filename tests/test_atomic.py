@@ -133,6 +133,22 @@ def test_the_command_line_refuses_a_pipe_as_the_results_csv(
                               "give the name of a file\n")  # fmt: skip
 
 
+@pytest.mark.skipif(not Path("/dev/stdout").exists(), reason="no /dev/stdout")
+def test_dev_stdout_into_a_pipe_stays_a_pipe(tmp_path: Path) -> None:
+    """Run as root, /dev/stdout was once replaced by a file: it leads to a pipe here."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "kpixl", "build", str(tmp_path / "none.xlsx"),
+         "-r", str(tmp_path / "reg.xlsx"), "--results", "/dev/stdout"],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == (
+        "kpixl: cannot write /dev/stdout: it is a pipe (FIFO), not a file; give the name of a "
+        "file\n"
+    )
+    assert os.path.islink("/dev/stdout")
+
+
 def test_a_folder_is_refused(tmp_path: Path) -> None:
     (tmp_path / "out.csv").mkdir()
     with pytest.raises(OutputError, match="it is a folder, not a file"):
