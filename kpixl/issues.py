@@ -46,9 +46,13 @@ class IssueCode(StrEnum):
     SHEET_TOO_LARGE = "sheet-too-large"
     FORMULA_NO_VALUE = "formula-no-value"
     BAD_PERIOD = "bad-period"
+    MISSING_REF = "missing-ref"  # a row of a table gives figures but has no ref
     # values
     UNKNOWN_REF = "unknown-ref"
     NOT_NUMERIC = "not-numeric"
+    ERROR_VALUE = "error-value"  # #DIV/0!, #N/A … in a figure's cell
+    UNEXPECTED_PERCENT = "unexpected-percent"  # 12% for an indicator that is not a percentage
+    NOT_WHOLE = "not-whole"  # 12.5 for a count
     NUMBER_AS_TEXT = "number-as-text"
     OUT_OF_RANGE = "out-of-range"
     CONFLICTING_VALUE = "conflicting-value"

@@ -11,6 +11,19 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 # No KPI figure is anywhere near this; beyond it sums lose every unit (and 1e308 overflows).
 LARGEST = 1e15
 NO_VALUE_WORDS = frozenset({"", "n/a", "na", "-", "–", "—", "n.a.", "n/a.", "nil return"})
+# Excel's error values, as kpixl.read.workbook gives a cell holding one, and what each means
+ERROR_VALUES = {
+    "#DIV/0!": "the formula divides by zero",
+    "#N/A": "the formula's lookup found nothing",
+    "#VALUE!": "the formula uses text where it needs a number",
+    "#REF!": "the formula refers to cells that were deleted",
+    "#NAME?": "the formula uses a name Excel does not know",
+    "#NUM!": "the formula's result is not a number Excel can hold",
+    "#NULL!": "the formula's ranges do not meet",
+    "#SPILL!": "the formula's results have no room to spill",
+    "#CALC!": "the formula cannot be calculated",
+    "#GETTING_DATA": "the formula was still fetching its data when the file was saved",
+}
 _NUMBER = re.compile(r"[£$]?\s*([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+)\s*(%?)")
 
 
@@ -59,6 +72,14 @@ def parse_number(raw: object) -> Parsed:
     if m.group(2):
         return Parsed(x / 100, was_text=True, was_percent_sign=True)
     return Parsed(x, was_text=True)
+
+
+def error_value(raw: object) -> str | None:
+    """The Excel error value a cell holds (`#DIV/0!`), or None."""
+    if isinstance(raw, str) and "#" in raw[:2]:
+        text = raw.strip().upper()
+        return text if text in ERROR_VALUES else None
+    return None
 
 
 def text_of(raw: object) -> str:

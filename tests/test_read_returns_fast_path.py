@@ -1,7 +1,10 @@
 """kpixl/returns.py's quick table reader gives exactly what the row-by-row reader gave.
 
 The reader finds each table's end a chunk of rows at a time, column by column, and makes its
-rows all at once. Below is a frozen copy of the row-by-row reader as it was before (issue 5):
+rows all at once. Below is a frozen copy of the row-by-row reader as it was before (issue 5),
+changed on purpose since (issue 19): a blank row ends a table only when no row with a ref-like
+ref follows before the next header, a ref showing an Excel error is no ref, and a row with
+figures but no ref is told (missing-ref):
 random sheets, with the cells people actually type (numbers, text, blanks, "", "n/a", header
 words in any case, month headers, `Period` lines, refs repeated in another case, numbers typed
 as text, formulas without a saved value), must give the same observations, issues and tables
@@ -28,10 +31,12 @@ from hypothesis import strategies as st
 from kpixl.cells import a1, column_letter
 from kpixl.issues import IssueCode, error, warning
 from kpixl.periods import Period, parse_header
-from kpixl.read import returns
+from kpixl.read import returns, table_end
+from kpixl.read.header_words import is_ref_like
+from kpixl.read.left_out import rows_without_ref
 from kpixl.read.observations import Block, Column, Field, ReturnFile, Row
 from kpixl.read.workbook import Sheet
-from kpixl.values import is_blank, parse_number, text_of
+from kpixl.values import error_value, is_blank, parse_number, text_of
 
 # ---- the row-by-row reader, frozen (kpixl/returns.py before the quick reader) ----------------
 
@@ -232,13 +237,15 @@ def _template_period(
 def _read_rows(
     sheet: Sheet, table: _Table, period: Period | None, file: str, result: ReturnFile
 ) -> int:
-    """Read the rows under a header until a blank row or the next header; return where it ended."""
+    """Read the rows under a header until the next header, or past a blank row as far as
+    ref-like refs go; return where it ended."""
     latest = period or (max(table.periods.values()) if table.periods else None)
     seen: dict[tuple[str, Period], int] = {}
     block = table.block(file, sheet.name)
     result.blocks.append(block)
     rows, ref_col = sheet.rows, table.ref_col
     row = table.row + 1
+    after_blank, waiting = False, []  # rows after a blank row, read once a ref-like ref comes
     while row < len(rows):
         cells = rows[row]
         raw_ref = cells[ref_col] if ref_col < len(cells) else None
@@ -247,18 +254,49 @@ def _read_rows(
             and all(is_blank(v) for v in cells)
             and not _has_missing_formula(sheet, row)
         ):
-            break
+            after_blank = True
+            row += 1
+            continue
         if any(map(_is_ref_word, filter(_is_text, cells))):
             return row  # the next table's header
-        ref = text_of(raw_ref)
-        if ref:
-            row_period = latest or _row_period(sheet, table, row, file, result)
-            if row_period is not None and _first_time(
-                seen, ref, row_period, row, table, sheet, file, result
-            ):
-                _observe(sheet, table, block, row, ref, row_period, result)
+        if not after_blank:
+            _one_row(sheet, table, block, row, latest, seen, file, result)
+        else:
+            waiting.append(row)
+            if is_ref_like(text_of(raw_ref)):  # the rows up to here, and on to a blank row
+                for held in waiting:
+                    _one_row(sheet, table, block, held, latest, seen, file, result)
+                after_blank, waiting = False, []
         row += 1
     return row + 1
+
+
+def _one_row(
+    sheet: Sheet,
+    table: _Table,
+    block: Block,
+    row: int,
+    latest: Period | None,
+    seen: dict[tuple[str, Period], int],
+    file: str,
+    result: ReturnFile,
+) -> None:
+    cells = sheet.rows[row]
+    raw_ref = cells[table.ref_col] if table.ref_col < len(cells) else None
+    ref = "" if error_value(raw_ref) else text_of(raw_ref)
+    if not ref:
+        figures = [c for c in table.sheet_columns if table.fields.get(c) is not Field.COMMENTARY]
+        told = rows_without_ref(
+            sheet.rows, sheet.formulas_without_value, table.ref_col, figures, [row], file,
+            sheet.name,
+        )  # fmt: skip
+        result.issues.extend(issue for _, issue in told)
+        return
+    row_period = latest or _row_period(sheet, table, row, file, result)
+    if row_period is not None and _first_time(
+        seen, ref, row_period, row, table, sheet, file, result
+    ):
+        _observe(sheet, table, block, row, ref, row_period, result)
 
 
 def _first_time(
@@ -458,13 +496,13 @@ def sheets(draw: st.DrawFn) -> Sheet:
     return Sheet(name, rows, missing)
 
 
-def both_ways(sheet: Sheet, chunk: int = returns._CHUNK) -> tuple[ReturnFile, ReturnFile]:
+def both_ways(sheet: Sheet, chunk: int = table_end._CHUNK) -> tuple[ReturnFile, ReturnFile]:
     """The sheet read by the quick reader (with chunks of `chunk` rows) and the frozen one."""
     before = copy.deepcopy(sheet)
     quick, frozen = ReturnFile(Path("r.xlsx")), ReturnFile(Path("r.xlsx"))
     with (
-        mock.patch.object(returns, "_CHUNK", chunk),
-        mock.patch.object(returns, "_MAX_CHUNK", max(chunk, 4)),
+        mock.patch.object(table_end, "_CHUNK", chunk),
+        mock.patch.object(table_end, "_MAX_CHUNK", max(chunk, 4)),
     ):
         returns._read_sheet(sheet, "r.xlsx", quick)
     _read_sheet(sheet, "r.xlsx", frozen)

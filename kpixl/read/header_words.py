@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 
-from kpixl.periods import Period, parse_header
+from kpixl.periods import Period, header_problem, parse_header
 from kpixl.read.observations import Field
 from kpixl.values import text_of
 
@@ -63,11 +63,26 @@ def _plain_word(value: object) -> str:
     return re.sub(r"[\s._]+", " ", text_of(value).lower()).strip()
 
 
-def header_period(value: object) -> Period | None:
-    """parse_header, remembered for text (the same month headers in every return)."""
-    return _text_period(value) if isinstance(value, str) else parse_header(value)
+def header_period(value: object) -> tuple[Period | None, str | None]:
+    """The period a header cell names, or why one meant as a month is not (see
+    kpixl.periods.header_problem); remembered for text (the same headers in every return)."""
+    return _text_period(value) if isinstance(value, str) else _period(value)
 
 
 @functools.lru_cache(maxsize=4096)
-def _text_period(value: str) -> Period | None:
-    return parse_header(value)
+def _text_period(value: str) -> tuple[Period | None, str | None]:
+    return _period(value)
+
+
+def _period(value: object) -> tuple[Period | None, str | None]:
+    period = parse_header(value)
+    return (period, None) if period is not None else (None, header_problem(value))
+
+
+# An indicator's ref as people write them: a letter first, a digit somewhere, one word (FN07,
+# PI-01a, CS 7); a table goes on past a blank row as far as such refs go
+_REF_LIKE = re.compile(r"[A-Za-z][A-Za-z0-9]{0,9}[ ._/-]?\d[A-Za-z0-9._/-]{0,12}")
+
+
+def is_ref_like(text: str) -> bool:
+    return _REF_LIKE.fullmatch(text) is not None

@@ -8,22 +8,27 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from kpixl.cells import a1, column_letter
 from kpixl.issues import Issue, IssueCode, error, warning
-from kpixl.periods import Period, parse_header
-from kpixl.read.header_words import COLUMN_WORDS, SHEET_FIELDS, header_period, is_ref_word, word
+from kpixl.periods import Period, this_month
+from kpixl.read import left_out, table_end
+from kpixl.read.header_words import (
+    COLUMN_WORDS,
+    SHEET_FIELDS,
+    header_period,
+    word,
+)
 from kpixl.read.observations import Block, Column, Field, Observation, ReturnFile, new_row
 from kpixl.read.workbook import DEFAULT_LIMITS, Limits, Sheet, WorkbookError, read_workbook
-from kpixl.values import NO_VALUE_WORDS, is_blank, parse_number, text_of
+from kpixl.values import error_value, parse_number, text_of
 
 __all__ = ["Field", "Observation", "ReturnFile", "read_return", "read_sheets"]
 
 
 _Rows = list[list[Any]]  # a sheet's cells, row by row
 _Columns = list[tuple[Any, ...]]  # cells column by column
-_CHUNK, _MAX_CHUNK = 64, 8192  # rows looked at together for the end of a table (doubling)
 _is_text = str.__instancecheck__  # isinstance(v, str), as a function the C loops call quickly
 
 
@@ -37,6 +42,7 @@ class _Table:
     fields: dict[int, Field] = field(default_factory=dict)
     period_col: int | None = None  # tidy layout: a `period` column gives each row's period
     period_field: Field = Field.VALUE  # what period columns hold (numerators on `Numerators`)
+    dropped: dict[int, left_out.Dropped] = field(default_factory=dict)  # meant as months, unused
 
     _block: Block | None = None
 
@@ -130,6 +136,10 @@ def _read_sheet(sheet: Sheet, file: str, result: ReturnFile) -> None:
         if table is None:
             row += 1
             continue
+        if not table.periods and not table.fields:  # only headings not read as months
+            even = _even(sheet.rows) if even is None else even
+            row = _left_out(sheet, even, table, file, result)
+            continue
         period = None
         if not table.periods and table.period_col is None:
             period = _template_period(sheet, row, table.ref_col, file, result)
@@ -156,12 +166,19 @@ def _header(sheet: Sheet, row: int, sheet_field: Field | None) -> _Table | None:
     if not ref_cols:
         return None
     table = _Table(row, ref_cols[0])
+    now = this_month()
     for col, value in enumerate(cells):
         if col == table.ref_col:
             continue
-        period = header_period(value)
-        if period is not None:
+        period, problem = header_period(value)
+        if period is not None and period <= now:
             table.periods[col] = period
+            continue
+        if period is not None:
+            table.dropped[col] = left_out.after_this_month(now)
+            continue
+        if problem is not None:
+            table.dropped[col] = left_out.not_a_month(problem)
             continue
         kind = COLUMN_WORDS.get(word(value))
         if kind == "period":
@@ -172,7 +189,7 @@ def _header(sheet: Sheet, row: int, sheet_field: Field | None) -> _Table | None:
         # on Numerators/Denominators sheets the period columns (or Value) hold that part of a rate
         table.fields = {c: sheet_field for c, f in table.fields.items() if f is Field.VALUE}
         table.period_field = sheet_field
-    if not table.periods and not table.fields:
+    if not table.periods and not table.fields and not table.dropped:
         return None
     return table
 
@@ -187,13 +204,12 @@ def _template_period(
             if word(value) != "period":
                 continue
             raw = sheet.cell(row, col + 1)
-            period = parse_header(raw)
+            period, why = left_out.usable(raw, this_month())
             if period is None:
                 result.issues.append(
                     error(
                         IssueCode.BAD_PERIOD,
-                        f"the Period '{text_of(raw)}' is not a month: "
-                        "write it as YYYY-MM, e.g. 2025-03",
+                        f"the Period '{text_of(raw)}' is {why}: write it as YYYY-MM, e.g. 2025-03",
                         file=file,
                         sheet=sheet.name,
                         cell=a1(row, col + 1),
@@ -216,22 +232,34 @@ def _template_period(
 def _read_rows(
     sheet: Sheet, rows: _Rows, table: _Table, period: Period | None, file: str, result: ReturnFile
 ) -> int:
-    """Read the rows under a header until a blank row or the next header; return where to look
-    for the next table."""
+    """Read the rows under a header until the next header, or past a blank row as far as
+    rows with refs go; return where to look for the next table."""
     latest = period or (max(table.periods.values()) if table.periods else None)
     block = table.block(file, sheet.name)
     result.blocks.append(block)
-    span = _span(sheet, rows, table.ref_col, table.row + 1)
+    span = table_end.span(sheet, rows, table.ref_col, table.row + 1)
     refs = span.refs
+    if "#" in "".join(refs) and any(map(error_value, refs)):  # a ref showing #N/A is none
+        refs = ["" if error_value(ref) else ref for ref in refs]
     numbers: Sequence[int] = range(span.start, span.start + len(refs))
-    if not all(refs):  # rows without a ref are skipped
+    errors: list[tuple[int, Issue]] = []
+    if not all(refs):  # rows without a ref are skipped, those with figures told
+        skipped = [row for row, ref in enumerate(refs, span.start) if not ref]
         numbers = [row for row, ref in enumerate(refs, span.start) if ref]
         refs = [ref for ref in refs if ref]
-    errors: list[tuple[int, Issue]] = []
+        columns = [c for c in table.sheet_columns if table.fields.get(c) is not Field.COMMENTARY]
+        missing = sheet.formulas_without_value
+        errors = left_out.rows_without_ref(
+            rows, missing, table.ref_col, columns, skipped, file, sheet.name
+        )
+    result.issues.extend(
+        left_out.dropped(rows, table.row, table.dropped, numbers, file, sheet.name)
+    )
     if latest is not None and len(set(map(str.upper, refs))) == len(refs):
         periods: Iterable[Period] = repeat(latest)
     else:  # a tidy table (each row gives its period) or a ref twice: row by row
-        refs, numbers, periods, errors = _by_period(sheet, table, refs, numbers, latest, file)
+        refs, numbers, periods, more = _by_period(sheet, table, refs, numbers, latest, file)
+        errors = sorted(errors + more, key=lambda issue: issue[0]) if errors else more
     warnings = _add_rows(sheet, table, block, span, refs, numbers, periods)
     if errors:  # every issue in row order, as a person reads the table
         warnings = sorted(errors + warnings, key=lambda issue: issue[0])
@@ -239,87 +267,14 @@ def _read_rows(
     return span.resume
 
 
-class _Span(NamedTuple):
-    """The rows of a table: their refs as text (blank: ""), and where to look next."""
-
-    start: int
-    refs: list[str]
-    resume: int  # after the blank row that ends it, at the next header, or past the end
-    rows: _Rows  # the even rows of the sheet
-    columns: _Columns  # its cells by column from `start`, maybe further; or []
-    numbers_only: list[bool]  # for each of those columns: it holds only numbers (so no text)
-
-
-def _span(sheet: Sheet, rows: _Rows, ref_col: int, start: int) -> _Span:
-    """Find the end of the table whose rows begin at `start`, a chunk of rows at a time and
-    column by column: most columns hold only numbers, and only text can be a header word."""
-    refs: list[str] = []
-    lo, size, n = start, _CHUNK, len(rows)
-    while lo < n:
-        hi = min(n, lo + size)
-        columns = list(zip(*rows[lo:hi], strict=True))
-        numbers_only = _numbers_only(columns)
-        refs += _texts(columns[ref_col] if ref_col < len(columns) else (None,) * (hi - lo))
-        blank = _first_blank(sheet, rows, refs, lo, start)
-        end = min(blank, _first_header(rows, columns, numbers_only, lo, blank))
-        if end < hi or hi == n:
-            del refs[end - start :]
-            resume = blank + 1 if end == blank < n else end if end < n else n + 1
-            if lo > start:  # read in several chunks: the columns are taken again
-                columns, numbers_only = [], []
-            return _Span(start, refs, resume, rows, columns, numbers_only)
-        lo, size = hi, min(size * 2, _MAX_CHUNK)
-    return _Span(start, refs, n + 1, rows, [], [])
-
-
-def _texts(refs: tuple[Any, ...]) -> list[str]:
-    """text_of each ref: str.strip in C when all are text, as they mostly are."""
-    try:
-        return list(map(str.strip, refs))
-    except TypeError:
-        return [v.strip() if v.__class__ is str else text_of(v) for v in refs]
-
-
-def _first_blank(sheet: Sheet, rows: _Rows, refs: list[str], lo: int, start: int) -> int:
-    """The first blank row from `lo` (refs[i] is row start + i's ref), else len(rows)."""
-    texts = refs[lo - start :]
-    if NO_VALUE_WORDS.isdisjoint(map(str.lower, texts)):  # a quick answer for most chunks
-        return len(rows)
-    for row, text in enumerate(texts, lo):
-        blank = text.lower() in NO_VALUE_WORDS and all(map(is_blank, rows[row]))
-        if blank and not _has_missing_formula(sheet, row):
-            return row
-    return len(rows)
-
-
-def _first_header(
-    rows: _Rows, columns: _Columns, numbers_only: list[bool], lo: int, stop: int
-) -> int:
-    """The first row from `lo` (before `stop`) with a ref header word, else len(rows)."""
-    maybe: set[int] = set()
-    for column, numbers in zip(columns, numbers_only, strict=True):
-        # a cheap test in C over the column's text first: every ref header word holds "ref"
-        if not numbers and "ref" in "\0".join(filter(_is_text, column)).lower():
-            maybe.update(i for i, v in enumerate(column) if _is_text(v) and "ref" in v.lower())
-    for i in sorted(maybe):
-        if lo + i >= stop:
-            break
-        if any(map(is_ref_word, filter(_is_text, rows[lo + i]))):
-            return lo + i
-    return len(rows)
-
-
-def _numbers_only(columns: _Columns) -> list[bool]:
-    """For each column, True when every cell is a number, so none is text (sum() in C)."""
-    flags = []
-    for column in columns:
-        try:
-            sum(column, 0.0)
-        except (TypeError, OverflowError):
-            flags.append(False)
-        else:
-            flags.append(True)
-    return flags
+def _left_out(sheet: Sheet, rows: _Rows, table: _Table, file: str, result: ReturnFile) -> int:
+    """A table none of whose columns can be read (every heading meant as a month is not one):
+    its issues, and where to look for the next table."""
+    result.tables += 1
+    span = table_end.span(sheet, rows, table.ref_col, table.row + 1)
+    kept = [row for row, ref in enumerate(span.refs, span.start) if ref]
+    result.issues.extend(left_out.dropped(rows, table.row, table.dropped, kept, file, sheet.name))
+    return span.resume
 
 
 def _by_period(
@@ -360,9 +315,9 @@ def _row_period(
 ) -> Period | None:
     assert table.period_col is not None
     raw = sheet.cell(row, table.period_col)
-    period = parse_header(raw)
+    period, why = left_out.usable(raw, this_month())
     if period is None:
-        message = f"'{text_of(raw)}' is not a month: write it as YYYY-MM"
+        message = f"'{text_of(raw)}' is {why}: write it as YYYY-MM"
         cell = a1(row, table.period_col)
         errors.append(
             (row, error(IssueCode.BAD_PERIOD, message, file=file, sheet=sheet.name, cell=cell))
@@ -374,7 +329,7 @@ def _add_rows(
     sheet: Sheet,
     table: _Table,
     block: Block,
-    span: _Span,
+    span: table_end.Span,
     refs: list[str],
     numbers: Sequence[int],
     periods: Iterable[Period],
@@ -386,7 +341,7 @@ def _add_rows(
     columns, numbers_only = span.columns, span.numbers_only
     if not columns or len(refs) < len(span.refs):
         columns = list(zip(*(span.rows[r] for r in numbers), strict=True))
-        numbers_only = _numbers_only(columns)
+        numbers_only = table_end.all_numbers(columns)
     c = table.sheet_columns
     picked = [_blanked(columns[i][: len(refs)], numbers_only[i]) for i in c]
     cells = list(zip(*picked, strict=True))
@@ -433,10 +388,6 @@ def _numbers_as_text(
                 issue = warning(IssueCode.NUMBER_AS_TEXT, message, **where, cell=cell, ref=ref)
                 warnings.append((numbers[i], issue))
     return warnings
-
-
-def _has_missing_formula(sheet: Sheet, row: int) -> bool:
-    return any(r == row for r, _ in sheet.formulas_without_value)
 
 
 def read_sheets(sheets: list[Sheet], name: str) -> ReturnFile:

@@ -147,9 +147,13 @@ def _read_sheet(
             f"{name} has {sheet.total_height:,} rows and {sheet.total_width} columns {limit}"
         )
         return
-    rows = sheet.to_python(skip_empty_area=False)
+    rows = list(sheet.to_python(skip_empty_area=False))
     missing = facts.formulas_without_value if facts else set()
-    result.sheets.append(Sheet(name, list(rows), missing))
+    for (row, col), text in (facts.errors if facts else {}).items():
+        # calamine gives an error cell as "", as if blank: put back the error Excel shows
+        if row < len(rows) and col < len(rows[row]) and rows[row][col] == "":
+            rows[row][col] = text
+    result.sheets.append(Sheet(name, rows, missing))
 
 
 def _too_large(rows: int, cols: int, limits: Limits) -> bool:
@@ -191,6 +195,7 @@ class _SheetFacts:
     cols: int = 0
     dimension: tuple[int, int] = (0, 0)  # rows, columns the sheet claims to use
     formulas_without_value: set[tuple[int, int]] = field(default_factory=set)
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # cells showing #DIV/0! …
 
 
 def _scan_ooxml(path: Path, kept: Contents | None = None) -> dict[str, _SheetFacts]:
@@ -405,6 +410,8 @@ def _scan_sheet_xml(xml: bytes) -> _SheetFacts:
     if dimension:  # calamine ignores it, but openpyxl's read-only mode trusts it
         facts.dimension = (int(dimension.group(2)), _col_number(dimension.group(1)))
     facts.rows, facts.cols = _extent(xml, facts.dimension)
+    if b't="e"' in xml:
+        facts.errors = _error_cells(xml)
     if b"<f" not in xml:
         return facts
     for m in _CELL.finditer(xml):
@@ -419,6 +426,22 @@ def _scan_sheet_xml(xml: bytes) -> _SheetFacts:
         if ref:
             facts.formulas_without_value.add((int(ref.group(2)) - 1, _col_number(ref.group(1)) - 1))
     return facts
+
+
+_ERROR_CELL = re.compile(
+    rb'<c\b[^<>]*?\bt="e"[^<>]*>(?:(?!</c>).)*?<v>(#[A-Z0-9/!?_]{1,16})</v>', re.S
+)
+
+
+def _error_cells(xml: bytes) -> dict[tuple[int, int], str]:
+    """The cells holding an Excel error value (t="e"), with the error's text."""
+    errors = {}
+    for m in _ERROR_CELL.finditer(xml):
+        ref = _CELL_REF.search(m.group(0), 0, m.group(0).find(b">"))
+        if ref:
+            cell = (int(ref.group(2)) - 1, _col_number(ref.group(1)) - 1)
+            errors[cell] = m.group(1).decode("ascii")
+    return errors
 
 
 def open_with_openpyxl(
