@@ -18,7 +18,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from kpixl.addin.build import SOURCES
@@ -560,6 +560,12 @@ def make_world_from(root: Path) -> World:
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+# the slips issue 19 found, always tried
+@example(command="build -o", target="register", kind="same", force=False)
+@example(command="build --results", target="register", kind="same", force=False)
+@example(command="template return", target="register", kind="hardlink", force=True)
+@example(command="template register", target="register", kind="symlink", force=False)
+@example(command="email --eml", target="dashboard", kind="dotdot", force=False)
 @given(
     command=st.sampled_from(COMMANDS),
     target=st.sampled_from(["register", "first", "deep", "dashboard"]),
