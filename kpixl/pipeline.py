@@ -24,7 +24,9 @@ if TYPE_CHECKING:  # imported once the readers have started: they do not need it
 def find_returns(paths: Iterable[Path | str]) -> tuple[list[Path], list[Path]]:
     """Workbooks named by `paths` (files, or folders searched recursively) and the files skipped.
 
-    Excel lock files (`~$x.xlsx`) and hidden files or folders are skipped, never read.
+    Excel lock files (`~$x.xlsx`) and hidden files or folders are skipped, never read; so is
+    anything in a folder named as a workbook that is not a regular file (a broken link, a FIFO:
+    opening one could wait for ever), which `not_regular` tells.
     """
     found: list[Path] = []
     skipped: list[Path] = []
@@ -32,19 +34,42 @@ def find_returns(paths: Iterable[Path | str]) -> tuple[list[Path], list[Path]]:
         path = Path(raw)
         if not path.exists():
             raise UsageError(f"{path}: no such file or folder")
-        candidates = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        folder = path.is_dir()
+        candidates = sorted(p for p in path.rglob("*") if not p.is_dir()) if folder else [path]
         for file in candidates:
-            relative = file.relative_to(path).parts if path.is_dir() else (file.name,)
+            relative = file.relative_to(path).parts if folder else (file.name,)
             if any(part.startswith((".", "~$")) for part in relative):
                 skipped.append(file)
-            elif file.suffix.lower() in SUFFIXES or not path.is_dir():
+            elif not folder or (file.suffix.lower() in SUFFIXES and file.is_file()):
                 found.append(file)
+            elif file.suffix.lower() in SUFFIXES:
+                skipped.append(file)
     unique = list(dict.fromkeys(found))
     if not unique:
         raise UsageError(
             "no returns found: give .xlsx, .xlsm, .xls or .ods files, or folders holding them"
         )
     return unique, skipped
+
+
+def not_regular(skipped: Iterable[Path]) -> list[ReturnFile]:
+    """An issue for each file `find_returns` skipped that is named as a workbook but is not a
+    regular file (a broken link, a FIFO, a device), as a return that could not be read."""
+    told = []
+    for path in skipped:
+        if path.suffix.lower() not in SUFFIXES or path.is_file():
+            continue
+        if path.name.startswith((".", "~$")):
+            continue
+        what = (
+            "a link to a file that does not exist"
+            if path.is_symlink() and not path.exists()
+            else "not a regular file (a FIFO, socket or device)"
+        )
+        message = f"not read: it is {what}; put the return itself in the folder"
+        issue = error(IssueCode.FILE_UNREADABLE, message, file=str(path))
+        told.append(ReturnFile(path, issues=[issue]))
+    return told
 
 
 def read_returns(
@@ -122,7 +147,7 @@ def _read_with_register(
     register takes as long as hundreds of returns, and is no more trusted than they are.
     The returns are validated in the parent as they come in (see _Stream)."""
     try:
-        files, _ = find_returns(sources)
+        files, skipped = find_returns(sources)
         # the register kept in the folder of returns is not a return
         files = [f for f in files if f.resolve() != register.resolve()]
         if not files:
@@ -134,6 +159,9 @@ def _read_with_register(
     reg, _ = read_with_register(register, files, default_jobs(), limits, stream.arrived)
     stream.validate(len(files))
     assert stream.validator is not None and len(stream.read) == len(files)
+    for odd in not_regular(skipped):  # told among the returns, never opened
+        stream.validator.add(odd)
+        stream.read.append(odd)
     return reg, stream.read, stream.validator
 
 
@@ -236,8 +264,11 @@ def _rated(
         if not any(i.severity is Severity.ERROR for i in said):  # every figure n/a, say
             said.append(error(IssueCode.NO_FIGURES, _NO_FIGURE))
         raise NothingToRate(Report(capped(_ordered(said))), len(read))
-    if period is None:
-        period = max(periods)
+    if period is None:  # the latest month, unless it stands far from the rest (a typo)
+        from kpixl.check.period_choice import default_period
+
+        period, strays = default_period(periods, read)
+        issues = issues + strays
     from kpixl.rate.scoring import score  # after the readers have started: they do not need it
 
     data, commentary, more = score(register, figures, period)

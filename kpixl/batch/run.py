@@ -243,7 +243,7 @@ def discover(in_dir: Path, register: Path) -> tuple[list[Path], dict[Path, str]]
     files, skipped = find_returns([in_dir])
     # Only skipped workbooks are worth a line in the report, not .DS_Store or a .git folder.
     reasons = {
-        p: _skip_reason(p.relative_to(in_dir).parts)
+        p: _skip_reason(p.relative_to(in_dir).parts) if p.is_file() else _NOT_REGULAR
         for p in skipped
         if p.suffix.lower() in SUFFIXES
     }
@@ -255,6 +255,9 @@ def discover(in_dir: Path, register: Path) -> tuple[list[Path], dict[Path, str]]
     if not files:
         raise UsageError(f"no returns found in {in_dir}: only files that are not read")
     return files, reasons
+
+
+_NOT_REGULAR = "a broken link or not a regular file (a FIFO, a device): not read"
 
 
 def _skip_reason(parts: Sequence[str]) -> str:

@@ -12,12 +12,18 @@ from kpixl.issues import Issue, IssueCode, error, warning
 from kpixl.periods import Period
 from kpixl.read.observations import Block, Field, Observation, ReturnFile, Row
 from kpixl.register.model import Indicator, Register, Unit
-from kpixl.values import LARGEST, parse_number, text_of
+from kpixl.values import ERROR_VALUES, LARGEST, error_value, parse_number, text_of
 
 __all__ = ["Figure", "Figures", "Note", "Validator", "validate"]
 _PERCENT_FIELDS = {Field.VALUE, Field.YTD, Field.PREV_YEAR, Field.TARGET, Field.FLOOR}
 _RANGE_FIELDS = {Field.VALUE, Field.YTD, Field.PREV_YEAR}
 _PER_PERIOD = {Field.VALUE, Field.NUMERATOR, Field.DENOMINATOR}
+_UNIT_WORDS = {
+    Unit.COUNT: "a count",
+    Unit.CURRENCY_K: "a sum of money (£000s)",
+    Unit.SECONDS: "a time in seconds",
+    Unit.NUMBER: "a number",
+}
 
 
 def _at(obs: Observation, ref: str = "") -> dict[str, str]:
@@ -42,6 +48,7 @@ class _Checker:
         self._mismatch: set[tuple[str, str, str, Field]] = set()
         self._found: dict[str, Indicator | None] = {}  # register.find, by ref as written
         self._plain: dict[str, tuple[float, float, bool]] = {}  # by ref: see plain_values
+        self._counts = any(i.unit is Unit.COUNT for i in register.indicators.values())
 
     def check(self, obs: Observation) -> None:
         ind = self.indicator(obs.ref)
@@ -81,6 +88,8 @@ class _Checker:
         dense = self.figures.dense
         if periods is not None and dense is not None:
             kept = dense.keep(block, inds, periods, self.figures.areas_seen)
+            if self._counts:
+                self._whole_counts(block, inds, kept)
         else:
             kept = [False] * len(inds)
         for row, ind, done in zip(block.rows, inds, kept, strict=True):
@@ -91,6 +100,26 @@ class _Checker:
                     self.check(obs)
             else:
                 self._check_row(block, row, ind)
+
+    def _whole_counts(self, block: Block, inds: list[Indicator | None], kept: list[bool]) -> None:
+        """`not_whole` for the plain monthly values of counts `Dense` kept."""
+        for row, ind, done in zip(block.rows, inds, kept, strict=True):
+            if done and ind is not None and ind.unit is Unit.COUNT:
+                for i, value in enumerate(row.cells):
+                    if value is not None and not cast(float, value).is_integer():
+                        self.not_whole(block.observation(row, i), ind, cast(float, value))
+
+    def not_whole(self, obs: Observation, ind: Indicator, value: float) -> None:
+        self.issues.append(
+            warning(
+                IssueCode.NOT_WHOLE,
+                (
+                    f"{ind.ref} {obs.period.label} is {value:g}, but {ind.ref} is a count, so a "
+                    "whole number: check the figure (was a percentage or an average typed?)"
+                ),
+                **_at(obs, ind.ref),
+            )
+        )
 
     def _check_row(self, block: Block, row: Row, ind: Indicator) -> None:
         """`check` for each cell of a row of a known indicator, one by one."""
@@ -125,6 +154,10 @@ class _Checker:
                 ),
             )
             return
+        shown = error_value(obs.raw)
+        if shown is not None:
+            self._error_value(obs, ind, shown)
+            return
         if obs.field is Field.COMMENTARY:
             text = text_of(obs.raw)
             if text:
@@ -133,6 +166,18 @@ class _Checker:
         value = self._number(obs, ind)
         if value is not None:
             self._store(obs, ind, value)
+
+    def _error_value(self, obs: Observation, ind: Indicator, shown: str) -> None:
+        """A cell showing an Excel error (#DIV/0!): an error for a figure, which is left out;
+        a warning for commentary, left out too."""
+        what = "" if obs.field is Field.VALUE else " " + obs.field.value.replace("_", " ")
+        where = _at(obs, ind.ref)
+        if obs.field is Field.COMMENTARY:
+            message = f"{ind.ref} {obs.period.label} commentary is {shown}: {ERROR_VALUES[shown]}; type the commentary"
+            self.issues.append(warning(IssueCode.ERROR_VALUE, message, **where))
+            return
+        message = f"{ind.ref} {obs.period.label}{what} is {shown}: {ERROR_VALUES[shown]}; type the figure or n/a"
+        self.reject(obs, ind, error(IssueCode.ERROR_VALUE, message, **where))
 
     def reject(self, obs: Observation, ind: Indicator, issue: Issue) -> None:
         self.issues.append(issue)
@@ -185,6 +230,22 @@ class _Checker:
         self, obs: Observation, ind: Indicator, value: float, percent_sign: bool
     ) -> float | None:
         """A number read from a cell, as a fraction when typed as percentage points, in range."""
+        if percent_sign and ind.unit is not Unit.PERCENT:
+            what = obs.field.value.replace("_", " ")
+            self.reject(
+                obs,
+                ind,
+                error(
+                    IssueCode.UNEXPECTED_PERCENT,
+                    (
+                        f"{ind.ref} {obs.period.label} {what} is {text_of(obs.raw)}, a percentage, "
+                        f"but {ind.ref} is {_UNIT_WORDS.get(ind.unit, 'not a percentage')}: type "
+                        "the figure itself, without %"
+                    ),
+                    **_at(obs, ind.ref),
+                ),
+            )
+            return None
         if (
             ind.unit is Unit.PERCENT
             and obs.field in _PERCENT_FIELDS
@@ -271,6 +332,8 @@ class _Checker:
         first = table.get(period)
         if first is None:
             table[period] = figure
+            if ind.unit is Unit.COUNT and what is Field.VALUE and not figure.value.is_integer():
+                self.not_whole(figure.obs, ind, figure.value)
         elif abs(first.value - figure.value) > 1e-9 * max(1.0, abs(figure.value)):
             self._conflict(figure.obs, ind, first, figure.value)
 
