@@ -15,6 +15,7 @@ import openpyxl
 import pytest
 
 from kpixl.batch import run as batch_module
+from kpixl.batch.lock import LOCK_NAME
 from kpixl.batch.manifest import MANIFEST_NAME
 from kpixl.cli.main import main
 from kpixl.pipeline import read_with_register
@@ -97,8 +98,13 @@ def test_messy_folder_gives_every_dashboard_and_a_run_report(
     code, stdout, err = kpixl(capsys, folder, "-r", register, "-o", out, "--jobs", "1")
     assert code == 1 and err == ""  # built, with a validation error in beta_late.xlsx
     assert sorted(p.name for p in out.iterdir()) == [
-        "D1_2025-03.xlsx", "D2_2025-03.xlsx", MANIFEST_NAME, "run_report.json", "run_report.xlsx",
-    ]  # fmt: skip
+        LOCK_NAME,
+        "D1_2025-03.xlsx",
+        "D2_2025-03.xlsx",
+        MANIFEST_NAME,
+        "run_report.json",
+        "run_report.xlsx",
+    ]  # fmt: skip (the lock's note, .kpixl_batch.lock.json, goes with the run)
     files = report_rows(out, "Files")
     assert {name: row[1] for name, row in files.items()} == {
         ".hidden.xlsx": "skipped",
@@ -195,7 +201,9 @@ def test_rerun_on_unchanged_inputs_skips_and_force_rebuilds(
     assert (out / "D1_2025-03.xlsx").stat().st_mtime_ns != stamps["D1_2025-03.xlsx"]
 
 
-@pytest.mark.parametrize("change", ["return", "register", "period", "lost output"])
+@pytest.mark.parametrize(
+    "change", ["return", "register", "period", "lost output", "edited output", "replaced output"]
+)
 def test_a_change_makes_the_rerun_build_again(
     messy: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], change: str
 ) -> None:
@@ -209,6 +217,12 @@ def test_a_change_makes_the_rerun_build_again(
         write_register(register, areas=AREAS, settings=[("key", "value"), ("organisation", "X")])
     elif change == "period":
         args += ["--period", "2025-02"]
+    elif change == "edited output":  # opened in Excel and saved: the same name, other bytes
+        book = openpyxl.load_workbook(out / "D2_2025-03.xlsx")
+        book["Summary"]["A1"] = "edited"
+        book.save(out / "D2_2025-03.xlsx")
+    elif change == "replaced output":  # another dashboard copied over it
+        (out / "D2_2025-03.xlsx").write_bytes((out / "D1_2025-03.xlsx").read_bytes())
     else:
         (out / "D2_2025-03.xlsx").unlink()
     code, stdout, _ = kpixl(capsys, *args)
@@ -218,6 +232,52 @@ def test_a_change_makes_the_rerun_build_again(
         assert report_rows(out, "Files")["Beta/beta_late.xlsx"][1] == "read"
     expected = "D1_2025-02.xlsx" if change == "period" else "D2_2025-03.xlsx"
     assert (out / expected).is_file()
+    if "output" in change:  # rebuilt: the dashboard is the one the inputs make again
+        summary = openpyxl.load_workbook(out / "D2_2025-03.xlsx")["Summary"]
+        assert summary["A1"].value != "edited"
+        assert (out / "D2_2025-03.xlsx").read_bytes() != (out / "D1_2025-03.xlsx").read_bytes()
+
+
+def test_the_manifest_lists_only_what_this_run_wrote_with_their_hashes(
+    messy: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, register = messy
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "D1_2025-02.xlsx").write_bytes(b"last month's, kept by the team")
+    kpixl(capsys, folder, "-r", register, "-o", out, "-j", "1")
+    manifest = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
+    assert manifest["outputs"] == {
+        name: hashlib.sha256((out / name).read_bytes()).hexdigest()
+        for name in ("D1_2025-03.xlsx", "D2_2025-03.xlsx", "run_report.xlsx", "run_report.json")
+    }
+    assert (out / "D1_2025-02.xlsx").read_bytes() == b"last month's, kept by the team"
+
+
+def test_a_run_stopped_half_way_leaves_no_manifest_to_trust(
+    messy: tuple[Path, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A complete run, then one on other returns stopped after its dashboards: the first run's
+    manifest must not vouch for the mix of its files and the second run's."""
+    folder, register = messy
+    out = tmp_path / "out"
+    args: list[str | Path] = [folder, "-r", register, "-o", out, "-j", "1"]
+    kpixl(capsys, *args)
+    assert (out / MANIFEST_NAME).is_file()
+    write_book(folder / "Beta" / "beta_late.xlsx", {"KPIs": [HEAD, ["BB01", "x", None, 0.97]]})
+
+    def interrupted(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch_module, "write_report", interrupted)
+    assert kpixl(capsys, *args)[0] == 2
+    assert not (out / MANIFEST_NAME).exists()
+    monkeypatch.undo()
+    stdout = kpixl(capsys, *args)[1]
+    assert "nothing changed" not in stdout and (out / MANIFEST_NAME).is_file()
 
 
 def test_a_file_that_changes_while_read_is_reported_not_used(
@@ -287,7 +347,11 @@ def test_an_interrupted_run_leaves_whole_files_and_is_rebuilt(
 
     monkeypatch.setattr(batch_module, "write_report", interrupted)
     assert kpixl(capsys, folder, "-r", register, "-o", out, "-j", "2")[0] == 2
-    assert sorted(p.name for p in out.iterdir()) == ["D1_2025-03.xlsx", "D2_2025-03.xlsx"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        LOCK_NAME,
+        "D1_2025-03.xlsx",
+        "D2_2025-03.xlsx",
+    ]
     openpyxl.load_workbook(out / "D1_2025-03.xlsx")  # whole, opens
     monkeypatch.undo()
     code, stdout, _ = kpixl(capsys, folder, "-r", register, "-o", out, "-j", "1")
@@ -311,9 +375,11 @@ def test_progress_is_plain_lines_off_a_terminal_and_silent_in_ci(
 
 def test_help_and_docs(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = kpixl(capsys, "--help")
-    assert code == 0 and all(opt in out for opt in ("--register", "--jobs", "--force", "--period"))
+    options = ("--register", "--jobs", "--force", "--period", "--wait")
+    assert code == 0 and all(opt in out for opt in options)
     docs = (Path(__file__).resolve().parent.parent / "docs" / "batch.md").read_text()
-    assert all(word in docs for word in ("kpixl batch", "--jobs", "--force", "run_report.xlsx"))
+    words = ("kpixl batch", "--jobs", "--force", "--wait", "run_report.xlsx", ".kpixl_batch.lock")
+    assert all(word in docs for word in words)
 
 
 def test_email_mails_each_dashboard_built_to_its_recipients(

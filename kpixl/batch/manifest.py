@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from kpixl.atomic import write_atomically
+from kpixl.errors import OutputError
 
 MANIFEST_NAME = "kpixl_manifest.json"
 
@@ -77,7 +78,19 @@ def load_manifest(out_dir: Path) -> Manifest | None:
 
 
 def save_manifest(manifest: Manifest, out_dir: Path) -> Path:
+    """Written last, once every output it lists is written, with the hash of each."""
     path = out_dir / MANIFEST_NAME
     text = json.dumps(asdict(manifest), indent=2, ensure_ascii=False) + "\n"
     write_atomically(text.encode("utf-8"), path)
     return path
+
+
+def forget_manifest(out_dir: Path) -> None:
+    """Remove the last run's manifest before this run writes anything: a run stopped half way
+    leaves none, so the next run builds everything again rather than trust a mix."""
+    try:
+        (out_dir / MANIFEST_NAME).unlink(missing_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot replace {out_dir / MANIFEST_NAME}: {exc.strerror or exc}"
+        ) from None

@@ -20,11 +20,13 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from kpixl import __version__
+from kpixl.batch.lock import folder_lock
 from kpixl.batch.manifest import (
     MANIFEST_NAME,
     Fingerprint,
     Manifest,
     fingerprint,
+    forget_manifest,
     load_manifest,
     save_manifest,
     sha256_of,
@@ -100,10 +102,13 @@ def run_batch(
     jobs: int | None = None,
     force: bool = False,
     listener: Listener | None = None,
+    wait: float = 0,
     on_rated: Callable[[Results], None] | None = None,
 ) -> BatchOutcome:
     """Build every dashboard of the register from the returns under `in_dir` into `out_dir`.
 
+    One run at a time writes a folder: when another holds `out_dir`, this one waits up to
+    `wait` seconds for it, then raises OutputError naming it (its host and process id).
     Raises UsageError when nothing can be built (the run report is still written when any
     return was read), RegisterError for an unusable register, OutputError when a file cannot
     be written. Validation problems are issues in the run report and the dashboards.
@@ -115,6 +120,25 @@ def run_batch(
     jobs = max(1, jobs or default_jobs())
     in_dir, out_dir, register = Path(in_dir), Path(out_dir), Path(register)
     check_folders(in_dir, out_dir, register)
+    with folder_lock(out_dir, wait, say.step):
+        return _run_holding_the_folder(
+            in_dir, register, out_dir, period, jobs, force, say, started, on_rated
+        )
+
+
+def _run_holding_the_folder(
+    in_dir: Path,
+    register: Path,
+    out_dir: Path,
+    period: Period | None,
+    jobs: int,
+    force: bool,
+    say: Listener,
+    started: float,
+    on_rated: Callable[[Results], None] | None = None,
+) -> BatchOutcome:
+    """run_batch, once no other run can write `out_dir`: the manifest is read and written, and
+    the outputs checked against it, by this run alone."""
     files, skipped = discover(in_dir, register)
     relative = {p: _relative(p, in_dir) for p in [*files, *skipped]}
     say.step(f"Checking {_plural(len(files), 'return')} ({len(skipped)} skipped)", len(files))
@@ -127,6 +151,7 @@ def run_batch(
     reg, read = read_with_register(register, files, jobs)  # the register beside the returns
     read = _drop_changed(files, read, before, manifest, relative)
     report = RunReport(__version__, register.name, str(in_dir), "", [], [], [])
+    forget_manifest(out_dir)  # from the first file written to the last, no manifest vouches
     say.step("Validating and rating")
     results, names = _rate(reg, read, period, report, skipped, relative, out_dir, started, on_rated)
     targets = dashboard_targets(names, results.period, out_dir)

@@ -30,18 +30,22 @@ if TYPE_CHECKING:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Processes to read and write with; default: the number of cores.")  # fmt: skip
 @click.option("--force", is_flag=True, help="Rebuild even when no input has changed.")
+@click.option("--wait", type=click.FloatRange(min=0), default=0, metavar="SECONDS", show_default=True,
+              help="When another kpixl batch is writing to OUT_DIR, wait up to this long for it "
+                   "to finish (0: stop at once, naming it).")  # fmt: skip
 @click.option("--email", is_flag=True,
               help="Mail each dashboard built to its service areas' recipients (SMTP settings "
                    "from the register, password from KPIXL_SMTP_PASSWORD).")  # fmt: skip
 @store_options
 def batch(
     in_dir: Path, register: Path, out_dir: Path, period: str | None, jobs: int | None,
-    force: bool, email: bool, store: str | None, no_store: bool,
+    force: bool, wait: float, email: bool, store: str | None, no_store: bool,
 ) -> int:  # fmt: skip
     """Build every dashboard from the returns under IN_DIR (sub-folders too) into OUT_DIR.
 
     Excel lock files (~$...) and hidden files are skipped. OUT_DIR gets one workbook per
     dashboard, run_report.xlsx and run_report.json; a re-run on unchanged inputs does nothing.
+    One run at a time writes an OUT_DIR (see --wait).
 
     Exit status: 0 built with no errors, 1 built with validation errors, 2 nothing built (or,
     with --email, a dashboard could not be mailed). The run is recorded in the history store
@@ -58,10 +62,14 @@ def batch(
     rated = recording.rated
     if console.is_terminal:
         with Bar(console) as bar:
-            outcome = run_batch(in_dir, register, out_dir, asked, jobs, force, bar, on_rated=rated)
+            outcome = run_batch(
+                in_dir, register, out_dir, asked, jobs, force, bar, wait, on_rated=rated
+            )
     else:
         listener = Lines(console)
-        outcome = run_batch(in_dir, register, out_dir, asked, jobs, force, listener, on_rated=rated)
+        outcome = run_batch(
+            in_dir, register, out_dir, asked, jobs, force, listener, wait, on_rated=rated
+        )
     _summary(console, outcome)
     recorded = recording.record()  # after the dashboards: a store problem never costs one
     if email:
