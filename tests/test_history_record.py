@@ -284,3 +284,44 @@ def build_in_background(
     command = [sys.executable, "-m", "kpixl", "build", ret, "-r", reg, "-o", ret.with_suffix(".out.xlsx"),
                "--store", store]  # fmt: skip
     return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def test_an_auditor_lists_every_revised_figure(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    any_store: str,  # noqa: F811
+) -> None:
+    import datetime as dt
+    import json
+
+    reg, today = register(tmp_path), dt.datetime.now(dt.UTC).date()
+    kpixl(capsys, "build", a_return(tmp_path / "a" / "Alpha.xlsx", AA01), "-r", reg,
+          "-o", tmp_path / "a.xlsx", "--store", any_store)  # fmt: skip
+    fixed = a_return(tmp_path / "b" / "Alpha_v2.xlsx", [0.9, *AA01[1:]], note="Recounted")
+    kpixl(capsys, "build", fixed, "-r", reg, "-o", tmp_path / "b.xlsx", "--store", any_store)
+    code, out, err = kpixl(
+        capsys, "history", "--changes", "--since", str(today), "--store", any_store
+    )
+    lines = out.splitlines()
+    assert (code, err, len(lines)) == (0, "", 3)
+    assert lines[0].startswith("2 revised figure(s) in ") and lines[0].endswith(f" since {today}")
+    april, december = lines[1:]
+    assert (
+        f"UTC  {getpass.getuser()} (build)  AA01 2024-04: value 0.91 -> 0.9, numerator 182 -> 180"
+        in april
+    )
+    assert "  from Alpha_v2.xlsx!KPIs!B2 (was Alpha.xlsx!KPIs!B2, recorded 20" in april
+    assert april.endswith(f" UTC by {getpass.getuser()} (build))")
+    assert "AA01 2024-12: commentary changed  from Alpha_v2.xlsx!KPIs!J2" in december
+    tomorrow = today + dt.timedelta(days=1)
+    code, out, _ = kpixl(
+        capsys, "history", "--changes", "--since", str(tomorrow), "--store", any_store, "--json"
+    )
+    assert code == 0 and json.loads(out)["changes"] == []
+    code, out, _ = kpixl(capsys, "history", "aa01", "--changes", "--store", any_store, "--json")
+    shown = json.loads(out)["changes"]
+    assert [(c["period"], c["changed"]) for c in shown] == [
+        ("2024-04", ["value", "numerator"]), ("2024-12", ["commentary"]),
+    ]  # fmt: skip
+    assert (shown[0]["old"]["value"], shown[0]["new"]["value"]) == (0.91, 0.9)
+    assert kpixl(capsys, "history", "--store", any_store)[0] == 2  # neither a ref nor --changes

@@ -3,6 +3,7 @@ and the `--store` / `--no-store` options by which `build` and `batch` record int
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import URL
 
     from kpixl.check.figures import Figures
-    from kpixl.history.query import Month, Version
+    from kpixl.history.query import Change, Month, Version
     from kpixl.history.record import Accepted
     from kpixl.history.store import Store
     from kpixl.register.model import Register
@@ -117,23 +118,33 @@ def open_for(option: str | None, register: Register | None) -> Store:
 
 
 @click.command()
-@click.argument("ref")
+@click.argument("ref", required=False)
 @click.option("--store", metavar="URL", default=None,
               help="The history store (default: the register's, else your own).")  # fmt: skip
 @click.option("--register", "-r", type=click.Path(path_type=Path), default=None,
               help="The register whose store to read (its store setting or organisation).")  # fmt: skip
 @click.option("--from", "start", metavar="YYYY-MM", default=None, help="First month shown.")
 @click.option("--to", "end", metavar="YYYY-MM", default=None, help="Last month shown.")
-@click.option("--json", "as_json", is_flag=True, help="Print the months as JSON.")
+@click.option("--changes", is_flag=True,
+              help="List every revised figure (of REF, if given) instead: old -> new, the file "
+                   "and cell, who and when.")  # fmt: skip
+@click.option("--since", metavar="YYYY-MM-DD", default=None,
+              help="With --changes: only revisions recorded on or after this day (UTC).")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print them as JSON.")
 def history(
-    ref: str, store: str | None, register: Path | None, start: str | None, end: str | None,
-    as_json: bool,
+    ref: str | None, store: str | None, register: Path | None, start: str | None,
+    end: str | None, changes: bool, since: str | None, as_json: bool,
 ) -> int:  # fmt: skip
     """Show REF's months from the history store: each figure's value, the file, sheet and cell
-    it came from, who recorded it and when, and every revision (old -> new).
+    it came from, who recorded it and when, and every revision (old -> new). With --changes,
+    every revised figure of the store, for an auditor.
 
     Exit status: 0 shown, 2 no such store or no figures for REF.
     """
+    if changes:
+        return _changes(ref, store, register, _day(since), as_json)
+    if ref is None:
+        raise UsageError("give an indicator's ref (kpixl history FN07), or --changes")
     from kpixl.history.query import series
 
     first, last = (str(parse_period(p)) if p else None for p in (start, end))
@@ -149,6 +160,46 @@ def history(
     else:
         _print(ref, opened.shown, months)
     return EXIT_OK
+
+
+def _day(text: str | None) -> dt.datetime | None:
+    """`--since 2025-02-01` as the start of that day, UTC."""
+    if text is None:
+        return None
+    try:
+        return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(), dt.UTC)
+    except ValueError:
+        raise UsageError(f"--since: '{text}' is not a day: write it as YYYY-MM-DD") from None
+
+
+def _changes(
+    ref: str | None, store: str | None, register: Path | None, since: dt.datetime | None,
+    as_json: bool,
+) -> int:  # fmt: skip
+    from kpixl.history.query import changes
+
+    opened = _open_to_read(store, register)
+    try:
+        found = changes(opened, since, ref)
+    finally:
+        opened.close()
+    if as_json:
+        shown = {"store": opened.shown, "since": since.isoformat() if since else None,
+                 "changes": [_change_json(c) for c in found]}  # fmt: skip
+        click.echo(json.dumps(shown, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    after = f" since {since:%Y-%m-%d}" if since else ""
+    say(f"{len(found)} revised figure(s){' of ' + ref if ref else ''} in {opened.shown}{after}")
+    for c in found:
+        say(f"{c.new.recorded_at:%Y-%m-%d %H:%M} UTC  {c.new.user} ({c.new.command})  "
+            f"{c.ref} {c.new.period}: {_change(c.old, c.new)}  from {c.new.source} "
+            f"(was {c.old.source}, recorded {_who(c.old)})")  # fmt: skip
+    return EXIT_OK
+
+
+def _change_json(c: Change) -> dict[str, object]:
+    return {"ref": c.ref, "period": c.new.period, "changed": c.changed(),
+            "old": _version_json(c.old), "new": _version_json(c.new)}  # fmt: skip
 
 
 def _open_to_read(option: str | None, register_path: Path | None) -> Store:

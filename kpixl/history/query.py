@@ -59,17 +59,22 @@ def series(store: Store, ref: str, start: str | None = None, end: str | None = N
         if not rows:  # typed in another case than the register's
             rows = _versions(conn, sa.func.upper(schema.figures.c.ref) == ref.upper(), start, end)
     months: dict[str, list[Version]] = {}
-    for version in rows:
+    for _, version in rows:
         months.setdefault(version.period, []).append(version)
     return [Month(period, versions) for period, versions in months.items()]
 
 
 def _versions(
-    conn: Connection, which: sa.ColumnElement[bool], start: str | None, end: str | None
-) -> list[Version]:
+    conn: Connection,
+    which: sa.ColumnElement[bool],
+    start: str | None = None,
+    end: str | None = None,
+) -> list[tuple[int, Version]]:
+    """(id, version) of the figures `which` picks, by period and then in the order recorded."""
     f, r = schema.figures.c, schema.runs.c
     query = (
         sa.select(
+            f.id,
             f.period,
             *(f[n] for n in schema.FIGURE_FIELDS),
             f.file,
@@ -89,7 +94,49 @@ def _versions(
     if end:
         query = query.where(f.period <= end)
     found = [dict(row._mapping) for row in conn.execute(query)]
-    return [Version(**row | {"recorded_at": _aware(row["recorded_at"])}) for row in found]
+    return [
+        (row.pop("id"), Version(**row | {"recorded_at": _aware(row["recorded_at"])}))
+        for row in found
+    ]
+
+
+@dataclass(frozen=True)
+class Change:
+    """A revision: the figure a run recorded (`new`) in place of the one before it (`old`)."""
+
+    ref: str
+    old: Version
+    new: Version
+
+    def changed(self) -> list[str]:
+        """The numbers (or commentary) that differ, in the store's order."""
+        return [n for n, v in self.old.numbers().items() if v != getattr(self.new, n)]
+
+
+def changes(store: Store, since: dt.datetime | None = None, ref: str | None = None) -> list[Change]:
+    """Every revision recorded (on or after `since`), oldest first: for the auditor."""
+    f, r = schema.figures.c, schema.runs.c
+    old = schema.figures.alias("old")
+    pairs = (
+        sa.select(old.c.id, f.id, f.ref)
+        .join_from(schema.figures, old, old.c.superseded_by == f.id)
+        .join(schema.runs, f.run_id == r.id)
+    )
+    if since is not None:
+        pairs = pairs.where(r.started_at >= since)
+    if ref is not None:
+        pairs = pairs.where(sa.func.upper(f.ref) == ref.upper())
+    with store.reading() as conn:
+        found = conn.execute(pairs).all()
+        ids = sorted({i for row in found for i in row[:2]})
+        versions: dict[int, Version] = {}
+        for at in range(0, len(ids), _CHUNK):
+            versions.update(_versions(conn, f.id.in_(ids[at : at + _CHUNK])))
+    made = [Change(name, versions[o], versions[n]) for o, n, name in found]
+    return sorted(made, key=lambda c: (c.new.recorded_at, c.ref, c.new.period))
+
+
+_CHUNK = 900  # ids per query: well under any database's limit of bound parameters
 
 
 def _aware(when: dt.datetime) -> dt.datetime:
