@@ -188,7 +188,12 @@ _TEXT_SETTINGS = {
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 # Read from `Settings.other` by the parts that use them (the dashboard's RAG note, the mail,
 # the history store's URL).
-_OTHER_SETTINGS = ("rag_note", "smtp_ca_file", "mail_max_size_mb", "store", "show_forecast")
+_OTHER_SETTINGS = (
+    "rag_note", "smtp_ca_file", "mail_max_size_mb", "store", "show_forecast",
+    # how mail goes (kpixl/mail/routes.py): smtp or Microsoft Graph, and Graph's app and mailbox
+    "mail_via", "graph_tenant", "graph_client_id", "graph_mailbox", "graph_authority",
+    "graph_endpoint",
+)  # fmt: skip
 
 # Every column and setting the loader reads (docs/formats.md documents each, and a test holds
 # it to that); headers are matched ignoring case, spaces and underscores.
