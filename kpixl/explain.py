@@ -16,7 +16,8 @@ from kpixl.check.figures import Figures
 from kpixl.errors import UsageError
 from kpixl.issues import Issue
 from kpixl.periods import Period
-from kpixl.rate.rating import Ytd, running_ytd
+from kpixl.rate.rating import Ytd, rag, running_ytd
+from kpixl.rate.scoring import forecast_of
 from kpixl.read.observations import Field
 from kpixl.register.model import AlertOn, Indicator, Polarity, RagBasis, Unit, YtdMethod, displayed
 from kpixl.results import DATA_COLUMNS, Results
@@ -98,6 +99,7 @@ class Explanation:
     prev_year: float | None
     prev_year_source: str
     direction: str
+    forecast: str  # how the year-end forecast was made, or "" when there is none
     issues: list[Issue]
 
     def as_json(self) -> dict[str, Any]:
@@ -136,8 +138,22 @@ def explain(results: Results, figures: Figures, ref: str) -> Explanation:
         prev_year=_number(rows[-1][_COL["prev_year"]]),
         prev_year_source=_prev_year_source(ind, results.period, figures, fy_start),
         direction=_direction(ind, months),
+        forecast=_forecast_said(results, figures, ind),
         issues=[i for i in results.report if i.ref.strip().upper() == ind.ref.upper()],
     )
+
+
+def _forecast_said(results: Results, figures: Figures, ind: Indicator) -> str:
+    """`103,928 (102,456 to 105,400): 7 months known; the rest projected from …`."""
+    made = forecast_of(results.register, figures, results.period, ind.ref)
+    if made is None:
+        return ""
+    rating = ""
+    if ind.is_kpi and ind.target is not None:
+        rating = f", {rag(made.value, ind) or 'N/A'}"
+    span = f"{_shown(made.low, ind)} to {_shown(made.high, ind)}"
+    slot = "quarter" if ind.is_quarterly else "month"
+    return f"{_shown(made.value, ind)} ({span}{rating}): {made.how(slot)}"
 
 
 def _register_says(ind: Indicator) -> dict[str, Any]:
@@ -421,6 +437,7 @@ def _lines(e: Explanation) -> list[str]:
         f"Alert: {e.alert}." if e.kind != "KPI" else "",
         f"Previous year: {_prev_said(e)}, from {e.prev_year_source}.",
         f"Direction of travel: {e.direction}.",
+        f"Year-end forecast: {e.forecast}." if e.forecast else "",
     ]
     if e.issues:
         lines.append(f"Issues on {e.ref}:")

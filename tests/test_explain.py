@@ -275,3 +275,18 @@ def test_a_quarterly_indicator_before_its_first_quarter_end() -> None:
         UsageError, match="CS07 is quarterly and no quarter end of the year is due by May-24"
     ):
         explained("CS07", "2024-05")
+
+
+def test_the_year_end_forecast_is_explained_with_the_data_tables_figures() -> None:
+    results, _ = samples("2024-10")
+    row = data_row(results, "FN07b", "2024-10")
+    said = explained("FN07b", "2024-10").forecast
+    assert said.startswith(f"{row['forecast']:,.0f} (")
+    assert f"{row['forecast_low']:,.0f} to {row['forecast_high']:,.0f}" in said
+    assert "7 months known" in said and "the year so far" in said and "sum method" in said
+    assert explained("FN07", "2024-10").forecast.endswith("added up by the ratio method")
+    assert (
+        "GREEN" in explained("FN07", "2024-10").forecast
+        or "AMBER" in explained("FN07", "2024-10").forecast
+    )
+    assert explained("FN07b").forecast == ""  # March: the year is in, nothing to forecast

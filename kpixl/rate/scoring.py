@@ -10,7 +10,7 @@ from kpixl.check.plausibility import check_series, format_value
 from kpixl.check.validate import Figure, Figures
 from kpixl.issues import Issue, IssueCode, warning
 from kpixl.periods import Period
-from kpixl.rate.forecast import YearFigures, year_end
+from kpixl.rate.forecast import Forecast, YearFigures, year_end
 from kpixl.rate.rating import (
     Alert,
     Direction,
@@ -167,15 +167,27 @@ def _rows(series: _Series, ytds: list[float | None]) -> list[DataRow]:
 _NO_FORECAST: tuple[object, ...] = (None, None, None, None)
 
 
+def forecast_of(register: Register, figures: Figures, period: Period, ref: str) -> Forecast | None:
+    """The year-end forecast of `ref` at `period`, as the Data table has it (for explaining)."""
+    fy_start = register.settings.fy_start_month
+    ind = register.indicators[ref]
+    return _made(_Series(ind, _due(ind.is_quarterly, period, fy_start), figures, fy_start))
+
+
+def _made(series: _Series) -> Forecast | None:
+    ind = series.ind
+    slots = 4 if ind.is_quarterly else 12
+    if ind.ytd is YtdMethod.NONE or not 3 <= len(series.periods) * 12 // slots < 12:
+        return None
+    this_year = _year(series, 0, slots, known=len(series.periods))
+    return year_end(ind, this_year, _earlier_years(series, slots))
+
+
 def _forecast(series: _Series) -> tuple[object, ...]:
     """forecast, forecast_low, forecast_high, forecast_rag for the reporting period's row: the
     year end projected from the months so far and the earlier years the returns hold."""
     ind = series.ind
-    slots = 4 if ind.is_quarterly else 12
-    if ind.ytd is YtdMethod.NONE or not 3 <= len(series.periods) * 12 // slots < 12:
-        return _NO_FORECAST
-    this_year = _year(series, 0, slots, known=len(series.periods))
-    made = year_end(ind, this_year, _earlier_years(series, slots))
+    made = _made(series)
     if made is None:
         return _NO_FORECAST
     rating: object = None
