@@ -119,7 +119,7 @@ def build_pdf(folder: Path) -> Path:
     workbook = folder / DASHBOARD
     command = [
         sys.executable, "-m", "kpixl", "build", str(RETURNS), "--register", str(REGISTER),
-        "--period", PERIOD, "-o", str(workbook), "--pdf",
+        "--period", PERIOD, "-o", str(workbook), "--pdf", "--pdf-engine", "libreoffice",
     ]  # fmt: skip
     print("building the samples' dashboard with --pdf (LibreOffice takes a while) ...", flush=True)
     # From the checkout, so that `-m kpixl` is the kpixl beside this script.

@@ -32,19 +32,31 @@ def run(
 
 
 def write_dashboard(
-    results: Results, path: PathLike, template: PathLike | None = None, *, pdf: bool = False
+    results: Results,
+    path: PathLike,
+    template: PathLike | None = None,
+    *,
+    pdf: bool = False,
+    pdf_engine: str = "chromium",
+    html: PathLike | None = None,
 ) -> list[Path]:
     """Write the dashboard workbook(s) of `results`, as `kpixl build -o path` does.
 
     `path` is an `.xlsx` file when the results cover one dashboard, or a folder, which then
     gets one `<dashboard>_<YYYY-MM>.xlsx` per dashboard. `template` is a restyled copy of
-    `workbook_templates/dashboard.xlsx`; `pdf=True` also writes a PDF beside each (needs
-    LibreOffice). Returns the files written. Never writes over a return or the register.
+    `workbook_templates/dashboard.xlsx`; `pdf=True` also writes a PDF beside each: the
+    accessible one printed from the web page by Chromium, or with `pdf_engine="libreoffice"`
+    the workbook printed by LibreOffice. `html` also writes each one's accessible web page (an
+    `.html` file for one dashboard, or a folder). Returns the files written. Never writes over
+    a return or the register.
     """
     from kpixl.dashboard.output import write_dashboards
 
     style = Path(template) if template is not None else None
-    return write_dashboards(results, Path(path), template=style, pdf=pdf)
+    page = Path(html) if html is not None else None
+    return write_dashboards(
+        results, Path(path), template=style, pdf=pdf, pdf_engine=pdf_engine, html=page
+    )
 
 
 def write_results_csv(results: Results, path: PathLike) -> Path:

@@ -55,15 +55,27 @@ def validate(returns: tuple[Path, ...], register: Path, period: str | None, as_j
 @click.option("--results", "results_csv", type=click.Path(path_type=Path), default=None,
               help="Also write the Data table as CSV.")  # fmt: skip
 @click.option("--pdf", is_flag=True,
-              help="Also write each dashboard as a PDF beside it (needs LibreOffice).")  # fmt: skip
+              help="Also write each dashboard as an accessible PDF beside it (needs Chromium; "
+                   "see --pdf-engine).")  # fmt: skip
+@click.option("--pdf-engine", type=click.Choice(["chromium", "libreoffice"]), default="chromium",
+              show_default=True,
+              help="chromium: the web page printed, tagged for screen readers; libreoffice: the "
+                   "workbook printed as Excel would, untagged.")  # fmt: skip
+@click.option("--html", "html", type=click.Path(path_type=Path), default=None, metavar="PATH",
+              help="Also write each dashboard as an accessible web page: PATH.html for one "
+                   "dashboard, or a folder.")  # fmt: skip
+@click.option("--html-templates", type=click.Path(path_type=Path, exists=True, file_okay=False),
+              default=None, metavar="DIR",
+              help="Take the web page's templates from DIR where it has them (copies of "
+                   "kpixl/dashboard/web/).")  # fmt: skip
 @click.option("--template", type=click.Path(path_type=Path), default=None, metavar="FILE",
               help="Take the styles from FILE, a restyled copy of "
                    "workbook_templates/dashboard.xlsx.")  # fmt: skip
 @store_options
 def build(
     returns: tuple[Path, ...], register: Path, period: str | None, output: Path | None,
-    results_csv: Path | None, pdf: bool, template: Path | None, store: str | None,
-    no_store: bool,
+    results_csv: Path | None, pdf: bool, pdf_engine: str, html: Path | None,
+    html_templates: Path | None, template: Path | None, store: str | None, no_store: bool,
 ) -> int:  # fmt: skip
     """Build the dashboard workbook from RETURNS (files or folders).
 
@@ -81,7 +93,10 @@ def build(
     except NothingToRate as exc:
         return nothing_to_rate(exc, as_json=False, done="nothing written")
     recording.rated(results, figures)
-    written = out.write_dashboards(results, output, template, pdf, results_csv)
+    written = out.write_dashboards(
+        results, output, template, pdf, results_csv, pdf_engine=pdf_engine, html=html,
+        html_templates=html_templates,
+    )  # fmt: skip
     _print_report(results.report, len(results.files), brief=True)
     for path in written:
         say(f"wrote {printable(path, one_line=True)}")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from kpixl.atomic import reason, write_atomically
 from kpixl.dashboard import dashboard_filename, load_template, write_dashboard
-from kpixl.dashboard.pdf import convert_to_pdf
+from kpixl.dashboard.publish import CHROMIUM, html_targets, pdf_targets, publish
 from kpixl.errors import OutputError, UsageError
 from kpixl.outputs import Input, check_outputs, returns_inputs
 from kpixl.periods import Period
@@ -117,25 +117,34 @@ def write_dashboards(
     template: Path | None = None,
     pdf: bool = False,
     results_csv: Path | None = None,
+    pdf_engine: str = CHROMIUM,
+    html: Path | None = None,
+    html_templates: Path | None = None,
 ) -> list[Path]:
     """Write one workbook per dashboard; `output` is a file for one dashboard or a folder.
 
     `template`: a restyled copy of workbook_templates/dashboard.xlsx to take the styles from.
-    `pdf`: also a PDF of each beside it (through LibreOffice); the workbooks are written first,
-    so they are kept when the PDF cannot be made. `results_csv`: also the Data table as CSV.
-    Every output is checked against every input and the others before anything is written.
+    `pdf`: also a PDF of each beside it, printed from its web page by Chromium (tagged for
+    screen readers) or, with `pdf_engine="libreoffice"`, from the workbook. `html`: also each
+    one's web page (an .html file for one dashboard, or a folder); `html_templates`: a folder
+    of templates overriding the page's. The workbooks are written first, then the pages, then
+    the PDFs, so what was written is kept when a PDF cannot be made. `results_csv`: also the
+    Data table as CSV. Every output is checked against every input and the others before
+    anything is written.
     """
     targets = dashboard_paths(results, output)
     planned = [*targets.values()]
-    planned += [t.with_suffix(".pdf") for t in targets.values()] if pdf else []
+    planned += [*pdf_targets(targets).values()] if pdf else []
+    planned += [*html_targets(targets, html).values()]
     planned += [results_csv] if results_csv is not None else []
     check_outputs(planned, results_inputs(results, template))
     palette = load_template(template) if template is not None else None
     for target in targets.values():
         _make_folder(target.parent)
     written = [write_dashboard(results, name, target, palette) for name, target in targets.items()]
-    if pdf:
-        written += [convert_to_pdf(workbook) for workbook in list(written)]
+    written += publish(
+        results, targets, pdf=pdf, engine=pdf_engine, html=html, templates=html_templates
+    )
     if results_csv is not None:
         written.append(_write_csv(results, results_csv))
     return written
