@@ -32,7 +32,7 @@ def test_help_for_every_command(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_readme_documents_every_command() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for command in ("build", "validate", "batch", "template", "email", "addin"):
+    for command in ("build", "validate", "batch", "template", "email", "addin", "suggest"):
         assert f"kpixl {command}" in readme
         assert main([command, "--help"]) == 0
 

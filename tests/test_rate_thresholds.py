@@ -40,7 +40,7 @@ def test_a_year_end_range_for_an_activity_alerting_on_its_ytd() -> None:
     assert made is not None and made.upper is not None and made.lower is not None
     total = 1100 * sum(SEASON)
     assert made.lower < total * 1.02 < made.upper  # ~2.5% a year, half of it expected
-    assert made.basis == "past year-end YTDs in range"
+    assert made.basis == "year ends inside, tried on past years"
 
 
 @pytest.mark.parametrize(("polarity", "target", "floor"), [

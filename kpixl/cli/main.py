@@ -19,6 +19,7 @@ from kpixl.cli.explain import explain
 from kpixl.cli.history import history
 from kpixl.cli.options import EXIT_FAILED, EXIT_OK, say
 from kpixl.cli.returns import build, validate
+from kpixl.cli.suggest import suggest
 from kpixl.cli.template import template
 from kpixl.errors import KpixlError, RegisterError, write_crash_log
 
@@ -31,7 +32,7 @@ def cli() -> None:
     """kpixl: monthly KPI returns in, a RAG-rated performance dashboard out."""
 
 
-for command in (validate, build, explain, template, email, batch, addin, history):
+for command in (validate, build, explain, template, email, batch, addin, history, suggest):
     cli.add_command(command)
 
 

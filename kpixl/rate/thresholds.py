@@ -110,8 +110,23 @@ def _band_of(years: list[YearFigures]) -> tuple[float, float]:
 
 def _year_range(ind: Indicator, years: list[YearFigures]) -> Suggestion:
     """An expected range for next year's year-end YTD: last year's, moved by the trend, ± how
-    much a year end has differed from the one before."""
+    much a year end has differed from the one before. `held`: tried on each past year from the
+    years before it, the share of those year ends inside (one year: whether it is itself)."""
     ends = [_year_end(ind, y) for y in years]
+    lower, upper = _year_band(ends)
+    trials = [(_year_band(ends[:i]), ends[i]) for i in range(1, len(ends))] or [
+        ((lower, upper), ends[0])
+    ]
+    held = sum(lo <= end <= hi for (lo, hi), end in trials) / len(trials)
+    return Suggestion(
+        ind.ref, upper=upper, lower=lower, years=len(years),
+        method="last year's year-end YTD, moved by the year-on-year trend, ± how much year "
+               "ends have changed",
+        held=held, basis="year ends inside, tried on past years",
+    )  # fmt: skip
+
+
+def _year_band(ends: list[float]) -> tuple[float, float]:
     centre = ends[-1] * _growth(ends)
     changes = [(b - a) / a for a, b in itertools.pairwise(ends) if a]
     # how much a year end moves, widened for how few years show it (Student's t at 90%)
@@ -120,14 +135,7 @@ def _year_range(ind: Indicator, years: list[YearFigures]) -> Suggestion:
     else:
         spread = 0.1  # one change or none to go on: ±10%
     half = max(spread, 0.03) * abs(centre)
-    upper, lower = centre + half, max(centre - half, 0.0)
-    held = sum(lower <= e <= upper for e in ends) / len(ends)
-    return Suggestion(
-        ind.ref, upper=upper, lower=lower, years=len(years),
-        method="last year's year-end YTD, moved by the year-on-year trend, ± how much year "
-               "ends have changed",
-        held=held, basis="past year-end YTDs in range",
-    )  # fmt: skip
+    return max(centre - half, 0.0), centre + half
 
 
 def _growth(levels: list[float]) -> float:
