@@ -169,3 +169,22 @@ def test_kpixl_email_via_graph_without_a_tenant_is_one_line_and_exit_2(
                  "--via", "graph"])  # fmt: skip
     out, err = capsys.readouterr()
     assert code == 2 and out == "" and err.count("\n") == 1 and "--graph-tenant" in err
+
+
+def test_batch_email_goes_through_graph_when_the_register_says_so(
+    graph: Graph, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    register = mail_register(
+        tmp_path, mail_via="graph", graph_tenant=TENANT, graph_client_id=CLIENT_ID,
+        graph_mailbox=MAILBOX, graph_authority=graph.base, graph_endpoint=graph.base,
+    )  # fmt: skip
+    out = tmp_path / "out"
+    samples = Path(__file__).resolve().parents[1] / "samples" / "returns"
+    code = main(["batch", str(samples), "-r", str(register), "-o", str(out), "-j", "1", "--email"])
+    stdout, err = capsys.readouterr()
+    assert code in (0, 1), err  # built (1: the samples' own validation errors), and mailed
+    (sent,) = graph.sent
+    ((name, data),) = _decoded(sent["message"]["attachments"]).items()
+    assert data == (out / name).read_bytes()
+    assert f"mailed {name} to {len(sent['message']['toRecipients'])} recipients" in stdout
+    assert _addresses(sent["message"]["toRecipients"]) == expected_recipients(register, out / name)

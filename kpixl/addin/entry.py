@@ -141,9 +141,35 @@ def build_dashboard(book: Book) -> None:
 
 @_button
 def email_dashboard(book: Book) -> None:
-    """Show who the active dashboard goes to; once the user agrees, send it."""
-    from kpixl.mail.send import send_dashboard
+    """Through Outlook when it is there: the message opens for the officer to check and send.
+    Otherwise show who the active dashboard goes to and, once the user agrees, send it."""
+    dashboard = _saved_dashboard(book)
+    config = load_config(book_folder(book))
+    register = load_register(config.need("register"))
+    via = _via(register)
+    if via == "outlook":
+        from kpixl.mail.routes import send_dashboard_outlook
 
+        shown = send_dashboard_outlook(dashboard, register)
+        book.app.alert(
+            f"Opened '{shown.subject}' in Outlook for {len(shown.envelope)} recipient(s): "
+            "check it and click Send.",
+            title=TITLE,
+        )
+        return
+    send = _sender(via, config, register, book, dashboard)
+    if book.app.alert(_confirmation(send(True)), title=TITLE, buttons="ok_cancel") != "ok":
+        book.app.alert("Not sent.", title=TITLE)
+        return
+    sent = send(False)
+    book.app.alert(
+        f"Sent '{sent.subject}' to {len(sent.envelope)} recipient(s) through {sent.server} "
+        f"({sent.reply}).",
+        title=TITLE,
+    )
+
+
+def _saved_dashboard(book: Book) -> Path:
     dashboard = book_path(book)
     if dashboard is None and is_web_address(book.fullname):
         raise UsageError(
@@ -156,19 +182,37 @@ def email_dashboard(book: Book) -> None:
             f"{book.name} is not saved: open a dashboard kpixl built (or save this one), then "
             "click Email dashboard again"
         )
-    config = load_config(book_folder(book))
-    register = load_register(config.need("register"))
+    return dashboard
+
+
+def _via(register: Register) -> str:
+    """The register's mail_via; without one, Outlook when this PC has it, else SMTP."""
+    from kpixl.mail import outlook
+    from kpixl.mail.routes import mail_via
+
+    if register.settings.other.get("mail_via", "").strip():
+        return mail_via(register.settings, None)
+    return "outlook" if outlook.outlook_available() else "smtp"
+
+
+def _sender(
+    via: str, config: AddinConfig, register: Register, book: Book, dashboard: Path
+) -> Callable[[bool], MailResult]:
+    """Send (or, given True, only plan) by SMTP or Graph; Graph's device code in an alert."""
+    from kpixl.mail.routes import graph_settings, send_dashboard_graph
+    from kpixl.mail.send import send_dashboard
+
+    if via == "graph":
+        graph = graph_settings(register.settings)
+
+        def say(text: str) -> None:  # the device code, for a person to type in the browser
+            book.app.alert(text, title=TITLE)
+
+        return lambda dry: send_dashboard_graph(
+            dashboard, register, graph=graph, dry_run=dry, say=say
+        )
     server = _smtp(config, register)
-    plan = send_dashboard(dashboard, register, smtp=server, dry_run=True)
-    if book.app.alert(_confirmation(plan), title=TITLE, buttons="ok_cancel") != "ok":
-        book.app.alert("Not sent.", title=TITLE)
-        return
-    sent = send_dashboard(dashboard, register, smtp=server)
-    book.app.alert(
-        f"Sent '{sent.subject}' to {len(sent.envelope)} recipient(s) through {sent.server} "
-        f"({sent.reply}).",
-        title=TITLE,
-    )
+    return lambda dry: send_dashboard(dashboard, register, smtp=server, dry_run=dry)
 
 
 def _smtp(config: AddinConfig, register: Register) -> SmtpSettings:

@@ -80,7 +80,7 @@ def batch(
 def _mail(console: Console, outcome: BatchOutcome, register: Path) -> None:
     """Mail every dashboard this run built; one failure does not stop the others."""
     from kpixl.errors import KpixlError, MailError
-    from kpixl.mail.send import send_dashboard
+    from kpixl.mail.routes import send_by_settings
     from kpixl.register.load import load_register
 
     if outcome.up_to_date:
@@ -90,7 +90,7 @@ def _mail(console: Console, outcome: BatchOutcome, register: Path) -> None:
     failed = 0
     for path in outcome.dashboards:
         try:
-            sent = send_dashboard(path, reg)
+            sent = send_by_settings(path, reg)  # the register's mail_via: smtp, graph, outlook
         except KpixlError as exc:
             failed += 1
             click.echo(f"kpixl: not mailed: {exc}", err=True)

@@ -42,9 +42,11 @@ def _size(n: int) -> str:
               help="Save the message as a draft (.eml) to open in Outlook, instead of sending.")  # fmt: skip
 @click.option("--dry-run", is_flag=True,
               help="Print the recipients, subject and sizes; send nothing.")  # fmt: skip
-@click.option("--via", type=click.Choice(["smtp", "graph"]), default=None,
-              help="smtp (a mail server) or graph (Microsoft 365, no password stored); "
-                   "defaults to the mail_via setting, else smtp.")  # fmt: skip
+@click.option("--via", type=click.Choice(["smtp", "graph", "outlook"]), default=None,
+              help="smtp (a mail server), graph (Microsoft 365, no password stored) or outlook "
+                   "(your own Outlook on Windows); defaults to the mail_via setting, else smtp.")  # fmt: skip
+@click.option("--send", "send_now", is_flag=True,
+              help="With --via outlook: send at once instead of showing the message.")  # fmt: skip
 @click.option("--graph-tenant", default=None, help="Microsoft 365 tenant id or domain.")
 @click.option("--graph-client-id", default=None, help="The app registration's client id.")
 @click.option("--graph-mailbox", default=None, help="The mailbox it sends as.")
@@ -59,7 +61,8 @@ def email(
     dashboard: Path, register: Path, to: tuple[str, ...], cc: tuple[str, ...],
     bcc: tuple[str, ...], subject: str | None, mail_from: str | None, smtp_host: str | None,
     smtp_port: int | None, security: str | None, user: str | None, max_size_mb: float | None,
-    eml: Path | None, dry_run: bool, via: str | None, **graph: str | Path | None,
+    eml: Path | None, dry_run: bool, via: str | None, send_now: bool,
+    **graph: str | Path | None,
 ) -> int:  # fmt: skip
     """Mail DASHBOARD (a workbook kpixl built) with its RAG summary in the body.
 
@@ -67,12 +70,23 @@ def email(
     is given. A refused recipient stops the whole message: nobody gets it until the address
     is corrected. Exit status: 0 sent (or saved), 2 not sent.
     """
-    from kpixl.mail.routes import graph_settings, mail_via, send_dashboard_graph
+    from kpixl.mail.routes import (
+        graph_settings,
+        mail_via,
+        send_dashboard_graph,
+        send_dashboard_outlook,
+    )
     from kpixl.mail.send import send_dashboard, smtp_settings
     from kpixl.register.load import load_register
 
     reg = load_register(register)
-    if eml is None and mail_via(reg.settings, via) == "graph":
+    chosen = "smtp" if eml is not None else mail_via(reg.settings, via)
+    if chosen == "outlook":
+        return _report(send_dashboard_outlook(
+            dashboard, reg, to=to or None, cc=cc, bcc=bcc, subject=subject, send_now=send_now,
+            dry_run=dry_run, max_size_mb=max_size_mb,
+        ))  # fmt: skip
+    if chosen == "graph":
         settings = graph_settings(reg.settings, **_graph_options(graph))
         result = send_dashboard_graph(
             dashboard, reg, graph=settings, to=to or None, cc=cc, bcc=bcc, subject=subject,
@@ -103,6 +117,9 @@ def _report(result: MailResult) -> int:
             f"sent '{result.subject}' to {len(result.envelope)} recipient(s) through "
             f"{result.server} (the server answered: {result.reply})"
         )
+        return 0
+    if result.server == "Outlook":
+        click.echo(f"'{result.subject}' {result.reply}")
         return 0
     if result.eml is not None:
         click.echo(f"wrote {result.eml}: open it in Outlook or Thunderbird to check and send it")

@@ -1,8 +1,9 @@
-"""Mail a dashboard through Microsoft Graph: the message `kpixl email` builds, another road.
+"""Mail a dashboard through Microsoft Graph or the officer's Outlook: the message `kpixl email`
+builds, by another road.
 
-`kpixl email --via graph`, `batch --email` with setting mail_via = graph, and the add-in call
-`send_dashboard_graph`; the settings come from the register's graph_* keys, each overridden by
-its --graph-* option.
+`kpixl email --via graph|outlook`, `batch --email` with setting mail_via, and the add-in call
+these; Graph's settings come from the register's graph_* keys, each overridden by its --graph-*
+option.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from kpixl.errors import UsageError
 from kpixl.mail import send
@@ -25,10 +27,26 @@ from kpixl.mail.graph import (
     send_graph,
     sys_say,
 )
+from kpixl.mail.outlook import OutlookMail, hand_to_outlook
 from kpixl.register.load import load_register
 from kpixl.register.model import Register, Settings
 
-VIAS = ("smtp", "graph")
+VIAS = ("smtp", "graph", "outlook")
+
+
+def send_by_settings(
+    dashboard: Path | str, register: Register, *, via: str | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> send.MailResult:  # fmt: skip
+    """How `batch --email` sends, unattended: by `via`, else the register's mail_via, with the
+    register's settings (Outlook sends at once: nobody is there to review)."""
+    chosen = mail_via(register.settings, via)
+    if chosen == "graph":
+        graph = graph_settings(register.settings)
+        return send_dashboard_graph(dashboard, register, graph=graph, sleep=sleep)
+    if chosen == "outlook":
+        return send_dashboard_outlook(dashboard, register, send_now=True)
+    return send.send_dashboard(dashboard, register, sleep=sleep)
 
 
 def mail_via(settings: Settings, given: str | None) -> str:
@@ -67,16 +85,7 @@ def send_dashboard_graph(
     sleep: Callable[[float], None] = time.sleep, say: Callable[[str], None] = sys_say,
 ) -> send.MailResult:  # fmt: skip
     """As `send_dashboard`, through Graph as `graph.mailbox` (which is also the sender)."""
-    path = Path(dashboard)
-    reg = register if isinstance(register, Register) else load_register(Path(register))
-    mail = send._prepare(path, reg, to, cc, bcc, subject, graph.mailbox or None)
-    if not mail.addressees.envelope:
-        raise UsageError(
-            f"{path.name}: nobody to send it to: add recipients for its service areas in the "
-            "register's Service areas sheet, or give --to"
-        )
-    send._check_size(mail.attachments, send._limit(max_size_mb, reg.settings))
-    data = mail.message()
+    mail, data = _prepared(dashboard, register, to, cc, bcc, subject, graph.mailbox, max_size_mb)
     if dry_run:
         return mail.result(data)
     graph.check()
@@ -86,6 +95,45 @@ def send_dashboard_graph(
         mail.result(data), sent=True, server=graph.where, reply=delivery.reply,
         attempts=delivery.retries + 1,
     )  # fmt: skip
+
+
+def send_dashboard_outlook(
+    dashboard: Path | str, register: Register | Path | str, *,
+    to: Sequence[str] | None = None, cc: Sequence[str] = (), bcc: Sequence[str] = (),
+    subject: str | None = None, send_now: bool = False, dry_run: bool = False,
+    max_size_mb: float | None = None, outlook: Any | None = None,
+) -> send.MailResult:  # fmt: skip
+    """As `send_dashboard`, through the officer's own Outlook: the message is shown for review
+    (`sent` stays False) or, with `send_now`, sent at once. `outlook` stands in for
+    Outlook.Application (tests)."""
+    mail, data = _prepared(dashboard, register, to, cc, bcc, subject, "", max_size_mb)
+    if dry_run:
+        return mail.result(data)
+    people = mail.addressees
+    message = OutlookMail(
+        subject=mail.subject, html=html_body(mail.summary, [a.name for a in mail.attachments]),
+        to=people.to, cc=people.cc, bcc=people.bcc, attachments=[a.path for a in mail.attachments],
+    )  # fmt: skip
+    done = hand_to_outlook(message, send=send_now, outlook=outlook)
+    return replace(mail.result(data), sent=send_now, server="Outlook", reply=done)
+
+
+def _prepared(
+    dashboard: Path | str, register: Register | Path | str, to: Sequence[str] | None,
+    cc: Sequence[str], bcc: Sequence[str], subject: str | None, sender: str,
+    max_size_mb: float | None,
+) -> tuple[send._Mail, bytes]:  # fmt: skip
+    """The message as `send_dashboard` makes it, checked for recipients and size."""
+    path = Path(dashboard)
+    reg = register if isinstance(register, Register) else load_register(Path(register))
+    mail = send._prepare(path, reg, to, cc, bcc, subject, sender or None)
+    if not mail.addressees.envelope:
+        raise UsageError(
+            f"{path.name}: nobody to send it to: add recipients for its service areas in the "
+            "register's Service areas sheet, or give --to"
+        )
+    send._check_size(mail.attachments, send._limit(max_size_mb, reg.settings))
+    return mail, mail.message()
 
 
 def _graph_mail(mail: send._Mail) -> GraphMail:
