@@ -129,9 +129,19 @@ _NOTE = re.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\]|[*\u2020\u2021]+)$")
 _MONTHISH = re.compile(r"([a-z]{3,})\.?[\s\-/']*\d")  # a word then digits
 _NUMERIC = re.compile(r"\d{1,4}(?:[-/.]\d{1,4}){2}|\d{1,2}[-/.]\d{4}|\d{4}[-/.]\d{1,2}")
 _QUARTER = re.compile(r"q[1-4]\b.*|.*\bq[1-4]")
+# `Q4 2024/25`, `Q4 24/25`, `2024/25 Q4`: a quarter of a financial year
+_FY_QUARTER = re.compile(
+    r"q([1-4])[\s\-/]*(\d{4}|\d{2})[-/](\d{2})|(\d{4}|\d{2})[-/](\d{2})[\s\-/]*q([1-4])"
+)
 # Excel's day numbers of 1 Jan 1980 and 31 Dec 2099: a heading holding one is a date whose
 # date format was lost
 _SERIALS = (29221, 73050)
+
+
+_A_QUARTER = (
+    "a quarter, but not of a financial year: write it as Q4 2024/25, or head the column with "
+    "the quarter's last month"
+)
 
 
 def parse_header(value: object) -> Period | None:
@@ -145,6 +155,27 @@ def parse_header(value: object) -> Period | None:
     be from FIRST_YEAR to LAST_YEAR.
     """
     return _parsed(value)[0]
+
+
+def parse_quarter(value: object) -> Period | None:
+    """The last month of the financial-year quarter a header names (`Q4 2024/25`), for a year
+    starting in April (kpixl.check.validate moves it for another start), or None."""
+    if not isinstance(value, str):
+        return None
+    m = _FY_QUARTER.fullmatch(_cleaned(value))
+    if m is None:
+        return None
+    quarter, first, second = (m[1], m[2], m[3]) if m[1] else (m[6], m[4], m[5])
+    year = int(first) + (2000 if len(first) == 2 else 0)
+    if (year + 1) % 100 != int(second) or not FIRST_YEAR <= year < LAST_YEAR:
+        return None
+    return Period(year, 4).shift(3 * int(quarter) - 1)
+
+
+def quarter_label(end: Period, start_month: int = 4) -> str:
+    """`Q4 2024/25`: the quarter of the financial year that `end` closes."""
+    first = end.fy_start(start_month)
+    return f"Q{months_between(first, end) // 3 + 1} {end.fy_label(start_month)}"
 
 
 def header_problem(value: object) -> str | None:
@@ -166,7 +197,7 @@ def _parsed(value: object) -> tuple[Period | None, str | None]:
     if not text:
         return None, None
     if _QUARTER.fullmatch(text) and any(c.isdigit() for c in text):
-        return None, "a quarter, not a month: head the column with the quarter's last month"
+        return None, _A_QUARTER
     if m := _WORD_YEAR.fullmatch(text):
         month = _month_word(m.group(1))
         if month is None:

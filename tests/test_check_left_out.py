@@ -230,3 +230,40 @@ def test_batch_lists_a_broken_link_or_fifo_as_skipped_with_why(tmp_path: Path) -
         "gone.xlsx": "a broken link or not a regular file (a FIFO, a device): not read",
         "pipe.xlsx": "a broken link or not a regular file (a FIFO, a device): not read",
     }
+
+
+def quarters_return(tmp_path: Path, start: int) -> Path:
+    """A table of a quarterly and a monthly indicator by financial-year quarter."""
+    heads = [f"Q{q} 2024/25" for q in (1, 2, 3, 4)]
+    rows: list[list[Any]] = [
+        ["Ref", "Indicator description", *heads],
+        ["AA03", "Complaints on time", 0.86, 0.82, 0.79, 0.9],
+        ["AA01", "Calls answered", None, None, None, 0.95],
+    ]
+    return write_book(tmp_path / f"quarters{start}.xlsx", {"KPIs": rows})
+
+
+@pytest.mark.parametrize(
+    ("start", "months"),
+    [
+        (4, {"2024-06": 0.86, "2024-09": 0.82, "2024-12": 0.79, "2025-03": 0.9}),
+        (7, {"2024-09": 0.86, "2024-12": 0.82, "2025-03": 0.79, "2025-06": 0.9}),
+    ],
+)
+def test_quarter_headings_give_a_quarterly_indicator_its_quarter_ends(
+    tmp_path: Path, start: int, months: dict[str, float]
+) -> None:
+    from tests.conftest import SETTINGS, write_register
+
+    settings = [*SETTINGS[:2], ("fy_start_month", start)]
+    register = write_register(tmp_path / "register.xlsx", settings=settings)
+    results = run([quarters_return(tmp_path, start)], register, Period(2025, 3))
+    rows = results.data[results.data["ref"] == "AA03"]
+    given = {r["period"]: r["value"] for r in rows.to_dict("records") if r["value"] == r["value"]}
+    assert given == {p: v for p, v in months.items() if p <= "2025-03"}
+    [issue] = [i for i in results.report if i.code.value == "bad-period"]
+    assert (issue.severity.value, issue.cell, issue.ref) == ("error", "F3", "AA01")
+    assert issue.message == (
+        "AA01 is monthly, but this column is a quarter (Q4 2024/25): its figure is not used; "
+        "give the figure under its month's heading"
+    )

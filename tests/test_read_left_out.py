@@ -145,7 +145,11 @@ def test_headings_a_person_reads_as_a_month(heading: object, month: str) -> None
         ("13/2025", "there is no month 13"),
         ("2025-13", "there is no month 13"),
         ("01/03/2025", "it could be 1 March 2025 or 3 January 2025"),
-        ("Q4 2024/25", "a quarter, not a month: head the column with the quarter's last month"),
+        (
+            "Q4 2025",
+            "a quarter, but not of a financial year: write it as Q4 2024/25, or head "
+            "the column with the quarter's last month",
+        ),
         ("Mar-2125", f"the year 2125 is not between 1980 and {LAST_YEAR}"),
         ("1925-03", f"the year 1925 is not between 1980 and {LAST_YEAR}"),
         (dt.datetime(1925, 3, 1), f"the year 1925 is not between 1980 and {LAST_YEAR}"),
@@ -178,7 +182,7 @@ def test_reading_a_heading_never_fails(text: str) -> None:
 
 def test_a_bad_heading_is_an_error_when_its_column_holds_figures(tmp_path: Path) -> None:
     rows: list[list[Any]] = [
-        ["Ref", "Indicator description", "Jan-25", "Febuary 2025", "13/2025", "Q4 2024/25"],
+        ["Ref", "Indicator description", "Jan-25", "Febuary 2025", "13/2025", "Q4 2025"],
         ["AA01", "Calls", 0.9, 0.91, 0.92, None],
     ]
     path = write_book(tmp_path / "headings.xlsx", {"KPIs": rows})

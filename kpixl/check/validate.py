@@ -9,7 +9,7 @@ from typing import cast
 from kpixl.check.figures import Figure, Figures, Key, Note, Placed
 from kpixl.check.plausibility import format_value
 from kpixl.issues import Issue, IssueCode, error, warning
-from kpixl.periods import Period
+from kpixl.periods import Period, quarter_label
 from kpixl.read.observations import Block, Field, Observation, ReturnFile, Row
 from kpixl.register.model import Indicator, Register, Unit
 from kpixl.values import ERROR_VALUES, LARGEST, error_value, parse_number, text_of
@@ -83,17 +83,20 @@ class _Checker:
     def check_block(self, block: Block) -> None:
         """`check` for each cell of a table, quickly: a row of plain monthly values (the usual
         row) is kept whole; any other cell is made an observation and checked by the rules."""
+        if any(column.quarter for column in block.columns):
+            block = self._quarter_cells(block)
         periods = _own_periods(block)
         inds = list(map(self.register.find, (row.ref for row in block.rows)))
         dense = self.figures.dense
         if periods is not None and dense is not None:
             kept = dense.keep(block, inds, periods, self.figures.areas_seen)
-            if self._counts:
-                self._whole_counts(block, inds, kept)
         else:
             kept = [False] * len(inds)
+        counts = self._counts
         for row, ind, done in zip(block.rows, inds, kept, strict=True):
             if done:
+                if counts and ind is not None and ind.unit is Unit.COUNT:
+                    self._whole_count(block, row, ind)  # told in row order, as one by one
                 continue
             if ind is None or row.missing:
                 for obs in block.observations(row):
@@ -101,13 +104,42 @@ class _Checker:
             else:
                 self._check_row(block, row, ind)
 
-    def _whole_counts(self, block: Block, inds: list[Indicator | None], kept: list[bool]) -> None:
-        """`not_whole` for the plain monthly values of counts `Dense` kept."""
-        for row, ind, done in zip(block.rows, inds, kept, strict=True):
-            if done and ind is not None and ind.unit is Unit.COUNT:
-                for i, value in enumerate(row.cells):
-                    if value is not None and not cast(float, value).is_integer():
-                        self.not_whole(block.observation(row, i), ind, cast(float, value))
+    def _quarter_cells(self, block: Block) -> Block:
+        """Check the cells of a table's quarter columns (`Q4 2024/25`): a quarterly indicator's
+        figure is the quarter's last month's (in the register's financial year); any other
+        indicator's is refused, as a quarter is not a month. The table without those cells is
+        returned, for the rest of its cells to be checked as usual."""
+        quarters = {i for i, column in enumerate(block.columns) if column.quarter}
+        start = self.register.settings.fy_start_month
+        rows = []
+        for row in block.rows:
+            ind = self.indicator(row.ref)
+            for i in sorted(quarters):
+                if row.cells[i] is None and i not in row.missing:
+                    continue
+                obs = block.observation(row, i)
+                if ind is None or ind.is_quarterly:  # an unknown ref is told as usual
+                    self.check(obs._replace(period=obs.period.shift(start - 4)))
+                else:
+                    self._not_a_quarter(obs, ind, start)
+            cells = tuple(None if i in quarters else v for i, v in enumerate(row.cells))
+            missing = tuple(i for i in row.missing if i not in quarters)
+            rows.append(row._replace(cells=cells, missing=missing))
+        return block._replace(rows=rows)
+
+    def _not_a_quarter(self, obs: Observation, ind: Indicator, start: int) -> None:
+        label = quarter_label(obs.period.shift(start - 4), start)
+        message = (
+            f"{ind.ref} is monthly, but this column is a quarter ({label}): its figure is not "
+            "used; give the figure under its month's heading"
+        )
+        self.reject(obs, ind, error(IssueCode.BAD_PERIOD, message, **_at(obs, ind.ref)))
+
+    def _whole_count(self, block: Block, row: Row, ind: Indicator) -> None:
+        """`not_whole` for the plain monthly values of a count's row `Dense` kept."""
+        for i, value in enumerate(row.cells):
+            if value is not None and not cast(float, value).is_integer():
+                self.not_whole(block.observation(row, i), ind, cast(float, value))
 
     def not_whole(self, obs: Observation, ind: Indicator, value: float) -> None:
         self.issues.append(

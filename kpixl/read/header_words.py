@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 
-from kpixl.periods import Period, header_problem, parse_header
+from kpixl.periods import Period, header_problem, parse_header, parse_quarter
 from kpixl.read.observations import Field
 from kpixl.values import text_of
 
@@ -63,20 +63,29 @@ def _plain_word(value: object) -> str:
     return re.sub(r"[\s._]+", " ", text_of(value).lower()).strip()
 
 
-def header_period(value: object) -> tuple[Period | None, str | None]:
+_Heading = tuple[Period | None, str | None, bool]
+
+
+def header_period(value: object) -> _Heading:
     """The period a header cell names, or why one meant as a month is not (see
-    kpixl.periods.header_problem); remembered for text (the same headers in every return)."""
+    kpixl.periods.header_problem), and whether it is a quarter's last month (`Q4 2024/25`,
+    see kpixl.periods.parse_quarter); remembered for text (the same headers in every return)."""
     return _text_period(value) if isinstance(value, str) else _period(value)
 
 
 @functools.lru_cache(maxsize=4096)
-def _text_period(value: str) -> tuple[Period | None, str | None]:
+def _text_period(value: str) -> _Heading:
     return _period(value)
 
 
-def _period(value: object) -> tuple[Period | None, str | None]:
+def _period(value: object) -> _Heading:
     period = parse_header(value)
-    return (period, None) if period is not None else (None, header_problem(value))
+    if period is not None:
+        return period, None, False
+    quarter = parse_quarter(value)
+    if quarter is not None:
+        return quarter, None, True
+    return None, header_problem(value), False
 
 
 # An indicator's ref as people write them: a letter first, a digit somewhere, one word (FN07,

@@ -66,6 +66,8 @@ class Column(NamedTuple):
     letter: str
     period: Period | None
     field: Field
+    # headed by a quarter (`Q4 2024/25`): `period` is its last month in a year starting in April
+    quarter: bool = False
 
 
 class Row(NamedTuple):

@@ -43,6 +43,7 @@ class _Table:
     period_col: int | None = None  # tidy layout: a `period` column gives each row's period
     period_field: Field = Field.VALUE  # what period columns hold (numerators on `Numerators`)
     dropped: dict[int, left_out.Dropped] = field(default_factory=dict)  # meant as months, unused
+    quarters: set[int] = field(default_factory=set)  # period columns headed by a quarter
 
     _block: Block | None = None
 
@@ -50,7 +51,7 @@ class _Table:
         """The table as a Block, its rows to come: period columns first, then the others."""
         if self._block is None:
             periods, fields = tuple(self.periods.items()), tuple(self.fields.items())
-            columns = _columns(periods, fields, self.period_field)
+            columns = _columns(periods, fields, self.period_field, frozenset(self.quarters))
             self._block = Block(file, sheet, _letter(self.ref_col), columns, [])
         return self._block
 
@@ -62,10 +63,13 @@ class _Table:
 
 @functools.lru_cache(maxsize=1024)  # the same header row in hundreds of returns
 def _columns(
-    periods: tuple[tuple[int, Period], ...], fields: tuple[tuple[int, Field], ...], held: Field
+    periods: tuple[tuple[int, Period], ...],
+    fields: tuple[tuple[int, Field], ...],
+    held: Field,
+    quarters: frozenset[int],
 ) -> tuple[Column, ...]:
     """A block's columns: its period columns (holding `held`) first, then the others."""
-    columns = [Column(_letter(c), p, held) for c, p in periods]
+    columns = [Column(_letter(c), p, held, c in quarters) for c, p in periods]
     return (*columns, *(Column(_letter(c), None, f) for c, f in fields))
 
 
@@ -170,9 +174,11 @@ def _header(sheet: Sheet, row: int, sheet_field: Field | None) -> _Table | None:
     for col, value in enumerate(cells):
         if col == table.ref_col:
             continue
-        period, problem = header_period(value)
+        period, problem, quarter = header_period(value)
         if period is not None and period <= now:
             table.periods[col] = period
+            if quarter:
+                table.quarters.add(col)
             continue
         if period is not None:
             table.dropped[col] = left_out.after_this_month(now)
