@@ -12,11 +12,12 @@ from typing import Any
 import openpyxl
 import pytest
 
+from kpixl.batch.run import discover
 from kpixl.cli.main import main
 from kpixl.periods import Period
 from kpixl.pipeline import find_returns, run
 from kpixl.results import Results
-from tests.conftest import write_book
+from tests.conftest import SETTINGS, write_book, write_register
 from tests.test_check_validate import GOOD, MONTHS, wide
 
 
@@ -218,8 +219,6 @@ def test_a_broken_link_or_fifo_named_as_a_workbook_is_told_never_opened(
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
 def test_batch_lists_a_broken_link_or_fifo_as_skipped_with_why(tmp_path: Path) -> None:
-    from kpixl.batch.run import discover
-
     folder = tmp_path / "returns"
     wide(folder)
     (folder / "gone.xlsx").symlink_to(folder / "deleted.xlsx")
@@ -253,8 +252,6 @@ def quarters_return(tmp_path: Path, start: int) -> Path:
 def test_quarter_headings_give_a_quarterly_indicator_its_quarter_ends(
     tmp_path: Path, start: int, months: dict[str, float]
 ) -> None:
-    from tests.conftest import SETTINGS, write_register
-
     settings = [*SETTINGS[:2], ("fy_start_month", start)]
     register = write_register(tmp_path / "register.xlsx", settings=settings)
     results = run([quarters_return(tmp_path, start)], register, Period(2025, 3))

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from kpixl.periods import LAST_YEAR, Period, header_problem, parse_header
 from kpixl.read import returns
-from kpixl.read.returns import read_return
-from kpixl.read.workbook import read_workbook
+from kpixl.read.returns import read_return, read_sheets
+from kpixl.read.workbook import Sheet, read_workbook
 from tests.conftest import write_book
 
 HEADER = ["Ref", "Indicator description", "Jan-25", "Feb-25", "Mar-25"]
@@ -237,3 +237,12 @@ def test_a_template_period_after_this_month_is_refused(
         "the Period 'Dec-99' is after this month (Mar-25), a mistyped year?: write it as "
         "YYYY-MM, e.g. 2025-03"
     )
+
+
+def test_a_ref_that_is_a_formula_with_no_saved_result_is_told() -> None:
+    rows: list[list[Any]] = [HEADER, ["AA01", "Calls", 0.9, 0.91, 0.92], ["", "Rent", 1, 2, 3]]
+    read = read_sheets([Sheet("KPIs", rows, {(2, 0)})], "r.xlsx")
+    [issue] = read.issues
+    assert (issue.code.value, issue.cell) == ("missing-ref", "A3")
+    assert "but its Ref is a formula with no saved result, so they are not read" in issue.message
+    assert [row.ref for block in read.blocks for row in block.rows] == ["AA01"]
