@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import socket
 import ssl
 from collections.abc import Iterator
@@ -82,6 +83,21 @@ class Credentials:
         login, password = data.login.decode(), data.password.decode()
         self.tried.append((login, password))
         return AuthResult(success=(login, password) == (self.user, self.password), handled=False)
+
+
+@dataclass
+class OAuthRecorder(Recorder):
+    """A Recorder whose server offers AUTH XOAUTH2 and takes one user's one bearer token."""
+
+    user: str = ""
+    token: str = ""
+    tried: list[str] = field(default_factory=list)  # each decoded initial response
+
+    async def auth_XOAUTH2(self, server: Server, args: list[str]) -> AuthResult:
+        response = base64.b64decode(args[1]).decode() if len(args) > 1 else ""
+        self.tried.append(response)
+        expected = f"user={self.user}\x01auth=Bearer {self.token}\x01\x01"
+        return AuthResult(success=response == expected, handled=False)
 
 
 class _BoundController(Controller):

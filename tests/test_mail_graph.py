@@ -15,8 +15,8 @@ from kpixl.errors import MailError
 from kpixl.mail.graph import SECRET_ENV, GraphSettings
 from kpixl.mail.routes import graph_settings, send_dashboard_graph
 from kpixl.register.load import load_register
-from tests.graph_server import CLIENT_ID, SECRET, TENANT, Graph, graph_server
-from tests.smtp_servers import Authority, make_authority
+from tests.graph_server import CLIENT_ID, SECRET, TENANT, TOKEN, Graph, graph_server
+from tests.smtp_servers import Authority, OAuthRecorder, make_authority, smtp_server
 from tests.test_mail import dashboard, expected_recipients, mail_register, summary_rows
 
 __all__ = ["dashboard"]  # the session fixture shared with tests/test_mail.py
@@ -188,3 +188,51 @@ def test_batch_email_goes_through_graph_when_the_register_says_so(
     assert data == (out / name).read_bytes()
     assert f"mailed {name} to {len(sent['message']['toRecipients'])} recipients" in stdout
     assert _addresses(sent["message"]["toRecipients"]) == expected_recipients(register, out / name)
+
+
+def test_smtp_xoauth2_with_a_token_from_msal(
+    graph: Graph, authority: Authority, dashboard: Path, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """SMTP AUTH XOAUTH2, as Exchange Online takes it without a password: the token comes from
+    MSAL (the app's secret), the server checks the SASL response it is given."""
+    handler = OAuthRecorder(user=MAILBOX, token=TOKEN)
+    with smtp_server(
+        handler, tls_context=authority.server_context, require_starttls=True, auth_required=True,
+    ) as port:  # fmt: skip
+        register = mail_register(
+            tmp_path, smtp_host="127.0.0.1", smtp_port=port, smtp_security="starttls",
+            smtp_user=MAILBOX, smtp_ca_file=str(authority.ca_file), smtp_auth="xoauth2",
+            graph_tenant=TENANT, graph_client_id=CLIENT_ID, graph_authority=graph.base,
+        )  # fmt: skip
+        code = main(["email", str(dashboard), "--register", str(register)])
+    out, err = capsys.readouterr()
+    assert (code, err) == (0, "")
+    assert handler.tried == [f"user={MAILBOX}\x01auth=Bearer {TOKEN}\x01\x01"]
+    (received,) = handler.messages
+    assert received.rcpt_tos == expected_recipients(register, dashboard)
+    (token,) = graph.token_requests
+    assert token["scope"] == ["https://127.0.0.1/.default"]
+    assert out.startswith("sent '")
+
+
+def test_smtp_xoauth2_refused_says_what_the_admin_must_allow(
+    graph: Graph, authority: Authority, dashboard: Path, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    handler = OAuthRecorder(user=MAILBOX, token="another token")
+    with smtp_server(
+        handler, tls_context=authority.server_context, require_starttls=True, auth_required=True,
+    ) as port:  # fmt: skip
+        register = mail_register(
+            tmp_path, smtp_host="127.0.0.1", smtp_port=port, smtp_user=MAILBOX,
+            smtp_ca_file=str(authority.ca_file), graph_tenant=TENANT, graph_client_id=CLIENT_ID,
+            graph_authority=graph.base,
+        )  # fmt: skip
+        code = main(
+            ["email", str(dashboard), "--register", str(register), "--smtp-auth", "xoauth2"]
+        )
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "refused the OAuth token" in err and "SMTP.SendAsApp" in err
+    assert not handler.messages

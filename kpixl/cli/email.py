@@ -45,6 +45,9 @@ def _size(n: int) -> str:
 @click.option("--via", type=click.Choice(["smtp", "graph", "outlook"]), default=None,
               help="smtp (a mail server), graph (Microsoft 365, no password stored) or outlook "
                    "(your own Outlook on Windows); defaults to the mail_via setting, else smtp.")  # fmt: skip
+@click.option("--smtp-auth", type=click.Choice(["password", "xoauth2"]), default=None,
+              help="SMTP login by password, or by an OAuth token from MSAL (XOAUTH2, the "
+                   "graph_* app settings); defaults to the smtp_auth setting, else password.")  # fmt: skip
 @click.option("--send", "send_now", is_flag=True,
               help="With --via outlook: send at once instead of showing the message.")  # fmt: skip
 @click.option("--graph-tenant", default=None, help="Microsoft 365 tenant id or domain.")
@@ -61,7 +64,7 @@ def email(
     dashboard: Path, register: Path, to: tuple[str, ...], cc: tuple[str, ...],
     bcc: tuple[str, ...], subject: str | None, mail_from: str | None, smtp_host: str | None,
     smtp_port: int | None, security: str | None, user: str | None, max_size_mb: float | None,
-    eml: Path | None, dry_run: bool, via: str | None, send_now: bool,
+    eml: Path | None, dry_run: bool, via: str | None, smtp_auth: str | None, send_now: bool,
     **graph: str | Path | None,
 ) -> int:  # fmt: skip
     """Mail DASHBOARD (a workbook kpixl built) with its RAG summary in the body.
@@ -75,6 +78,7 @@ def email(
         mail_via,
         send_dashboard_graph,
         send_dashboard_outlook,
+        with_oauth,
     )
     from kpixl.mail.send import send_dashboard, smtp_settings
     from kpixl.register.load import load_register
@@ -97,6 +101,9 @@ def email(
         reg.settings, host=smtp_host, port=smtp_port, security=security, user=user,
         base=reg.path.parent,
     )  # fmt: skip
+    if eml is None and not dry_run:
+        app = graph_settings(reg.settings, **_graph_options(graph))
+        server = with_oauth(server, reg, auth=smtp_auth, graph=app)
     result = send_dashboard(
         dashboard, reg, to=to or None, cc=cc, bcc=bcc, subject=subject, mail_from=mail_from,
         smtp=server, eml=eml, dry_run=dry_run, max_size_mb=max_size_mb,

@@ -84,14 +84,19 @@ def client_secret(client_id: str) -> str | None:
     return stored if isinstance(stored, str) and stored else None
 
 
-def access_token(settings: GraphSettings, say: Callable[[str], None] = print) -> str:
-    """A token for Graph: the app's own (certificate or secret) or, without either, the
-    signed-in person's through a device code that `say` shows."""
+def access_token(
+    settings: GraphSettings, say: Callable[[str], None] = print, *, smtp_host: str = ""
+) -> str:
+    """A token for Graph (or, given `smtp_host`, for SMTP AUTH XOAUTH2 at that Exchange host):
+    the app's own (certificate or secret) or, without either, the signed-in person's through a
+    device code that `say` shows."""
     msal = _msal()
     authority = f"{settings.authority.rstrip('/')}/{settings.tenant}"
     # instance discovery asks Microsoft's host about the authority: not for anyone else's
     discovery = urlsplit(settings.authority).hostname in _MICROSOFT_HOSTS
-    scopes = [f"{settings.endpoint.rstrip('/')}/.default"]
+    resource = f"https://{smtp_host}" if smtp_host else settings.endpoint.rstrip("/")
+    scopes = [f"{resource}/.default"]
+    person = [f"{resource}/SMTP.Send"] if smtp_host else ["Mail.Send", "Mail.ReadWrite"]
     credential = _credential(settings)
     try:
         if credential is not None:
@@ -101,7 +106,7 @@ def access_token(settings: GraphSettings, say: Callable[[str], None] = print) ->
             )  # fmt: skip
             result = app.acquire_token_for_client(scopes=scopes)
         else:
-            result = _device_code(msal, settings, authority, discovery, say)
+            result = _device_code(msal, settings, authority, discovery, say, person)
     except ValueError as exc:  # MSAL's word for an authority it cannot use
         raise MailError(f"not sent: sign-in at {authority} failed: {exc}") from None
     except OSError as exc:  # requests' errors are OSErrors: refused, reset, bad certificate
@@ -116,13 +121,13 @@ def access_token(settings: GraphSettings, say: Callable[[str], None] = print) ->
 
 
 def _device_code(
-    msal: Any, settings: GraphSettings, authority: str, discovery: bool, say: Callable[[str], None]
-) -> dict[str, Any]:
+    msal: Any, settings: GraphSettings, authority: str, discovery: bool,
+    say: Callable[[str], None], scopes: list[str],
+) -> dict[str, Any]:  # fmt: skip
     app = msal.PublicClientApplication(
         settings.client_id, authority=authority, instance_discovery=discovery,
         token_cache=_token_cache(), timeout=settings.timeout,
     )  # fmt: skip
-    scopes = ["Mail.Send", "Mail.ReadWrite"]
     for account in app.get_accounts():
         cached = app.acquire_token_silent(scopes, account=account)
         if cached and "access_token" in cached:

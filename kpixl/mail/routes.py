@@ -46,7 +46,37 @@ def send_by_settings(
         return send_dashboard_graph(dashboard, register, graph=graph, sleep=sleep)
     if chosen == "outlook":
         return send_dashboard_outlook(dashboard, register, send_now=True)
-    return send.send_dashboard(dashboard, register, sleep=sleep)
+    server = with_oauth(send.smtp_settings(register.settings, base=register.path.parent), register)
+    return send.send_dashboard(dashboard, register, smtp=server, sleep=sleep)
+
+
+# Exchange Online's SMTP host: the resource whose token SMTP AUTH XOAUTH2 takes
+EXCHANGE_SMTP_RESOURCE = "outlook.office365.com"
+
+
+def with_oauth(
+    server: send.SmtpSettings, register: Register, *, auth: str | None = None,
+    graph: GraphSettings | None = None, say: Callable[[str], None] = sys_say,
+) -> send.SmtpSettings:  # fmt: skip
+    """`server` with an OAuth token for its user when `auth` (else the register's smtp_auth)
+    is xoauth2: from MSAL with the graph_* app settings, for Exchange Online's SMTP (or, for
+    another host, the host itself as the resource)."""
+    chosen = (auth or register.settings.other.get("smtp_auth", "") or "password").strip().lower()
+    if chosen not in ("password", "xoauth2"):
+        raise UsageError(f"smtp_auth '{chosen}' is not one of: password, xoauth2")
+    if chosen == "password":
+        return server
+    if not server.user:
+        raise UsageError("XOAUTH2 needs the mailbox as smtp_user (or --user)")
+    app = graph or graph_settings(register.settings)
+    if not (app.tenant and app.client_id):
+        raise UsageError(
+            "XOAUTH2 needs the app's graph_tenant and graph_client_id settings (or --graph-tenant "
+            "and --graph-client-id)"
+        )
+    office = server.host.lower().endswith(".office365.com")
+    resource = EXCHANGE_SMTP_RESOURCE if office else server.host
+    return replace(server, token=access_token(app, say, smtp_host=resource))
 
 
 def mail_via(settings: Settings, given: str | None) -> str:

@@ -53,6 +53,7 @@ class SmtpSettings:
     timeout: float = TIMEOUT
     ca_file: Path | None = None  # extra CA certificates (PEM) to trust, e.g. an internal CA
     retry_delays: tuple[float, ...] = RETRY_DELAYS
+    token: str | None = None  # an OAuth access token for `user` (XOAUTH2), got just before sending
 
     @property
     def effective_port(self) -> int:
@@ -118,10 +119,13 @@ def _password(smtp: SmtpSettings) -> str | None:
     if not smtp.user:
         return None
     if smtp.security is Security.NONE:
+        what = "token" if smtp.token else "password"
         raise MailError(
-            f"not sent: kpixl will not send the password of '{smtp.user}' over an unencrypted "
+            f"not sent: kpixl will not send the {what} of '{smtp.user}' over an unencrypted "
             "connection: set smtp_security to starttls or ssl (or --security)"
         )
+    if smtp.token:
+        return None
     password = smtp_password(smtp.user)
     if password is None:
         raise MailError(
@@ -190,6 +194,8 @@ def _transaction(
     recipient stops the whole message, so nobody gets it twice when it is sent again."""
     if password is not None:
         conn.login(smtp.user, password)
+    elif smtp.token and smtp.user:
+        conn.auth("XOAUTH2", lambda challenge=None: xoauth2(smtp.user, str(smtp.token)))
     options = [f"size={len(message)}"] if conn.has_extn("size") else []
     _expect(conn.mail(sender, options), f"the sender '{sender}'")
     refused = {}
@@ -211,6 +217,11 @@ def _transaction(
     with contextlib.suppress(smtplib.SMTPException, OSError):
         conn.quit()  # the message was accepted; a lost goodbye does not undo that
     return f"{code} {_text(text)}"
+
+
+def xoauth2(user: str, token: str) -> str:
+    """The XOAUTH2 initial response (before base64): Google's and Microsoft's SASL form."""
+    return f"user={user}\x01auth=Bearer {token}\x01\x01"
 
 
 def _expect(reply: tuple[int, bytes], what: str) -> None:
@@ -247,6 +258,12 @@ def _classify(exc: Exception, smtp: SmtpSettings) -> Exception:
         reply = f"{exc.smtp_code} {_text(exc.smtp_error)}"
         if 400 <= exc.smtp_code < 500:
             return _Transient(reply)
+        if isinstance(exc, smtplib.SMTPAuthenticationError) and smtp.token:
+            return MailError(
+                f"not sent: {smtp.where} refused the OAuth token of '{smtp.user}' ({reply}): "
+                "the admin must allow SMTP AUTH for that mailbox and give the app SMTP.SendAsApp "
+                "and a mailbox permission (see docs/email.md)"
+            )
         if isinstance(exc, smtplib.SMTPAuthenticationError):
             return MailError(
                 f"not sent: {smtp.where} refused the user name or password of '{smtp.user}' "

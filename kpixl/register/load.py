@@ -191,7 +191,7 @@ _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 _OTHER_SETTINGS = (
     "rag_note", "smtp_ca_file", "mail_max_size_mb", "store", "show_forecast",
     # how mail goes (kpixl/mail/routes.py): smtp or Microsoft Graph, and Graph's app and mailbox
-    "mail_via", "graph_tenant", "graph_client_id", "graph_mailbox", "graph_authority",
+    "mail_via", "smtp_auth", "graph_tenant", "graph_client_id", "graph_mailbox", "graph_authority",
     "graph_endpoint",
 )  # fmt: skip
 
