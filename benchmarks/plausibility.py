@@ -52,6 +52,7 @@ class Series:
     history: bool
     slip: str = ""  # kind of slip typed, "" for none
     slipped: set[int] = field(default_factory=set)  # this year's months (0-11) it touched
+    moved: float = 0.0  # how far the slip moved the figure, as a ratio (1.0: not at all)
 
 
 def _percent(rng: random.Random, level: float, noise: float, whole: bool) -> list[float]:
@@ -227,6 +228,8 @@ def type_slip(rng: random.Random, s: Series) -> None:
         s.slip = kind
         return
     s.slip, s.slipped = kind, {m}
+    new_value = s.values[year + m]
+    s.moved = abs(new_value / v) if v and new_value else math.inf
 
 
 # --- files, the run, the scores -----------------------------------------------------------------
@@ -317,6 +320,11 @@ def _recall(series: list[Series], found: dict[str, set[int]]) -> None:
         print(
             f"{kind:16} {slips[kind]:8d} {caught[kind]:6d} {caught[kind] / slips[kind]:9.2f}{aim}"
         )
+    big = [s for s in series if s.slip == "swap" and not 0.8 < s.moved < 1.25]
+    if big:
+        hit = sum(1 for s in big if found.get(s.ref))
+        print(f"{'swap >= 25%':16} {len(big):8d} {hit:6d} {hit / len(big):9.2f}  "
+              "(swaps that moved the figure by a quarter or more)")  # fmt: skip
     total = sum(slips.values())
     print(f"{'overall':16} {total:8d} {sum(caught.values()):6d} "
           f"{sum(caught.values()) / total:9.2f}  (target >= 0.85)")  # fmt: skip

@@ -67,20 +67,31 @@ def test_running_ytd_is_compute_ytd_month_by_month(
 
 def _reference_z(values: list[float], log: bool) -> list[float]:
     """Each month's distance from its level as docs/rules.md states it, done plainly."""
-    scaled = [math.log(v + levels.resolution(np.array([values]))[0]) if log else v for v in values]
+    step = levels.resolution(np.array([values]))[0]
+    scaled = [math.log(v + step) if log else v for v in values]
     steps = [b - a for a, b in itertools.pairwise(scaled)]
+    n = len(scaled)
     out = []
     for i, here in enumerate(scaled):
+        slopes = [
+            (scaled[b] - scaled[a]) / (b - a)
+            for a, b in itertools.combinations(range(n), 2)
+            if i not in (a, b)
+        ]
+        trend = statistics.median(slopes)
         others = [d for j, d in enumerate(steps) if j not in (i - 1, i)]
-        drift = statistics.median(others)
-        noise = max(1.4826 * statistics.median(abs(d - drift) for d in others), 0.02)
-        sides = []
-        for side in (range(i - 1, i - 4, -1), range(i + 1, i + 4)):
-            moved = [scaled[j] + drift * (i - j) for j in side if 0 <= j < len(scaled)]
-            if moved:
-                sides.append(statistics.median(moved))
-        low, high = min(sides), max(sides)
-        out.append(max(low - here, here - high, 0.0) / noise)
+        typical = statistics.median(abs(v) for v in values)
+        floor = max(0.02, math.log1p(step / (typical + step))) if log else max(0.02 * typical, step)
+        noise = max(1.4826 * statistics.median(abs(d - trend) for d in others), floor)
+        before = [j for j in range(i - 1, i - 4, -1) if j >= 0]
+        after = [j for j in range(i + 1, i + 4) if j < n]
+        if len(before) == 1 and len(after) > 1:
+            before = []
+        if len(after) == 1 and len(before) > 1:
+            after = []
+        sides = [statistics.median(scaled[j] + trend * (i - j) for j in side)
+                 for side in (before, after) if side]  # fmt: skip
+        out.append(max(min(sides) - here, here - max(sides), 0.0) / noise)
     return out
 
 
@@ -89,8 +100,6 @@ def _reference_z(values: list[float], log: bool) -> list[float]:
 def test_levels_follow_the_plain_rules(values: list[float], log: bool) -> None:
     found = levels.levels(np.array([values]), np.array([log]), np.array([False]))
     expected = _reference_z(values, log)
-    if not log:  # on their own scale the floor is 2% of the typical size
-        return
     assert found.z[0].tolist() == pytest.approx(expected, rel=1e-9, abs=1e-9)
 
 

@@ -4,12 +4,13 @@ The one numeric core of the plausibility checks, done with numpy for many series
 kpixl.check.plausibility runs it on one indicator's series, kpixl.check.screen on every plain
 indicator of a run together, so the screen clears exactly what the rules would not warn on.
 
-For each month the level is predicted from up to three months on each side, leaving the month
-out (each neighbour moved on by the series' typical drift, the month's own changes left out). A value between the two sides'
-levels fits (a real step change or a trend); otherwise its distance to the nearer side is
-measured in the typical size of the series' month-to-month changes, leaving out the two changes
-that touch the month. Counts and money are measured on a log scale (a ×10 slip is as far at 50
-as at 50,000), percentages and series with negative values on their own scale.
+For each month the level is predicted from up to three months on each side (a side of one
+month only when the other has no more), leaving the month out: each neighbour is moved on by
+the series' trend (the median slope between every two other months). A value between the two
+sides' levels fits (a real step change or a trend); otherwise its distance to the nearer side
+is measured in the typical size of the series' month-to-month changes, leaving out the two
+changes that touch the month. Counts and money are measured on a log scale (a ×10 slip is as
+far at 50 as at 50,000), percentages and series with negative values on their own scale.
 """
 
 from __future__ import annotations
@@ -86,24 +87,32 @@ def levels(values: Floats, log_units: Flags, percent: Flags) -> Levels:
     with np.errstate(divide="ignore", invalid="ignore"):
         scaled = np.where(log[:, None], np.log(values + res[:, None]), values)
     steps = np.diff(scaled, axis=1)
+    typical = np.median(np.abs(values), axis=1)
     floor = np.where(
-        log,
-        LOG_NOISE_FLOOR,
+        log,  # 2%, or one step of the last digit: a count of 1 cannot move by less than 1
+        np.maximum(LOG_NOISE_FLOOR, np.log1p(res / (typical + res))),
         np.where(
             percent,
             np.maximum(PERCENT_NOISE_FLOOR, res),
-            np.maximum(LINEAR_NOISE_FLOOR * np.median(np.abs(values), axis=1), res),
+            np.maximum(LINEAR_NOISE_FLOOR * typical, res),
         ),
     )
     n = values.shape[1]
+    first, second = np.triu_indices(n, k=1)
+    slopes = (scaled[:, second] - scaled[:, first]) / (second - first)
     left, right, noise = (np.full(values.shape, np.nan) for _ in range(3))
     for i in range(n):
+        # the trend: the median slope between every two other months (Theil and Sen's)
+        drift = np.median(slopes[:, (first != i) & (second != i)], axis=1)
         others = steps[:, [j for j in range(n - 1) if j not in (i - 1, i)]]
-        drift = np.median(others, axis=1)
         spread = np.median(np.abs(others - drift[:, None]), axis=1)
         noise[:, i] = np.maximum(MAD_SD * spread, floor)
         before = [i - k for k in range(1, SIDE + 1) if i - k >= 0]
         after = [i + k for k in range(1, SIDE + 1) if i + k < n]
+        if len(before) == 1 and len(after) > 1:
+            before = []  # one month is no level beside three: a peak next door would hide it
+        if len(after) == 1 and len(before) > 1:
+            after = []
         if before:
             moved = scaled[:, before] + drift[:, None] * np.array([i - j for j in before])
             left[:, i] = np.median(moved, axis=1)

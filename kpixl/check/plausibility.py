@@ -35,10 +35,12 @@ Z_FIT = 2.0  # the value meant is at most this far from the level,
 FIT_SHARE = 0.25  # and at most a quarter as far as the value typed
 Z_SCALE = 4.0  # ×/÷ 10, 100, 1000 or a sign: one exact candidate each, queried nearer
 Z_SCALE_FIT = 3.0  # and the value meant may be a little further from the level
-Z_SWAP_FIT = 1.0  # swaps make several candidates: the meant one must fit closely
+Z_SWAP = 4.0  # swaps make several candidates: the value must be far
+Z_SWAP_FIT = 1.0  # and the value meant must fit closely
+Z_SWAP_EDGE = 8.0  # where only one side tells the level (the year's first or last month)
 NEEDED = {  # how far the value, and how near the value meant, where not Z_SLIP and Z_FIT
     IssueCode.YTD_IN_MONTH: (Z_YTD, Z_FIT),
-    IssueCode.SWAPPED_DIGITS: (Z_SLIP, Z_SWAP_FIT),
+    IssueCode.SWAPPED_DIGITS: (Z_SWAP, Z_SWAP_FIT),
     IssueCode.SCALE_SLIP: (Z_SCALE, Z_SCALE_FIT),
     IssueCode.WRONG_SIGN: (Z_SCALE, Z_SCALE_FIT),
 }
@@ -99,10 +101,16 @@ def _judge(
     if not _lonely(row, i, seasonal):
         return None  # the series has been there before: a feature of it, not a slip
     best: tuple[float, Slip] | None = None
+    edge = seasonal is None and (
+        row.left[0, i] != row.left[0, i] or row.right[0, i] != row.right[0, i]
+    )
     for slip in candidates(ind, value, _year_before(ind, points, i, fy_start)):
         scaled = row.scale(0, slip.meant)
-        fit = min(_z_near(row, i, scaled), _z_from(row, i, seasonal, scaled))
+        both = slip.code is IssueCode.SWAPPED_DIGITS  # the weakest explanation: fit each side
+        fit = min(_z_near(row, i, scaled, both), _z_from(row, i, seasonal, scaled))
         needed, close = NEEDED.get(slip.code, (Z_SLIP, Z_FIT))
+        if both and edge:
+            needed = Z_SWAP_EDGE
         if (
             z >= needed
             and fit <= close
@@ -137,12 +145,14 @@ def _same_month_last_year(points: Sequence[Point], i: int, row: Levels) -> float
     return float(row.scaled[0, then]) + statistics.median(moves) if moves else None
 
 
-def _z_near(row: Levels, i: int, scaled: float) -> float:
-    """How far a meant value would be from the nearer side's level (not anywhere between)."""
+def _z_near(row: Levels, i: int, scaled: float, both: bool) -> float:
+    """How far a meant value would be from the nearer side's level (not anywhere between), or
+    with `both` from the further one."""
     sides = [float(x) for x in (row.left[0, i], row.right[0, i]) if x == x]
     if scaled != scaled or not sides:
         return math.inf
-    return min(abs(scaled - x) for x in sides) / float(row.noise[0, i])
+    far = (max if both else min)(abs(scaled - x) for x in sides)
+    return far / float(row.noise[0, i])
 
 
 def _lonely(row: Levels, i: int, seasonal: float | None) -> bool:

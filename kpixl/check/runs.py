@@ -23,7 +23,7 @@ Point = tuple[Period, float]
 
 RUN_STEPS = 2  # steps in a row: three months the same, or three rising by exactly 1
 RUN_CHANCE = 0.002  # queried when chance would make such a run less often than this
-MIN_OTHER_STEPS = 3  # fewer other changes say too little about the noise
+MIN_OTHER_STEPS = 4  # fewer other changes say too little about the noise
 MIN_MOVES = 3  # repeats tell something only when a figure usually moves by 3 of its last digit
 MAD_SD = 1.4826
 PLUS_ONE_TOLERANCE = 1e-9

@@ -375,7 +375,7 @@ def _plausibility(series: _Series) -> list[Issue]:
     if not points:
         return []
     issues: list[Issue] = []
-    for finding in check_series(ind, points):
+    for finding in check_series(ind, points, _last_year(series), series.fy_start):
         figure = series.tables[Field.VALUE].get(finding.period)
         where = (
             {"file": figure.obs.file, "sheet": figure.obs.sheet, "cell": figure.obs.cell}
@@ -392,6 +392,17 @@ def _plausibility(series: _Series) -> list[Issue]:
             )
         )
     return issues
+
+
+def _last_year(series: _Series) -> list[tuple[Period, float]]:
+    """Last financial year's values, when the returns give them: the plausibility checks'
+    history (the level, the noise, the same month last year)."""
+    if not series.periods or not series.has_last_year:
+        return []
+    this_fy = series.periods[0].fy_start(series.fy_start)
+    last_fy = this_fy.shift(-12)
+    table = series.tables.get(Field.VALUE, {})
+    return sorted((p, f.value) for p, f in table.items() if last_fy <= p < this_fy)
 
 
 def _areas_without_figures(register: Register, figures: Figures) -> list[Issue]:
