@@ -37,6 +37,10 @@ class Graph:
     calls: list[str] = field(default_factory=list)
     throttle: list[str] = field(default_factory=list)
     forbid: bool = False
+    certificate: Any = None  # the app's certificate (cryptography), for client assertions
+    assertions: list[dict[str, Any]] = field(default_factory=list)  # their verified claims
+    pending: int = 1  # device-code polls answered "authorization_pending" before the token
+    device_codes: list[dict[str, list[str]]] = field(default_factory=list)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -83,6 +87,14 @@ class _Handler(BaseHTTPRequestHandler):
         body = self._body()
         if path == f"/{TENANT}/oauth2/v2.0/token":
             return self._token(parse_qs(body.decode()))
+        if path == f"/{TENANT}/oauth2/v2.0/devicecode":
+            self.graph.device_codes.append(parse_qs(body.decode()))
+            return self._reply(200, {
+                "device_code": "DAQABAAEAAAD", "user_code": "KPX7QFDL",
+                "verification_uri": "https://microsoft.com/devicelogin", "expires_in": 900,
+                "interval": 1, "message": "To sign in, use a web browser to open the page "
+                "https://microsoft.com/devicelogin and enter the code KPX7QFDL to authenticate.",
+            })  # fmt: skip
         if self.headers.get("Authorization") != f"Bearer {TOKEN}":
             return self._reply(401, {"error": {"code": "InvalidAuthenticationToken",
                                                "message": "Access token is empty."}})  # fmt: skip
@@ -116,13 +128,38 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _token(self, form: dict[str, list[str]]) -> None:
         self.graph.token_requests.append(form)
-        good = form.get("client_secret") == [SECRET] or "client_assertion" in form
+        if form.get("grant_type") == ["urn:ietf:params:oauth:grant-type:device_code"]:
+            if self.graph.pending:
+                self.graph.pending -= 1
+                return self._reply(400, {"error": "authorization_pending",
+                                         "error_description": "AADSTS70016: pending"})  # fmt: skip
+            return self._reply(200, {"token_type": "Bearer", "expires_in": 3599,
+                                     "scope": self.graph.device_codes[-1]["scope"][0],
+                                     "access_token": TOKEN})  # fmt: skip
+        good = form.get("client_secret") == [SECRET] or self._assertion(form)
         if form.get("client_id") != [CLIENT_ID] or not good:
             return self._reply(401, {"error": "invalid_client",
                                      "error_description": "AADSTS7000215: Invalid client "
                                      "secret provided.\r\nTrace ID: 1"})  # fmt: skip
         self._reply(200, {"token_type": "Bearer", "expires_in": 3599,
                           "ext_expires_in": 3599, "access_token": TOKEN})  # fmt: skip
+
+    def _assertion(self, form: dict[str, list[str]]) -> bool:
+        """A client assertion signed by the app's certificate's key, for this token endpoint."""
+        import jwt
+
+        if "client_assertion" not in form or self.graph.certificate is None:
+            return False
+        try:
+            claims = jwt.decode(
+                form["client_assertion"][0], self.graph.certificate.public_key(),
+                algorithms=["RS256", "PS256"],
+                audience=f"{self.graph.base}/{TENANT}/oauth2/v2.0/token",
+            )  # fmt: skip
+        except jwt.InvalidTokenError:
+            return False
+        self.graph.assertions.append(claims)
+        return bool(claims.get("iss") == CLIENT_ID)
 
     def do_PUT(self) -> None:
         url = f"{self.graph.base}{self.path}"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -236,3 +237,71 @@ def test_smtp_xoauth2_refused_says_what_the_admin_must_allow(
     assert code == 2 and out == "" and err.count("\n") == 1
     assert "refused the OAuth token" in err and "SMTP.SendAsApp" in err
     assert not handler.messages
+
+
+def _app_certificate(folder: Path) -> tuple[Path, Any]:
+    """The app's self-signed certificate and RSA key in one PEM, as `--graph-cert` takes it."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kpixl batch")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )  # fmt: skip
+    pem = folder / "kpixl-app.pem"
+    pem.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                          serialization.NoEncryption())
+        + certificate.public_bytes(serialization.Encoding.PEM)
+    )  # fmt: skip
+    return pem, certificate
+
+
+def test_a_certificate_signs_in_with_no_secret_anywhere(
+    graph: Graph, dashboard: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    monkeypatch.delenv(SECRET_ENV)
+    pem, graph.certificate = _app_certificate(tmp_path)
+    code = main([
+        "email", str(dashboard), "--register", str(mail_register(tmp_path)), "--via", "graph",
+        "--graph-tenant", TENANT, "--graph-client-id", CLIENT_ID, "--graph-mailbox", MAILBOX,
+        "--graph-authority", graph.base, "--graph-endpoint", graph.base, "--graph-cert", str(pem),
+    ])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    (claims,) = graph.assertions  # verified against the certificate's public key
+    assert claims["iss"] == claims["sub"] == CLIENT_ID
+    (token,) = graph.token_requests
+    assert "client_secret" not in token
+    assert token["client_assertion_type"] == [
+        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+    ]
+    assert len(graph.sent) == 1
+
+
+def test_without_secret_or_certificate_a_person_signs_in_with_a_device_code(
+    graph: Graph, dashboard: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(SECRET_ENV)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # where the token cache would be kept
+    shown: list[str] = []
+    result = send_dashboard_graph(
+        dashboard, mail_register(tmp_path), graph=settings_for(graph), say=shown.append
+    )
+    assert result.sent
+    (message,) = shown
+    assert "https://microsoft.com/devicelogin" in message and "KPX7QFDL" in message
+    (asked,) = graph.device_codes
+    assert set(asked["scope"][0].split()) >= {"Mail.Send", "Mail.ReadWrite"}
+    grants = [t["grant_type"][0] for t in graph.token_requests]
+    assert grants == ["urn:ietf:params:oauth:grant-type:device_code"] * 2  # pending, then token
