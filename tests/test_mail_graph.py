@@ -131,10 +131,23 @@ def test_an_untrusted_certificate_is_refused(
     graph: Graph, dashboard: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("REQUESTS_CA_BUNDLE")
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
     monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "none.pem"))
     with pytest.raises(MailError, match="not sent: cannot reach"):
         send_dashboard_graph(dashboard, mail_register(tmp_path), graph=settings_for(graph))
     assert not graph.token_requests
+
+
+def test_the_pcs_own_trust_store_is_used_without_requests_bundle(
+    graph: Graph, dashboard: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    authority: Authority,
+) -> None:  # fmt: skip
+    """Without REQUESTS_CA_BUNDLE, the operating system's store (truststore): here OpenSSL's,
+    named by SSL_CERT_FILE, as IT's inspection CA would be in Windows' store."""
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE")
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)  # requests would read that one too
+    monkeypatch.setenv("SSL_CERT_FILE", str(authority.ca_file))
+    assert send_dashboard_graph(dashboard, mail_register(tmp_path), graph=settings_for(graph)).sent
 
 
 def test_the_register_names_the_graph_settings(tmp_path: Path) -> None:

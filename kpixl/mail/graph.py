@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import importlib
 import os
+import ssl
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -103,6 +104,7 @@ def access_token(
             app = msal.ConfidentialClientApplication(
                 settings.client_id, authority=authority, client_credential=credential,
                 instance_discovery=discovery, timeout=settings.timeout,
+                http_client=http_session(),
             )  # fmt: skip
             result = app.acquire_token_for_client(scopes=scopes)
         else:
@@ -126,7 +128,7 @@ def _device_code(
 ) -> dict[str, Any]:  # fmt: skip
     app = msal.PublicClientApplication(
         settings.client_id, authority=authority, instance_discovery=discovery,
-        token_cache=_token_cache(), timeout=settings.timeout,
+        token_cache=_token_cache(), timeout=settings.timeout, http_client=http_session(),
     )  # fmt: skip
     for account in app.get_accounts():
         cached = app.acquire_token_silent(scopes, account=account)
@@ -174,6 +176,31 @@ def _certificate(pem: Path) -> dict[str, str]:
         raise UsageError(f"--graph-cert {pem}: the private key is missing from the PEM file")
     thumbprint = certificate.fingerprint(hashes.SHA1()).hex()  # Entra ID names a certificate so
     return {"private_key": text, "thumbprint": thumbprint, "public_certificate": text}
+
+
+def http_session() -> Any:
+    """A requests session that trusts what the PC trusts: the bundle REQUESTS_CA_BUNDLE names
+    when set (requests reads it), else the operating system's certificate store through
+    truststore (Windows' own store, where IT puts the CA of its TLS inspection; on Linux
+    OpenSSL's, which SSL_CERT_FILE can name). Verification is never switched off."""
+    import requests
+    from requests.adapters import HTTPAdapter
+
+    session = requests.Session()
+    if os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE"):
+        return session
+    try:
+        truststore = importlib.import_module("truststore")
+    except ImportError:  # requests' own bundle (certifi) then
+        return session
+
+    class SystemStore(HTTPAdapter):
+        def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+            kwargs["ssl_context"] = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            super().init_poolmanager(*args, **kwargs)
+
+    session.mount("https://", SystemStore())
+    return session
 
 
 def _msal() -> Any:
@@ -239,9 +266,7 @@ def send_graph(
     sleep: Callable[[float], None] = time.sleep,
 ) -> GraphDelivery:  # fmt: skip
     """Send `mail` as `settings.mailbox`: one sendMail, or a draft with uploaded attachments."""
-    import requests
-
-    client = _Client(requests.Session(), settings, sleep)
+    client = _Client(http_session(), settings, sleep)
     client.session.headers["Authorization"] = f"Bearer {token}"
     user = user_path(settings)
     if is_small(mail):
@@ -280,13 +305,12 @@ class _Client:
     def upload(self, url: str, data: bytes) -> None:
         """PUT the bytes in pieces to the upload URL, which carries its own authorisation
         (Graph refuses an Authorization header there)."""
-        import requests
-
+        plain = http_session()
         for start in range(0, len(data), CHUNK):
             piece = data[start : start + CHUNK]
             end = start + len(piece) - 1
             headers = {"Content-Range": f"bytes {start}-{end}/{len(data)}"}
-            self._send(lambda piece=piece, headers=headers: requests.put(  # type: ignore[misc]
+            self._send(lambda piece=piece, headers=headers: plain.put(  # type: ignore[misc]
                 url, data=piece, headers=headers, timeout=self.settings.timeout
             ))  # fmt: skip
 
