@@ -86,7 +86,7 @@ def read_history(folder: Path, register: Register, period: Period) -> History:
     for ref, month, value in results.data[["ref", "period", "value"]].itertuples(index=False):
         if month in by_text and value is not None and not math.isnan(value):
             values.setdefault(str(ref), {})[by_text[month]] = float(value)
-    return History(months, values, len(results.files), len(results.report.errors))
+    return History(months, values, len(results.files), results.report.counts()["error"])
 
 
 def write_register_template(out: Path, *, force: bool = False) -> Path:
