@@ -273,8 +273,8 @@ def send_graph(
         body = {"message": message_json(mail, inline=True), "saveToSentItems": True}
         reply = client.call("POST", f"{user}/sendMail", body)
         return GraphDelivery(f"{reply.status_code} {reply.reason}", client.retries)
-    draft = client.call("POST", f"{user}/messages", message_json(mail, inline=False)).json()
-    message = f"{user}/messages/{quote(str(draft['id']), safe='')}"
+    draft = client.call("POST", f"{user}/messages", message_json(mail, inline=False))
+    message = f"{user}/messages/{quote(_field(draft, 'id', settings), safe='')}"
     for name, kind, data in mail.attachments:
         if len(data) <= SMALL_LIMIT:
             small = {"@odata.type": "#microsoft.graph.fileAttachment", "name": name,
@@ -284,8 +284,8 @@ def send_graph(
         item = {"attachmentType": "file", "name": name, "size": len(data), "contentType": kind}
         upload = client.call(
             "POST", f"{message}/attachments/createUploadSession", {"AttachmentItem": item}
-        ).json()
-        client.upload(str(upload["uploadUrl"]), data)
+        )
+        client.upload(_field(upload, "uploadUrl", settings), data)
     reply = client.call("POST", f"{message}/send", None)
     return GraphDelivery(f"{reply.status_code} {reply.reason}", client.retries)
 
@@ -332,6 +332,18 @@ class _Client:
         return response
 
 
+def _field(response: Any, key: str, settings: GraphSettings) -> str:
+    """A value of Graph's JSON answer, or one line saying the answer was not what Graph gives."""
+    try:
+        value = response.json()[key]
+    except (ValueError, KeyError, TypeError):
+        raise MailError(
+            f"not sent: {settings.where} answered {response.status_code} without '{key}': is "
+            "--graph-endpoint (setting graph_endpoint) Microsoft Graph?"
+        ) from None
+    return str(value)
+
+
 def _retry_after(response: Any, default: float) -> float:
     text = str(response.headers.get("Retry-After", "")).strip()
     return float(text) if text.isdigit() else default
@@ -341,7 +353,7 @@ def _refusal(response: Any, settings: GraphSettings) -> str:
     try:
         error = response.json().get("error", {})
         detail = f"{error.get('code', '')}: {_first_line(error.get('message', ''))}"
-    except ValueError:
+    except (ValueError, AttributeError):
         detail = _first_line(response.text) or response.reason
     status = response.status_code
     what = {
