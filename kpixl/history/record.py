@@ -33,6 +33,11 @@ _NUMBERS = {
     Field.PREV_YEAR: "prev_year",
 }
 _RATED = ("month_rag", "ytd", "ytd_rag", "alert", "direction")
+_RATING_ROW = ("run_id", "ref", "period", *_RATED)
+# A figure as `accepted` gives it: the figures table's columns in this order (a tuple each: a
+# batch gives hundreds of thousands); `_COMPARED` is what makes a different figure a revision.
+FIGURE_ROW = ("ref", "period", *schema.FIGURE_FIELDS, "file", "sheet", "cell", "file_sha256")
+_COMPARED = slice(2, 2 + len(schema.FIGURE_FIELDS))
 _AT = {name: DATA_COLUMNS.index(name) for name in ("ref", "period", "value", *_RATED)}
 
 
@@ -65,7 +70,7 @@ class Accepted:
     of last year are added for the previous-year column: those are not this run's)."""
 
     files: list[dict[str, Any]]  # each return: sha256, name, size, modified_at
-    figures: list[dict[str, Any]]  # each indicator and month: numbers, commentary, cell
+    figures: list[tuple[Any, ...]]  # each indicator and month, as FIGURE_ROW
 
 
 def take(results: Results, figures: Figures) -> Accepted:
@@ -83,7 +88,7 @@ def record_run(store: Store, command: str, results: Results, taken: Accepted) ->
         _insert_all(conn, schema.return_files, [f | {"run_id": run_id} for f in taken.files])
         _insert_all(conn, schema.thresholds, _thresholds(register, run_id))
         new, revised, unchanged = _insert_figures(conn, run_id, taken.figures)
-        _insert_all(conn, schema.ratings, _ratings(results, run_id))
+        _insert_plain(conn, schema.ratings, _RATING_ROW, _ratings(results, run_id))
     return Recorded(run_id, new, revised, unchanged)
 
 
@@ -149,12 +154,12 @@ def _thresholds(register: Register, run_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def accepted(register: Register, figures: Figures, hashes: dict[str, str]) -> list[dict[str, Any]]:
+def accepted(register: Register, figures: Figures, hashes: dict[str, str]) -> list[tuple[Any, ...]]:
     """Every accepted figure: one row per indicator and period with its numbers, commentary and
     the cell it came from (the value's, else the first number's, else the commentary's)."""
     figures.gather()
     notes = _notes_by_key(figures.notes)
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple[Any, ...]] = []
     for ref in register.indicators:
         tables = figures.tables(ref)
         numbers = {name: tables.get(field, {}) for field, name in _NUMBERS.items()}
@@ -181,45 +186,46 @@ def _row(
     found: dict[str, Figure | None],
     notes: Sequence[Note],
     hashes: dict[str, str],
-) -> dict[str, Any]:
+) -> tuple[Any, ...]:
+    """One figure, as FIGURE_ROW."""
     first = next((f for f in found.values() if f is not None), None)
     obs = first.obs if first is not None else notes[0].obs
-    row: dict[str, Any] = {n: (f.value if f is not None else None) for n, f in found.items()}
-    return row | {
-        "ref": ref,
-        "period": period,
-        "commentary": "\n".join(n.text for n in notes) or None,
-        "file": Path(obs.file).name,
-        "sheet": obs.sheet,
-        "cell": obs.cell,
-        "file_sha256": hashes.get(obs.file),
-    }
+    numbers = (f.value if f is not None else None for f in found.values())
+    commentary = "\n".join(n.text for n in notes) or None
+    where = (_file_name(obs.file), obs.sheet, obs.cell, hashes.get(obs.file))
+    return (ref, period, *numbers, commentary, *where)
+
+
+@functools.lru_cache(maxsize=4096)
+def _file_name(path: str) -> str:
+    """A return's name (a few hundred returns give hundreds of thousands of figures)."""
+    return Path(path).name
 
 
 def _insert_figures(
-    conn: Connection, run_id: int, rows: list[dict[str, Any]]
+    conn: Connection, run_id: int, rows: list[tuple[Any, ...]]
 ) -> tuple[int, int, int]:
     """Insert the figures the store does not hold as they are; a different one replaces the
     stored one, which is kept and points at its successor."""
-    stored = _current(conn, {r["period"] for r in rows})
+    stored = _current(conn, {row[1] for row in rows})
     fresh, revised, unchanged = [], 0, 0
-    for row in (r | {"run_id": run_id} for r in rows):
-        old = stored.get((row["ref"], row["period"]))
+    for row in rows:
+        old = stored.get((row[0], row[1]))
         if old is None:
-            fresh.append(row)
-        elif old[1] == tuple(row[f] for f in schema.FIGURE_FIELDS):
+            fresh.append((*row, run_id))
+        elif old[1] == row[_COMPARED]:
             unchanged += 1
         else:
-            new_id = conn.execute(
-                schema.figures.insert().returning(schema.figures.c.id), row
-            ).scalar_one()
+            values = dict(zip(FIGURE_ROW, row, strict=True)) | {"run_id": run_id}
+            insert = schema.figures.insert().returning(schema.figures.c.id)
+            new_id = conn.execute(insert, values).scalar_one()
             conn.execute(
                 schema.figures.update()
                 .where(schema.figures.c.id == old[0])
                 .values(superseded_by=new_id)
             )
             revised += 1
-    _insert_all(conn, schema.figures, fresh)
+    _insert_plain(conn, schema.figures, (*FIGURE_ROW, "run_id"), fresh)
     return len(fresh), revised, unchanged
 
 
@@ -234,17 +240,32 @@ def _current(
     return {(r[1], r[2]): (r[0], tuple(r[3:])) for r in conn.execute(query)}
 
 
-def _ratings(results: Results, run_id: int) -> list[dict[str, Any]]:
-    """The ratings this run made, for each indicator and period with a value or a YTD."""
-    at = _AT
+def _ratings(results: Results, run_id: int) -> list[tuple[Any, ...]]:
+    """The ratings this run made (as _RATING_ROW), for each indicator and period with a value
+    or a YTD."""
+    ref, period, value, ytd = (_AT[n] for n in ("ref", "period", "value", "ytd"))
+    rated = [_AT[n] for n in _RATED]
     return [
-        {"run_id": run_id, "ref": row[at["ref"]], "period": row[at["period"]]}
-        | {name: row[at[name]] for name in _RATED}
+        (run_id, row[ref], row[period], *(row[i] for i in rated))
         for row in results.rows()
-        if row[at["value"]] is not None or row[at["ytd"]] is not None
+        if row[value] is not None or row[ytd] is not None
     ]
 
 
 def _insert_all(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
     if rows:
         conn.execute(table.insert(), rows)
+
+
+def _insert_plain(
+    conn: Connection, table: sa.Table, names: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """`_insert_all` for the big tables of plain numbers and text (figures, ratings): the rows
+    go to the driver's executemany as tuples, bound as parameters as ever, without Core's
+    processing of each row's parameters (most of the time recording took)."""
+    if not rows:
+        return
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    columns = ", ".join(table.c[n].name for n in names)  # the schema's names, never data
+    sql = f"INSERT INTO {table.name} ({columns}) VALUES ({', '.join([mark] * len(names))})"
+    conn.exec_driver_sql(sql, rows)
