@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from kpixl.cli.options import EXIT_OK, parse_period, say
+from kpixl.cli.options import EXIT_ISSUES, EXIT_OK, parse_period, register_opt, say
 from kpixl.errors import UsageError
 
 if TYPE_CHECKING:
@@ -44,8 +44,11 @@ class Recording:
     from the store for the previous-year column; the run is recorded once the dashboards are
     written (`record`). A store problem is one line and never costs a dashboard."""
 
-    def __init__(self, command: str, store: str | None, off: bool) -> None:
+    def __init__(
+        self, command: str, store: str | None, off: bool, previous_year: bool = True
+    ) -> None:
         self.command, self.option, self.off = command, store, off
+        self.previous_year = previous_year  # add last year's figures from the store
         self.results: Results | None = None
         self.taken: Accepted | None = None
         self.store: Store | None = None
@@ -67,8 +70,9 @@ class Recording:
                 raise UsageError("the run's figures were not kept for the history store")
             self.taken = take(results, figures)
             self.store = open_for(self.option, results.register)
-            filled = fill_last_year(self.store, results.register, figures, results.period)
-            self.last_year = filled.indicators
+            if self.previous_year:
+                filled = fill_last_year(self.store, results.register, figures, results.period)
+                self.last_year = filled.indicators
         except Exception as exc:  # whatever the store does, the dashboards are written
             self.problem = _one_line(exc)
 
@@ -117,7 +121,23 @@ def open_for(option: str | None, register: Register | None) -> Store:
     return open_store(checked(default_url(organisation)), make_folder=True)
 
 
-@click.command()
+class _RefFirst(click.Group):
+    """`kpixl history REF ...` is `kpixl history show REF ...`; import and export are commands."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = ["show", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_RefFirst, subcommand_metavar="REF [OPTIONS] | COMMAND [ARGS]...")
+def history() -> None:
+    """The history store: `kpixl history REF` shows an indicator's months and revisions
+    (`kpixl history show --help`), `--changes` every revised figure; `import` records past
+    returns; `export` writes the whole store as one table."""
+
+
+@history.command("show")
 @click.argument("ref", required=False)
 @click.option("--store", metavar="URL", default=None,
               help="The history store (default: the register's, else your own).")  # fmt: skip
@@ -131,7 +151,7 @@ def open_for(option: str | None, register: Register | None) -> Store:
 @click.option("--since", metavar="YYYY-MM-DD", default=None,
               help="With --changes: only revisions recorded on or after this day (UTC).")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print them as JSON.")
-def history(
+def show(
     ref: str | None, store: str | None, register: Path | None, start: str | None,
     end: str | None, changes: bool, since: str | None, as_json: bool,
 ) -> int:  # fmt: skip
@@ -291,3 +311,59 @@ def _as_json(ref: str, shown: str, months: list[Month]) -> dict[str, object]:
             for m in months
         ],
     }  # fmt: skip
+
+
+@history.command("import")
+@click.argument("returns", nargs=-1, required=True, type=click.Path(path_type=Path))
+@register_opt
+@click.option("--store", metavar="URL", default=None,
+              help="The history store (default: the register's, else your own).")  # fmt: skip
+def import_returns(returns: tuple[Path, ...], register: Path, store: str | None) -> int:
+    """Record past RETURNS (files or folders; a dashboard kpixl wrote reads back as a return)
+    in the history store, so a team starts with its history. Nothing else is written.
+
+    Exit status: 0 recorded, 1 recorded without the figures that have errors (listed), or not
+    recorded, 2 nothing could be read.
+    """
+    from kpixl.pipeline import NothingToRate, run_with_figures
+
+    try:
+        results, figures = run_with_figures(returns, register)
+    except NothingToRate as exc:
+        for issue in exc.report.errors:
+            say(issue.line())
+        say("nothing recorded: no file gives a figure for any indicator of the register")
+        return EXIT_ISSUES
+    for issue in results.report.errors:
+        say(issue.line())
+    recording = Recording("import", store, off=False, previous_year=False)
+    recording.rated(results, figures)
+    recorded = recording.record()
+    return EXIT_OK if results.report.valid and recorded else EXIT_ISSUES
+
+
+@history.command("export")
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--store", metavar="URL", default=None,
+              help="The history store (default: the register's, else your own).")  # fmt: skip
+@click.option("--register", "-r", type=click.Path(path_type=Path), default=None,
+              help="The register whose store to read (its store setting or organisation).")  # fmt: skip
+def export(out: Path, store: str | None, register: Path | None) -> int:
+    """Write every version of every figure in the store to OUT (.csv or .xlsx): ref, period,
+    version, current, the numbers and commentary, file, sheet, cell, the file's SHA-256, who
+    recorded it, when and by which command.
+
+    Exit status: 0 written, 2 no such store, or OUT cannot be written.
+    """
+    from kpixl.history.export import write_export
+
+    opened = _open_to_read(store, register)
+    try:
+        database = opened.engine.url.database if opened.engine.dialect.name == "sqlite" else None
+        if database and out.resolve() == Path(database).resolve():
+            raise UsageError(f"{out}: that is the history store itself: give another file")
+        written = write_export(opened, out)
+    finally:
+        opened.close()
+    say(f"wrote {out}: {written} figure version(s)")
+    return EXIT_OK
