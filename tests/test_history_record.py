@@ -193,10 +193,12 @@ def test_the_default_store_is_the_organisations_file_and_validate_writes_nothing
 
 
 def test_the_registers_store_setting_is_used(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], data_folder: Path
-) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], data_folder: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
     team = tmp_path / "team.sqlite3"
-    reg = register(tmp_path, [("store", f"sqlite:///{team}")])
+    reg = register(tmp_path, [("store", "sqlite:///team.sqlite3")])  # beside the register
+    monkeypatch.chdir(data_folder.parent.parent.parent)
     ret = a_return(tmp_path / "in" / "Alpha.xlsx", AA01)
     assert kpixl(capsys, "build", ret, "-r", reg, "-o", tmp_path / "d.xlsx")[0] == 0
     assert rows(f"sqlite:///{team}", "SELECT count(*) FROM figures") == [(18,)]

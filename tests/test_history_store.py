@@ -54,12 +54,16 @@ def test_the_command_line_wins_over_the_register_which_wins_over_the_default(
         "kpis",
     )
     assert store_url(None, "", "Kent").database == str(tmp_path / "kpixl" / "kent.sqlite3")
+    # a relative path in the register's setting is taken from the register's folder
+    beside = store_url(None, "sqlite:///team/history.sqlite3", "Kent", tmp_path / "registers")
+    assert beside.database == str(tmp_path / "registers" / "team" / "history.sqlite3")
 
 
 @pytest.mark.parametrize(
     "url, says",
     [
         ("postgresql+psycopg://officer:s3cret@db/kpis", "holds a password"),
+        ("postgresql://officer@db/kpis?password=s3cret", "holds a password"),
         ("mysql://db/kpis", "SQLite or PostgreSQL"),
         ("not a url", "not a database URL"),
         ("sqlite://", "as a file"),

@@ -110,15 +110,14 @@ def _one_line(exc: Exception) -> str:
 
 def open_for(option: str | None, register: Register | None) -> Store:
     """The store a run records into (see kpixl.history.location), made if need be."""
-    from kpixl.history.location import checked, default_url
+    from kpixl.history.location import store_url
     from kpixl.history.store import open_store
 
     setting = register.settings.other.get("store", "") if register is not None else ""
-    if option or setting:
-        said_by = "--store" if option else "the register's store setting"
-        return open_store(checked(option or setting, said_by))
     organisation = register.settings.organisation if register is not None else ""
-    return open_store(checked(default_url(organisation)), make_folder=True)
+    folder = register.path.parent if register is not None else None
+    url = store_url(option, setting, organisation, folder)
+    return open_store(url, make_folder=not (option or setting))
 
 
 class _RefFirst(click.Group):
@@ -224,7 +223,8 @@ def _change_json(c: Change) -> dict[str, object]:
 
 def _open_to_read(option: str | None, register_path: Path | None) -> Store:
     """The store to read; never made here: a store no run has recorded into is one line."""
-    from kpixl.history.location import checked
+    from kpixl.history.location import store_url
+    from kpixl.history.store import open_store
 
     register = None
     if register_path is not None:
@@ -236,15 +236,12 @@ def _open_to_read(option: str | None, register_path: Path | None) -> Store:
     else:
         setting = register.settings.other.get("store", "") if register is not None else ""
         organisation = register.settings.organisation if register is not None else ""
-        from kpixl.history.location import default_url
-
-        url = checked(option or setting or default_url(organisation))
+        folder = register.path.parent if register is not None else None
+        url = store_url(option, setting, organisation, folder)
     if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
         raise UsageError(
             f"no history store at {url.database}: `kpixl build` and `kpixl batch` record into it"
         )
-    from kpixl.history.store import open_store
-
     return open_store(url)
 
 

@@ -36,18 +36,21 @@ def default_url(organisation: str) -> URL:
     return URL.create("sqlite", database=str(folder / f"{name}.sqlite3"))
 
 
-def store_url(option: str | None, setting: str, organisation: str) -> URL:
+def store_url(
+    option: str | None, setting: str, organisation: str, folder: Path | None = None
+) -> URL:
     """The store to use: the command line's, else the register's `store` setting, else the
     organisation's own file; checked (see `checked`)."""
     if option:
         return checked(option)
     if setting:
-        return checked(setting, "the register's store setting")
+        return checked(setting, "the register's store setting", folder)
     return checked(default_url(organisation))
 
 
-def checked(url: str | URL, said_by: str = "--store") -> URL:
-    """A URL kpixl may keep its history at, with the driver it uses; else one line saying why."""
+def checked(url: str | URL, said_by: str = "--store", folder: Path | None = None) -> URL:
+    """A URL kpixl may keep its history at, with the driver it uses; else one line saying why.
+    A relative SQLite path is taken from `folder` (the register's, for its store setting)."""
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -55,7 +58,7 @@ def checked(url: str | URL, said_by: str = "--store") -> URL:
             f"{said_by}: '{url}' is not a database URL: give sqlite:///PATH or "
             "postgresql+psycopg://HOST/DATABASE"
         ) from None
-    if parsed.password is not None:
+    if parsed.password is not None or "password" in {k.lower() for k in parsed.query}:
         raise StoreError(
             f"{said_by}: the store's URL holds a password: never write it there; PostgreSQL "
             "reads it from PGPASSWORD or the pgpass file, or signs you in (Kerberos/SSPI)"
@@ -70,13 +73,15 @@ def checked(url: str | URL, said_by: str = "--store") -> URL:
     database = parsed.database or ""
     if database in ("", ":memory:") or database.startswith("file:"):
         raise StoreError(f"{said_by}: give the SQLite store as a file: sqlite:///PATH")
+    if folder is not None and not Path(database).is_absolute():
+        database = str(folder / database)
     where = network_place(database)
     if where:
         raise StoreError(
             f"{said_by}: {database} is {where}: SQLite's locking is not safe there, so no "
             f"history is kept on it; {TEAM_STORE}"
         )
-    return parsed.set(drivername="sqlite")
+    return parsed.set(drivername="sqlite", database=database)
 
 
 def network_place(path: str, mounts: str | None = None) -> str:
