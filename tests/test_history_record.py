@@ -327,3 +327,39 @@ def test_an_auditor_lists_every_revised_figure(
     ]  # fmt: skip
     assert (shown[0]["old"]["value"], shown[0]["new"]["value"]) == (0.91, 0.9)
     assert kpixl(capsys, "history", "--store", any_store)[0] == 2  # neither a ref nor --changes
+
+
+FAIL_ON_RATINGS = {
+    "sqlite": ["CREATE TRIGGER disk_full BEFORE INSERT ON ratings "
+               "BEGIN SELECT RAISE(ABORT, 'disk full'); END"],
+    "postgresql": [
+        "CREATE FUNCTION disk_full() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$ "
+        "LANGUAGE plpgsql",
+        "CREATE TRIGGER disk_full BEFORE INSERT ON ratings FOR EACH ROW EXECUTE FUNCTION disk_full()",
+    ],
+}  # fmt: skip
+
+
+def test_a_run_that_fails_half_way_leaves_nothing_in_the_store(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    any_store: str,  # noqa: F811
+) -> None:
+    from kpixl.history.location import checked
+    from kpixl.history.store import open_store
+
+    open_store(checked(any_store)).close()  # the tables, then a database that fails at the end
+    engine = sa.create_engine(any_store)
+    with engine.begin() as conn:
+        for statement in FAIL_ON_RATINGS[engine.dialect.name]:
+            conn.exec_driver_sql(statement)
+    engine.dispose()
+    reg, ret = register(tmp_path), a_return(tmp_path / "in" / "Alpha.xlsx", AA01)
+    code, _, err = kpixl(
+        capsys, "build", ret, "-r", reg, "-o", tmp_path / "d.xlsx", "--store", any_store
+    )
+    assert code == 1 and (tmp_path / "d.xlsx").is_file()
+    assert err.startswith("kpixl: not recorded in the history store: ") and "disk full" in err
+    assert err.count("\n") == 1
+    for table in ("runs", "return_files", "thresholds", "figures", "ratings"):
+        assert rows(any_store, f"SELECT count(*) FROM {table}") == [(0,)], table
