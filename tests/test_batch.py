@@ -375,7 +375,7 @@ def test_progress_is_plain_lines_off_a_terminal_and_silent_in_ci(
 
 def test_help_and_docs(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = kpixl(capsys, "--help")
-    options = ("--register", "--jobs", "--force", "--period", "--wait")
+    options = ("--register", "--jobs", "--force", "--period", "--wait", "--html", "--pdf")
     assert code == 0 and all(opt in out for opt in options)
     docs = (Path(__file__).resolve().parent.parent / "docs" / "batch.md").read_text()
     words = ("kpixl batch", "--jobs", "--force", "--wait", "run_report.xlsx", ".kpixl_batch.lock")
@@ -433,3 +433,44 @@ def test_an_unusable_register_is_one_line_and_nothing_is_written(
     assert code == 2
     assert "bad_register.xlsx" in err and "Traceback" not in err
     assert not list(out.glob("*.xlsx"))
+
+
+def test_html_gives_every_dashboard_its_web_page_and_a_rerun_asked_for_less_rebuilds(
+    messy: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, register = messy
+    out = tmp_path / "out"
+    code, stdout, _ = kpixl(capsys, folder, "-r", register, "-o", out, "-j", "1", "--html")
+    assert code == 1  # beta_late's error: built, with errors
+    for name in ("D1_2025-03", "D2_2025-03"):
+        page = (out / f"{name}.html").read_text(encoding="utf-8")
+        assert page.startswith("<!DOCTYPE html>") and "<caption" in page and "<th scope" in page
+        assert f"wrote {out / name}.html" in stdout
+    manifest = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
+    assert {"D1_2025-03.html", "D2_2025-03.html"} <= set(manifest["outputs"])
+    assert manifest["published"] == ["html"]
+    _, stdout, _ = kpixl(capsys, folder, "-r", register, "-o", out, "-j", "1", "--html")
+    assert "nothing changed" in stdout
+    (out / "D2_2025-03.html").unlink()  # a page lost: the next run builds it again
+    _, stdout, _ = kpixl(capsys, folder, "-r", register, "-o", out, "-j", "1", "--html")
+    assert "nothing changed" not in stdout and (out / "D2_2025-03.html").exists()
+    _, stdout, _ = kpixl(capsys, folder, "-r", register, "-o", out, "-j", "1")  # asked for less
+    assert "nothing changed" not in stdout
+
+
+@pytest.mark.skipif(
+    not any(Path(p).exists() for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser")),
+    reason="no Chromium here (.ci/run installs Debian's chromium)",
+)
+def test_pdf_gives_every_dashboard_its_tagged_pdf(
+    messy: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pikepdf = pytest.importorskip("pikepdf")
+    folder, register = messy
+    out = tmp_path / "out"
+    code, _, err = kpixl(capsys, folder, "-r", register, "-o", out, "-j", "1", "--pdf")
+    assert code == 1, err
+    for name in ("D1_2025-03", "D2_2025-03"):
+        with pikepdf.open(out / f"{name}.pdf") as pdf:
+            assert "/StructTreeRoot" in pdf.Root and pdf.Root.Lang == "en-GB"
+    assert not (out / "D1_2025-03.html").exists()  # only what was asked for

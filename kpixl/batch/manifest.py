@@ -54,12 +54,15 @@ class Manifest:
     inputs: dict[str, str]  # return (relative to IN_DIR, with /) -> sha256
     skipped: list[str]
     outputs: dict[str, str] = field(default_factory=dict)  # file name in OUT_DIR -> sha256
+    published: list[str] = field(default_factory=list)  # also asked for: "html", "pdf:chromium"
     valid: bool = True  # no validation errors in the run that wrote the outputs
     dashboards: int = 0
 
     def same_inputs(self, other: Manifest) -> bool:
-        mine = (self.version, self.register, self.period, self.inputs, self.skipped)
-        theirs = (other.version, other.register, other.period, other.inputs, other.skipped)
+        mine = (self.version, self.register, self.period, self.inputs, self.skipped,
+                self.published)  # fmt: skip
+        theirs = (other.version, other.register, other.period, other.inputs, other.skipped,
+                  other.published)  # fmt: skip
         return mine == theirs and "" not in self.inputs.values() and bool(self.register)
 
     def outputs_intact(self, out_dir: Path) -> bool:

@@ -86,6 +86,45 @@ class BatchOutcome:
     up_to_date_count: int = 0
     report: RunReport | None = None
     report_files: list[Path] = field(default_factory=list)
+    published: list[Path] = field(default_factory=list)  # web pages and PDFs
+
+
+@dataclass(frozen=True)
+class Publishing:
+    """What a batch publishes beside each workbook: its accessible web page (`html`) and PDF
+    (`pdf`, by `engine`: chromium, the tagged PDF, or libreoffice, the Excel look)."""
+
+    html: bool = False
+    pdf: bool = False
+    engine: str = "chromium"
+
+    def asked(self) -> list[str]:
+        return [*(["html"] if self.html else []), *([f"pdf:{self.engine}"] if self.pdf else [])]
+
+    def targets(self, workbooks: dict[str, Path], out_dir: Path) -> list[Path]:
+        from kpixl.dashboard.publish import html_targets, pdf_targets
+
+        pages = html_targets(workbooks, out_dir) if self.html else {}
+        pdfs = pdf_targets(workbooks) if self.pdf else {}
+        return [*pages.values(), *pdfs.values()]
+
+    def write(
+        self, results: Results, workbooks: dict[str, Path], out_dir: Path, say: Listener
+    ) -> list[Path]:
+        """The pages and PDFs, once every workbook is written (kept when a PDF fails)."""
+        if not (self.html or self.pdf):
+            return []
+        from kpixl.dashboard.publish import publish
+
+        say.step(f"Publishing {_plural(len(workbooks), 'dashboard')}", len(workbooks))
+        slices = {name: dashboard_results(results, name) for name in workbooks}
+        written: list[Path] = []
+        for name, workbook in workbooks.items():
+            html = out_dir if self.html else None
+            written += publish(slices[name], {name: workbook}, pdf=self.pdf,
+                               engine=self.engine, html=html)  # fmt: skip
+            say.advance()
+        return written
 
 
 def default_jobs() -> int:
@@ -104,6 +143,7 @@ def run_batch(
     listener: Listener | None = None,
     wait: float = 0,
     on_rated: Callable[[Results], None] | None = None,
+    publish_as: Publishing = Publishing(),
 ) -> BatchOutcome:
     """Build every dashboard of the register from the returns under `in_dir` into `out_dir`.
 
@@ -113,7 +153,7 @@ def run_batch(
     return was read), RegisterError for an unusable register, OutputError when a file cannot
     be written. Validation problems are issues in the run report and the dashboards.
     `on_rated` is given the results once rated, before any dashboard is written (the history
-    store takes the figures from them).
+    store takes the figures from them). `publish_as` adds each dashboard's web page and PDF.
     """
     started = time.perf_counter()
     say = listener or _Silent()
@@ -122,7 +162,7 @@ def run_batch(
     check_folders(in_dir, out_dir, register)
     with folder_lock(out_dir, wait, say.step):
         return _run_holding_the_folder(
-            in_dir, register, out_dir, period, jobs, force, say, started, on_rated
+            in_dir, register, out_dir, period, jobs, force, say, started, on_rated, publish_as
         )
 
 
@@ -136,6 +176,7 @@ def _run_holding_the_folder(
     say: Listener,
     started: float,
     on_rated: Callable[[Results], None] | None = None,
+    publish_as: Publishing = Publishing(),
 ) -> BatchOutcome:
     """run_batch, once no other run can write `out_dir`: the manifest is read and written, and
     the outputs checked against it, by this run alone."""
@@ -144,6 +185,7 @@ def _run_holding_the_folder(
     say.step(f"Checking {_plural(len(files), 'return')} ({len(skipped)} skipped)", len(files))
     before = _fingerprints(files, say)
     manifest = _manifest(before, skipped, relative, register, period)
+    manifest.published = publish_as.asked()
     previous = None if force else _up_to_date(manifest, out_dir)
     if previous is not None:
         return BatchOutcome(out_dir, previous.valid, True, up_to_date_count=previous.dashboards)
@@ -155,20 +197,25 @@ def _run_holding_the_folder(
     say.step("Validating and rating")
     results, names = _rate(reg, read, period, report, skipped, relative, out_dir, started, on_rated)
     targets = dashboard_targets(names, results.period, out_dir)
-    check_outputs(targets.values(), batch_inputs(in_dir, register))
+    extras = publish_as.targets(targets, out_dir)
+    check_outputs([*targets.values(), *extras], batch_inputs(in_dir, register))
     report.period, report.issues = str(results.period), results.report.issues
     report.files = file_entries(read, skipped, results.report.issues, reg, relative)
     del read  # every figure read: no longer needed while the dashboards are written
     say.step(f"Writing {_plural(len(targets), 'dashboard')}", len(targets))
     report.dashboards = write_all(results, targets, jobs, say)
+    published = publish_as.write(results, targets, out_dir, say)
     say.step("Writing the run report")
     report.seconds = time.perf_counter() - started
     report_files = write_report(report, out_dir)
     manifest.valid, manifest.dashboards = results.report.valid, len(targets)
-    manifest.outputs = {p.name: sha256_of(p) for p in [*targets.values(), *report_files]}
+    written = [*targets.values(), *published, *report_files]
+    manifest.outputs = {p.name: sha256_of(p) for p in written}
     save_manifest(manifest, out_dir)
     built = list(targets.values())
-    return BatchOutcome(out_dir, results.report.valid, False, built, 0, report, report_files)
+    return BatchOutcome(
+        out_dir, results.report.valid, False, built, 0, report, report_files, published
+    )
 
 
 def _fingerprints(files: list[Path], say: Listener) -> dict[Path, Fingerprint | None]:

@@ -36,15 +36,25 @@ if TYPE_CHECKING:
 @click.option("--email", is_flag=True,
               help="Mail each dashboard built to its service areas' recipients (SMTP settings "
                    "from the register, password from KPIXL_SMTP_PASSWORD).")  # fmt: skip
+@click.option("--html", is_flag=True,
+              help="Also write each dashboard as an accessible web page beside it.")  # fmt: skip
+@click.option("--pdf", is_flag=True,
+              help="Also write each dashboard as an accessible (tagged) PDF beside it.")  # fmt: skip
+@click.option("--pdf-engine", type=click.Choice(["chromium", "libreoffice"]), default="chromium",
+              show_default=True,
+              help="chromium: the tagged PDF of the web page (for publishing); libreoffice: the "
+                   "workbook's look, untagged.")  # fmt: skip
 @store_options
 def batch(
     in_dir: Path, register: Path, out_dir: Path, period: str | None, jobs: int | None,
-    force: bool, wait: float, email: bool, store: str | None, no_store: bool,
+    force: bool, wait: float, email: bool, html: bool, pdf: bool, pdf_engine: str,
+    store: str | None, no_store: bool,
 ) -> int:  # fmt: skip
     """Build every dashboard from the returns under IN_DIR (sub-folders too) into OUT_DIR.
 
     Excel lock files (~$...) and hidden files are skipped. OUT_DIR gets one workbook per
-    dashboard, run_report.xlsx and run_report.json; a re-run on unchanged inputs does nothing.
+    dashboard (with --html and --pdf its web page and PDF too), run_report.xlsx and
+    run_report.json; a re-run on unchanged inputs, asked for the same, does nothing.
     One run at a time writes an OUT_DIR (see --wait).
 
     Exit status: 0 built with no errors, 1 built with validation errors, 2 nothing built (or,
@@ -54,22 +64,21 @@ def batch(
     """
     # imported here, not at start: every other command starts without them
     from kpixl.batch.progress import Bar, Lines
-    from kpixl.batch.run import run_batch
+    from kpixl.batch.run import Publishing, run_batch
 
     console = options_console()
     asked = parse_period(period)
     recording = Recording("batch", store, no_store)
     rated = recording.rated
+    publishing = Publishing(html, pdf, pdf_engine)
     if console.is_terminal:
         with Bar(console) as bar:
-            outcome = run_batch(
-                in_dir, register, out_dir, asked, jobs, force, bar, wait, on_rated=rated
-            )
+            outcome = run_batch(in_dir, register, out_dir, asked, jobs, force, bar, wait,
+                                on_rated=rated, publish_as=publishing)  # fmt: skip
     else:
         listener = Lines(console)
-        outcome = run_batch(
-            in_dir, register, out_dir, asked, jobs, force, listener, wait, on_rated=rated
-        )
+        outcome = run_batch(in_dir, register, out_dir, asked, jobs, force, listener, wait,
+                            on_rated=rated, publish_as=publishing)  # fmt: skip
     _summary(console, outcome)
     recorded = recording.record()  # after the dashboards: a store problem never costs one
     if email:
@@ -127,6 +136,8 @@ def _summary(console: Console, outcome: BatchOutcome) -> None:
     console.print(table)
     console.print(_files_line(report), markup=False)
     console.print(f"run report: {outcome.report_files[0]}", markup=False)
+    for path in outcome.published:
+        console.print(f"wrote {printable(path, one_line=True)}", markup=False)
 
 
 def _files_line(report: RunReport) -> str:
