@@ -754,3 +754,24 @@ def test_compression_shrinks_vba_text() -> None:
 
     text = (SOURCES / "KpixlRibbon.bas").read_bytes().replace(b"\n", b"\r\n")
     assert len(compress(text)) < len(text) * 0.8
+
+
+def test_build_dashboard_also_publishes_the_web_page_when_the_settings_say(office: Path) -> None:
+    write_book(office / "returns" / "Alpha.xlsx", {"Return": RETURN})
+    settings = (office / "kpixl.toml").read_text(encoding="utf-8")
+    (office / "kpixl.toml").write_text(settings + "html = true\n", encoding="utf-8")
+    book = FakeBook(FakeApp(), office / "any.xlsx", {"Sheet1": []})
+    kpixl.addin.build_dashboard(book)  # type: ignore[arg-type]
+    (opened,) = book.app.opened  # Excel opens the workbook only
+    assert opened.suffix == ".xlsx"
+    page = opened.with_suffix(".html")
+    assert "<caption" in page.read_text(encoding="utf-8")
+    assert f"Also written: {page.name}." in book.app.alerts[0]["prompt"]
+
+
+def test_a_publish_setting_that_is_not_true_or_false_is_one_line(office: Path) -> None:
+    settings = (office / "kpixl.toml").read_text(encoding="utf-8")
+    (office / "kpixl.toml").write_text(settings + "pdf = 'yes'\n", encoding="utf-8")
+    book = FakeBook(FakeApp(), office / "any.xlsx", {"Sheet1": []})
+    kpixl.addin.build_dashboard(book)  # type: ignore[arg-type]
+    assert "pdf must be true or false" in book.app.alerts[0]["prompt"]

@@ -22,6 +22,8 @@ TEMPLATE = """\
 register = 'register.xlsx'        # the indicator register workbook
 returns_folder = 'returns'        # the folder holding the returned workbooks
 output_folder = 'dashboards'      # where Build dashboard writes
+html = false                      # true: Build dashboard also writes each as a web page
+pdf = false                       # true: ... and as an accessible PDF (needs Chrome or Edge)
 
 [smtp]                            # the mail server for Email dashboard; blank: the register's
 host = ''                         # smtp_host, smtp_port, smtp_security and smtp_user settings
@@ -53,6 +55,8 @@ class AddinConfig:
     returns_folder: Path | None
     output_folder: Path | None
     smtp: Smtp
+    html: bool = False  # Build dashboard also publishes each as a web page
+    pdf: bool = False  # ... and as an accessible PDF
 
     def need(self, key: str) -> Path:
         """A path setting that must be given and must exist."""
@@ -111,7 +115,16 @@ def load_config(workbook_folder: Path | None) -> AddinConfig:
         _path(data, "returns_folder", path),
         _path(data, "output_folder", path),
         _smtp(data.get("smtp", {}), path),
+        _flag(data, "html", path),
+        _flag(data, "pdf", path),
     )
+
+
+def _flag(data: dict[str, object], key: str, config: Path) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise UsageError(f"{config}: {key} must be true or false (without quotes)")
+    return value
 
 
 def _path(data: dict[str, object], key: str, config: Path) -> Path | None:

@@ -127,14 +127,21 @@ def build_dashboard(book: Book) -> None:
 
     config = load_config(book_folder(book))
     results = run([config.need("returns_folder")], config.need("register"))
-    written = write_dashboards(results, config.output_folder or config.path.parent)
-    for path in written:
+    folder = config.output_folder or config.path.parent
+    written = write_dashboards(
+        results, folder, pdf=config.pdf, html=folder if config.html else None
+    )
+    workbooks = [p for p in written if p.suffix.lower() == ".xlsx"]
+    for path in workbooks:
         book.app.books.open(str(path))
+    published = [p.name for p in written if p.suffix.lower() != ".xlsx"]
+    also = f" Also written: {', '.join(published)}." if published else ""
     counts = results.report.counts()
     book.app.alert(
-        f"Built {len(written)} dashboard(s) for {results.period.label} from "
+        f"Built {len(workbooks)} dashboard(s) for {results.period.label} from "
         f"{len(results.files)} return(s): {counts['error']} error(s), {counts['warning']} "
-        f"warning(s), listed on each dashboard's Validation sheet. Saved in {written[0].parent}.",
+        f"warning(s), listed on each dashboard's Validation sheet. Saved in "
+        f"{workbooks[0].parent}.{also}",
         title=TITLE,
     )
 
