@@ -145,7 +145,7 @@ def test_indicators_cleared_together_raise_what_rating_each_raises(
         without.add(rf)
     rows_a, _, issues_a = score(reg, with_screen.figures, period)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(screen, "quiet", lambda *_: set())
+        patch.setattr(screen, "screen", lambda *_: screen.Screened(set(), {}))
         rows_b, _, issues_b = score(reg, without.figures, period)
     assert _keyed(issues_a) == _keyed(issues_b)
     assert rows_a() == rows_b()
@@ -198,14 +198,15 @@ series_values = st.lists(
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.sampled_from(list(Unit)), series_values)
+@given(st.sampled_from(list(Unit)), series_values, st.sampled_from(list(YtdMethod)))
 def test_a_series_the_screen_clears_has_no_plausibility_warning(
-    unit: Unit, values: list[float]
+    unit: Unit, values: list[float], ytd: YtdMethod
 ) -> None:
     import numpy as np
 
-    ind = Indicator("X01", "T", "A", Kind.KPI, unit=unit)
-    clear = screen._ordinary(np.array([values]), [unit])[0]
+    ind = Indicator("X01", "T", "A", Kind.KPI, unit=unit, ytd=ytd)
+    summed = np.array([ytd is YtdMethod.SUM])
+    clear = screen._ordinary(np.array([values]), [unit], summed)[0]
     if clear:
         assert check_series(ind, list(zip(MONTHS, values, strict=False))) == []
 

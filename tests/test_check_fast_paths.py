@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import itertools
-import math
 import pickle
 import re
-import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from kpixl.check import levels
+from kpixl.check import level, levels
 from kpixl.errors import RegisterError, UsageError
 from kpixl.periods import Period
 from kpixl.pipeline import run
@@ -65,42 +62,30 @@ def test_running_ytd_is_compute_ytd_month_by_month(
     assert running_ytd(ind, values, nums, dens) == expected
 
 
-def _reference_z(values: list[float], log: bool) -> list[float]:
-    """Each month's distance from its level as docs/rules.md states it, done plainly."""
-    step = levels.resolution(np.array([values]))[0]
-    scaled = [math.log(v + step) if log else v for v in values]
-    steps = [b - a for a, b in itertools.pairwise(scaled)]
-    n = len(scaled)
-    out = []
-    for i, here in enumerate(scaled):
-        slopes = [
-            (scaled[b] - scaled[a]) / (b - a)
-            for a, b in itertools.combinations(range(n), 2)
-            if i not in (a, b)
-        ]
-        trend = statistics.median(slopes)
-        others = [d for j, d in enumerate(steps) if j not in (i - 1, i)]
-        typical = statistics.median(abs(v) for v in values)
-        floor = max(0.02, math.log1p(step / (typical + step))) if log else max(0.02 * typical, step)
-        noise = max(1.4826 * statistics.median(abs(d - trend) for d in others), floor)
-        before = [j for j in range(i - 1, i - 4, -1) if j >= 0]
-        after = [j for j in range(i + 1, i + 4) if j < n]
-        if len(before) == 1 and len(after) > 1:
-            before = []
-        if len(after) == 1 and len(before) > 1:
-            after = []
-        sides = [statistics.median(scaled[j] + trend * (i - j) for j in side)
-                 for side in (before, after) if side]  # fmt: skip
-        out.append(max(min(sides) - here, here - max(sides), 0.0) / noise)
-    return out
-
-
 @FAST
-@given(st.lists(st.floats(1, 1e6), min_size=6, max_size=24), st.booleans())
-def test_levels_follow_the_plain_rules(values: list[float], log: bool) -> None:
-    found = levels.levels(np.array([values]), np.array([log]), np.array([False]))
-    expected = _reference_z(values, log)
-    assert found.z[0].tolist() == pytest.approx(expected, rel=1e-9, abs=1e-9)
+@given(
+    st.lists(st.one_of(st.floats(1, 1e6), st.sampled_from([0.0, 1.0, 2.5, 50.0])), min_size=4,
+             max_size=24),
+    st.sampled_from([(True, False), (False, True), (False, False)]),
+    st.booleans(),
+)  # fmt: skip
+def test_the_screen_measures_every_month_as_the_rules_do(
+    values: list[float], kind: tuple[bool, bool], negative: bool
+) -> None:
+    """kpixl.check.levels (numpy, all rows at once) gives kpixl.check.level's distances."""
+    values = [-v for v in values] if negative else values
+    log, percent = kind
+    rows = np.array([values, list(reversed(values))])
+    found = levels.measure(rows, np.array([log, log]), np.array([percent, percent]))
+    for k, row in enumerate(rows):
+        expected = level.level(list(row), log=log, percent=percent)
+        for got, want in (
+            (found.z, expected.z),
+            (found.noise, expected.noise),
+            (found.left, expected.left),
+            (found.right, expected.right),
+        ):
+            assert got[k].tolist() == pytest.approx(want, rel=1e-9, abs=1e-9, nan_ok=True)
 
 
 _ROW = re.compile(rb'\br="(\d+)"')

@@ -9,20 +9,18 @@ series this noisy would hardly repeat itself by chance. See docs/rules.md.
 
 from __future__ import annotations
 
+import functools
 import math
 import statistics
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
+from kpixl.check.level import SIDE, Level, level
 from kpixl.check.runs import runs
 from kpixl.check.slips import Slip, candidates
 from kpixl.check.wording import Finding, about, as_typed, format_value
 from kpixl.issues import IssueCode
 from kpixl.periods import Period
-from kpixl.register.model import Indicator, Unit
-
-if TYPE_CHECKING:
-    from kpixl.check.levels import Levels
+from kpixl.register.model import Indicator, Unit, YtdMethod
 
 __all__ = ["Finding", "check_series", "format_value"]
 
@@ -34,7 +32,7 @@ Z_YTD = 2.5  # the year-to-date total fits so exactly that a nearer value is eno
 Z_FIT = 2.0  # the value meant is at most this far from the level,
 FIT_SHARE = 0.25  # and at most a quarter as far as the value typed
 Z_SCALE = 4.0  # ×/÷ 10, 100, 1000 or a sign: one exact candidate each, queried nearer
-Z_SCALE_FIT = 3.0  # and the value meant may be a little further from the level
+Z_SCALE_FIT = 4.0  # and the value meant may be a little further from the level
 Z_SWAP = 4.0  # swaps make several candidates: the value must be far
 Z_SWAP_FIT = 1.0  # and the value meant must fit closely
 Z_SWAP_EDGE = 8.0  # where only one side tells the level (the year's first or last month)
@@ -47,10 +45,8 @@ NEEDED = {  # how far the value, and how near the value meant, where not Z_SLIP 
 Z_EXTREME = 8.0  # a move no slip explains: this far, and an order of magnitude
 EXTREME_LOG = math.log(10.0)
 EXTREME_POINTS = 0.5  # for a percentage, an order of magnitude is half the scale
-Z_MIN = min(
-    Z_SLIP, Z_SCALE, Z_YTD, Z_EXTREME
-)  # nothing nearer than this can warn (kpixl.check.screen)
-SIDE = 3  # months on each side that make the level (as kpixl.check.levels.SIDE)
+# nothing nearer than this can warn, but the year-to-date total typed (kpixl.check.screen)
+Z_MIN = min(Z_SLIP, Z_SCALE, Z_SWAP, Z_EXTREME)
 SEASON = 12  # months back to the same month last year
 MIN_POINTS = 6  # fewer values say too little about the level and the noise
 
@@ -60,6 +56,7 @@ def check_series(
     series: Sequence[Point],
     history: Sequence[Point] = (),
     fy_start_month: int = 4,
+    measured: Level | None = None,
 ) -> list[Finding]:
     """Plausibility warnings for one indicator's series this financial year (in period order,
     gaps allowed). `history` holds earlier figures (last year's): used for the level, the
@@ -67,23 +64,24 @@ def check_series(
     points = [(p, v) for p, v in (*history, *series) if math.isfinite(v)]
     first = len(points) - sum(1 for _, v in series if math.isfinite(v))
     findings = runs(ind, points, first)
-    findings += _far_months(ind, points, first, fy_start_month)
+    findings += _far_months(ind, points, first, fy_start_month, measured)
     return sorted(findings, key=lambda f: f.period)
 
 
 def _far_months(
-    ind: Indicator, points: Sequence[Point], first: int, fy_start: int
+    ind: Indicator, points: Sequence[Point], first: int, fy_start: int, measured: Level | None
 ) -> list[Finding]:
     if len(points) < MIN_POINTS:
         return []
-    from kpixl.check import levels as lv  # numpy: only for a series long enough to judge
-
-    row = lv.of_series(
-        [v for _, v in points], log=ind.unit in LOG_UNITS, percent=ind.unit is Unit.PERCENT
-    )
+    if measured is not None and measured.values == [v for _, v in points]:
+        row = measured  # measured by the screen with the others (kpixl.check.screen)
+    else:
+        row = level(
+            [v for _, v in points], log=ind.unit in LOG_UNITS, percent=ind.unit is Unit.PERCENT
+        )
     findings = []
     for i in range(first, len(points)):
-        if row.z[0, i] >= Z_MIN:
+        if row.z[i] >= min(Z_MIN, Z_YTD):
             finding = _judge(ind, points, i, row, fy_start)
             if finding is not None:
                 findings.append(finding)
@@ -91,21 +89,19 @@ def _far_months(
 
 
 def _judge(
-    ind: Indicator, points: Sequence[Point], i: int, row: Levels, fy_start: int
+    ind: Indicator, points: Sequence[Point], i: int, row: Level, fy_start: int
 ) -> Finding | None:
     """The warning for a month far from its level: the slip that best explains it, else an
     extreme move, else none."""
     period, value = points[i]
     seasonal = _same_month_last_year(points, i, row)
-    z = min(float(row.z[0, i]), _z_from(row, i, seasonal, float(row.scaled[0, i])))
+    z = min(row.z[i], _z_from(row, i, seasonal, row.scaled[i]))
     if not _lonely(row, i, seasonal):
         return None  # the series has been there before: a feature of it, not a slip
     best: tuple[float, Slip] | None = None
-    edge = seasonal is None and (
-        row.left[0, i] != row.left[0, i] or row.right[0, i] != row.right[0, i]
-    )
+    edge = seasonal is None and (row.left[i] != row.left[i] or row.right[i] != row.right[i])
     for slip in candidates(ind, value, _year_before(ind, points, i, fy_start)):
-        scaled = row.scale(0, slip.meant)
+        scaled = row.scale(slip.meant)
         both = slip.code is IssueCode.SWAPPED_DIGITS  # the weakest explanation: fit each side
         fit = min(_z_near(row, i, scaled, both), _z_from(row, i, seasonal, scaled))
         needed, close = NEEDED.get(slip.code, (Z_SLIP, Z_FIT))
@@ -122,7 +118,7 @@ def _judge(
     usual = _neighbours(points, i)  # the level a reader would name
     typed = f"{period.label} is {as_typed(value, ind)}; the usual level is {about(usual, ind)}"
     if best is not None:
-        meant = _rounded(best[1].meant, float(row.resolution[0]))
+        meant = _rounded(best[1].meant, row.resolution)
         message = f"{typed}: was {as_typed(meant, ind)} meant? ({best[1].why})"
         return Finding(best[1].code, period, message)
     if z >= Z_EXTREME and _order_of_magnitude(ind, row, i, level):
@@ -130,74 +126,84 @@ def _judge(
     return None
 
 
-def _same_month_last_year(points: Sequence[Point], i: int, row: Levels) -> float | None:
+def _same_month_last_year(points: Sequence[Point], i: int, row: Level) -> float | None:
     """The month's level predicted from the same month last year, moved by how much the
     nearest months have changed since last year (None when last year is not known)."""
+    if points[0][0] > points[i][0].shift(-SEASON):
+        return None  # the series starts after the same month last year
     where = {p: j for j, (p, _) in enumerate(points)}
     then = where.get(points[i][0].shift(-SEASON))
     if then is None:
         return None
     moves = [
-        float(row.scaled[0, j] - row.scaled[0, k])
+        row.scaled[j] - row.scaled[k]
         for j in range(max(0, i - 3), min(len(points), i + 4))
         if j != i and (k := where.get(points[j][0].shift(-SEASON))) is not None
     ]
-    return float(row.scaled[0, then]) + statistics.median(moves) if moves else None
+    return row.scaled[then] + statistics.median(moves) if moves else None
 
 
-def _z_near(row: Levels, i: int, scaled: float, both: bool) -> float:
+def _z_near(row: Level, i: int, scaled: float, both: bool) -> float:
     """How far a meant value would be from the nearer side's level (not anywhere between), or
     with `both` from the further one."""
-    sides = [float(x) for x in (row.left[0, i], row.right[0, i]) if x == x]
+    sides = [float(x) for x in (row.left[i], row.right[i]) if x == x]
     if scaled != scaled or not sides:
         return math.inf
     far = (max if both else min)(abs(scaled - x) for x in sides)
-    return far / float(row.noise[0, i])
+    return far / row.noise[i]
 
 
-def _lonely(row: Levels, i: int, seasonal: float | None) -> bool:
+def _lonely(row: Level, i: int, seasonal: float | None) -> bool:
     """True when no other month of the series is near the value (within half its distance from
     the level, and within Z_FIT typical changes): a lumpy series' third zero, a second spike,
     are how that series goes."""
-    scaled = row.scaled[0]
+    scaled = row.scaled
     here = float(scaled[i])
-    levels = [float(x) for x in (row.left[0, i], row.right[0, i], seasonal) if x is not None]
-    reach = min(min(abs(here - x) for x in levels if x == x) / 2, Z_FIT * float(row.noise[0, i]))
+    levels = [float(x) for x in (row.left[i], row.right[i], seasonal) if x is not None]
+    reach = min(min(abs(here - x) for x in levels if x == x) / 2, Z_FIT * row.noise[i])
     return all(abs(float(scaled[j]) - here) > reach for j in range(len(scaled)) if j != i)
 
 
-def _z_from(row: Levels, i: int, seasonal: float | None, scaled: float) -> float:
+def _z_from(row: Level, i: int, seasonal: float | None, scaled: float) -> float:
     """How far a value (on the measuring scale) is from the same month last year's level."""
     if seasonal is None or scaled != scaled:
         return math.inf
-    return abs(scaled - seasonal) / float(row.noise[0, i])
+    return abs(scaled - seasonal) / row.noise[i]
 
 
 def _year_before(
     ind: Indicator, points: Sequence[Point], i: int, fy_start: int
 ) -> list[float] | None:
     """This financial year's values before month i, None unless every one of them is given."""
-    period = points[i][0]
-    given = dict(points[:i])
-    due = [
+    if ind.ytd is not YtdMethod.SUM or ind.unit is Unit.PERCENT:
+        return None  # no year-to-date total to type
+    due = _due_before(points[i][0], fy_start, ind.is_quarterly)
+    if not due or i < len(due):
+        return None
+    earlier = points[i - len(due) : i]  # in period order: the due months, if all are given
+    if any(p != m for (p, _), m in zip(earlier, due, strict=True)):
+        return None
+    return [v for _, v in earlier]
+
+
+@functools.lru_cache(maxsize=256)
+def _due_before(period: Period, fy_start: int, quarterly: bool) -> tuple[Period, ...]:
+    return tuple(
         m
         for m in period.fy_months(fy_start)
-        if m < period and (not ind.is_quarterly or m.is_quarter_end(fy_start))
-    ]
-    if not due or any(m not in given for m in due):
-        return None
-    return [given[m] for m in due]
+        if m < period and (not quarterly or m.is_quarter_end(fy_start))
+    )
 
 
-def _level_near(row: Levels, i: int, seasonal: float | None, value: float) -> float:
+def _level_near(row: Level, i: int, seasonal: float | None, value: float) -> float:
     """The level (before, after, or last year's) nearest a value, on the value's own scale."""
-    levels = [float(row.left[0, i]), float(row.right[0, i])]
+    levels = [row.left[i], row.right[i]]
     levels += [seasonal] if seasonal is not None else []
-    target = row.scale(0, value)
+    target = row.scale(value)
     known = [x for x in levels if x == x]
     nearest = min(known, key=lambda x: abs(x - target) if target == target else 0.0)
-    if row.log[0]:
-        return math.exp(nearest) - float(row.resolution[0])
+    if row.log:
+        return math.exp(nearest) - row.resolution
     return nearest
 
 
@@ -213,12 +219,12 @@ def _rounded(meant: float, resolution: float) -> float:
     return round(round(meant / resolution) * resolution, 6)
 
 
-def _order_of_magnitude(ind: Indicator, row: Levels, i: int, level: float) -> bool:
-    value = float(row.values[0, i])
+def _order_of_magnitude(ind: Indicator, row: Level, i: int, level: float) -> bool:
+    value = row.values[i]
     if ind.unit is Unit.PERCENT:
         return abs(value - level) >= EXTREME_POINTS
-    if row.log[0]:
-        return abs(float(row.scaled[0, i]) - row.scale(0, level)) >= EXTREME_LOG
+    if row.log:
+        return abs(row.scaled[i] - row.scale(level)) >= EXTREME_LOG
     return abs(value - level) >= 9 * abs(level)
 
 

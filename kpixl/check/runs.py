@@ -42,15 +42,17 @@ def runs(ind: Indicator, points: Sequence[Point], first: int) -> list[Finding]:
     values = [v for _, v in points]
     findings: list[Finding] = []
     kinds = [(copied, 0.0)] + ([(plus_one, 1.0)] if ind.unit is not Unit.PERCENT else [])
+    step_size = 0.0  # worked out once, when a run is there to judge
     for same, step in kinds:
         if sum(same(a, b) for a, b in itertools.pairwise(values)) < RUN_STEPS:
             continue  # the quick count: most series have no run at all
+        step_size = step_size or resolution(values)
         for a, b in _runs(ind, points, same):
             if b - a < RUN_STEPS or b < first:
                 continue
             # the run's own steps left out, every other change (repeats too) says how noisy
             others = [values[j + 1] - values[j] for j in range(len(values) - 1) if not a <= j < b]
-            if _unlikely(ind, points, a, b, others, step):
+            if _unlikely(ind, points, (a, b), others, (step, step_size)):
                 findings.append(_finding(ind, points, a, b, step, others))
     return findings
 
@@ -75,15 +77,20 @@ def _runs(
 
 
 def _unlikely(
-    ind: Indicator, points: Sequence[Point], a: int, b: int, others: list[float], step: float
+    ind: Indicator,
+    points: Sequence[Point],
+    run: tuple[int, int],
+    others: list[float],
+    steps: tuple[float, float],
 ) -> bool:
-    """True when the series' other changes make this run improbable by chance."""
+    """True when the series' other changes make this run improbable by chance: `steps` is
+    the run's step (0 or 1) and the step the figures are given in."""
+    (a, b), (step, step_size) = run, steps
     value = points[a][1]
     if step == 0 and _at_bound(ind, value):
         return False  # 0 incidents, 100% on time: repeats are normal there
     if len(others) < MIN_OTHER_STEPS:
         return False
-    step_size = resolution([v for _, v in points])
     if statistics.median(abs(d) for d in others) < MIN_MOVES * step_size:
         return False  # a figure that moves by a digit or two repeats itself: nothing to tell
     drift = statistics.median(others)
@@ -94,9 +101,9 @@ def _unlikely(
     chance_of_step = _normal_cdf((step - drift + half) / spread) - _normal_cdf(
         (step - drift - half) / spread
     )
-    steps = b - a
-    places = len(points) - steps  # where a run this long could have started
-    return places * chance_of_step**steps <= RUN_CHANCE
+    length = b - a
+    places = len(points) - length  # where a run this long could have started
+    return places * chance_of_step**length <= RUN_CHANCE
 
 
 def _at_bound(ind: Indicator, value: float) -> bool:

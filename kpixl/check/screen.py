@@ -10,12 +10,16 @@ so a warning is never lost (tests/test_check_dense.py holds the screen to the ru
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import numpy.typing as npt
 
 from kpixl.check import levels
+from kpixl.check import screen_slips as slips
 from kpixl.check.figures import Figures
-from kpixl.check.plausibility import LOG_UNITS, MIN_POINTS, Z_MIN
+from kpixl.check.level import Level
+from kpixl.check.plausibility import LOG_UNITS, MIN_POINTS
 from kpixl.check.runs import PLUS_ONE_TOLERANCE, RUN_STEPS
 from kpixl.periods import Period
 from kpixl.register.model import Register, Unit, YtdMethod
@@ -24,8 +28,22 @@ Floats = npt.NDArray[np.float64]
 Flags = npt.NDArray[np.bool_]
 
 
+@dataclass(frozen=True)
+class Screened:
+    """What the screen found: the indicators sure to raise no warning, and the levels it
+    measured for the plain ones it could not clear (the rules need not measure them again)."""
+
+    quiet: set[str]
+    levels: dict[str, Level]
+
+
 def quiet(register: Register, figures: Figures, period: Period) -> set[str]:
     """The refs of indicators rating for `period` is sure to raise no warning for."""
+    return screen(register, figures, period).quiet
+
+
+def screen(register: Register, figures: Figures, period: Period) -> Screened:
+    """The indicators rating for `period` is sure to raise no warning for, and the rest's levels."""
     inds = list(register.indicators.values())
     busy = _busy(figures)
     ratio = np.array([i.ytd is YtdMethod.RATIO for i in inds], dtype=bool)
@@ -45,8 +63,16 @@ def quiet(register: Register, figures: Figures, period: Period) -> set[str]:
         full &= ~_given_before(given, dense.col_of, period.fy_start(fy_start))
     monthly = np.array([not i.is_quarterly for i in inds], dtype=bool)
     units = [i.unit for i in inds]
-    ok = free & ((nothing & ~seen) | (full & monthly & _ordinary(values, units)))
-    return {inds[i].ref for i in np.flatnonzero(ok)}
+    summed = np.array([i.ytd is YtdMethod.SUM for i in inds], dtype=bool)
+    plain = free & full & monthly
+    clear, measured = _judged(values, units, summed)
+    ok = free & ((nothing & ~seen) | (plain & clear))
+    found = {
+        inds[i].ref: level
+        for i, level in measured.items()
+        if plain[i] and not clear[i]  # rated one by one: the rules take these levels
+    }
+    return Screened({inds[i].ref for i in np.flatnonzero(ok)}, found)
 
 
 def _busy(figures: Figures) -> set[str]:
@@ -74,12 +100,19 @@ def _given_before(given: Flags, col_of: dict[Period, int], start: Period) -> Fla
     return np.asarray(given[:, before].any(axis=1), dtype=bool)
 
 
-def _ordinary(values: Floats, units: list[Unit]) -> Flags:
+def _ordinary(values: Floats, units: list[Unit], summed: Flags | None = None) -> Flags:
     """Rows (every value given and finite) for which no plausibility check can find anything:
     each check's own first test (kpixl.check.plausibility), for all rows at once."""
+    return _judged(values, units, summed)[0]
+
+
+def _judged(
+    values: Floats, units: list[Unit], summed: Flags | None
+) -> tuple[Flags, dict[int, Level]]:
+    """_ordinary, and the levels measured for the rows it could not clear, by row."""
     n = values.shape[1]
     if n == 0:
-        return np.ones(values.shape[0], dtype=bool)
+        return np.ones(values.shape[0], dtype=bool), {}
     finite: Flags = np.all(np.isfinite(values), axis=1)
     with np.errstate(invalid="ignore", over="ignore"):
         percent = np.array([u is Unit.PERCENT for u in units], dtype=bool)
@@ -89,7 +122,11 @@ def _ordinary(values: Floats, units: list[Unit]) -> Flags:
     if n >= MIN_POINTS and finite.any():
         log = np.array([u in LOG_UNITS for u in units], dtype=bool)
         rows = np.flatnonzero(finite)
-        found = levels.levels(values[rows], log[rows], percent[rows])
-        # the rules measure each row alone: a hair's margin for numpy's rounding across rows
-        odd[rows] |= (found.z >= Z_MIN * (1 - 1e-9)).any(axis=1)
-    return ~odd & finite
+        found = levels.measure(values[rows], log[rows], percent[rows])
+        summed_rows = np.ones(len(rows), dtype=bool) if summed is None else summed[rows]
+        far = slips.possible(values[rows], found, percent[rows], summed_rows).any(axis=1)
+        odd[rows] |= far
+        looked_at = np.flatnonzero(odd[rows])  # rated one by one: the rules take these levels
+        measured = {int(rows[k]): found.level(values[rows[k]], int(k)) for k in looked_at}
+        return ~odd & finite, measured
+    return ~odd & finite, {}

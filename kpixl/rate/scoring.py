@@ -6,6 +6,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from kpixl.check.level import Level
 from kpixl.check.plausibility import check_series, format_value
 from kpixl.check.validate import Figure, Figures
 from kpixl.issues import Issue, IssueCode, warning
@@ -93,7 +94,8 @@ def score(
     fy_start = register.settings.fy_start_month
     from kpixl.check import screen  # numpy: only once there is something to rate
 
-    quiet = screen.quiet(register, figures, period)  # sure to raise no warning: not gone through
+    screened = screen.screen(register, figures, period)
+    quiet = screened.quiet  # sure to raise no warning: not gone through
     ytds: dict[str, list[float | None] | None] = {}
     issues: list[Issue] = []
     for ind in register.indicators.values():
@@ -102,7 +104,7 @@ def score(
         series = _Series(ind, _due(ind.is_quarterly, period, fy_start), figures, fy_start)
         ytds[ind.ref] = _ytds(series, issues)
         issues.extend(_missing(series))
-        issues.extend(_plausibility(series))
+        issues.extend(_plausibility(series, screened.levels.get(ind.ref)))
     issues.extend(_areas_without_figures(register, figures))
     rows = functools.partial(_table, register, figures, period, ytds)
     return rows, _commentary(register, figures), issues
@@ -368,14 +370,15 @@ def _missing(series: _Series) -> list[Issue]:
     return issues
 
 
-def _plausibility(series: _Series) -> list[Issue]:
+def _plausibility(series: _Series, measured: Level | None = None) -> list[Issue]:
     ind = series.ind
     pairs = zip(series.periods, series.value_figures, strict=True)
     points = [(p, f.value) for p, f in pairs if f is not None]
     if not points:
         return []
     issues: list[Issue] = []
-    for finding in check_series(ind, points, _last_year(series), series.fy_start):
+    history = _last_year(series)
+    for finding in check_series(ind, points, history, series.fy_start, measured):
         figure = series.tables[Field.VALUE].get(finding.period)
         where = (
             {"file": figure.obs.file, "sheet": figure.obs.sheet, "cell": figure.obs.cell}

@@ -1,0 +1,117 @@
+"""Which months of many plain series a plausibility rule could query: for kpixl.check.screen.
+
+Each rule of kpixl.check.plausibility's own conditions, for every month of every row at once
+(numpy), loosened by a hair for rounding: a month none of them lets through cannot be warned
+about, so its indicator need not be checked one by one. Looser than the rules where exactness
+would cost (swapped digits: only that the two sides agree; a lonely month is not asked for).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from kpixl.check.levels import Measured
+from kpixl.check.plausibility import (
+    EXTREME_LOG,
+    EXTREME_POINTS,
+    FIT_SHARE,
+    Z_EXTREME,
+    Z_FIT,
+    Z_SCALE,
+    Z_SCALE_FIT,
+    Z_SWAP,
+    Z_SWAP_EDGE,
+    Z_SWAP_FIT,
+    Z_YTD,
+)
+from kpixl.check.slips import TYPED_DIGITS
+
+Floats = npt.NDArray[np.float64]
+Flags = npt.NDArray[np.bool_]
+BELOW, ABOVE = 1 - 1e-6, 1 + 1e-6  # the hair: numpy and plain Python round differently
+
+
+def possible(values: Floats, found: Measured, percent: Flags, summed: Flags) -> Flags:
+    """Months (rows x columns) some rule might warn about."""
+    z = found.z
+    near = _fits(values, found, z, percent, summed)
+    one_side = np.isnan(found.left) | np.isnan(found.right)
+    swap = (z >= Z_SWAP * BELOW) & (~one_side | (z >= Z_SWAP_EDGE * BELOW))
+    swap &= _swaps_fit(values, found, z, percent)
+    extreme = (z >= Z_EXTREME * BELOW) & _order_of_magnitude(values, found, percent)
+    result: Flags = near | swap | extreme
+    return result
+
+
+def _fits(values: Floats, found: Measured, z: Floats, percent: Flags, summed: Flags) -> Flags:
+    """Months a ×/÷ 10, 100, 1000, a lost sign or the year-to-date total brings back."""
+    meant = [values * 10.0**p for p in (1, 2, 3)] + [values / 10.0**p for p in (1, 2, 3)]
+    meant.append(np.where(values != 0, -values, np.nan))
+    scale_ok = np.zeros(values.shape, dtype=bool)
+    for candidate in meant:
+        fit = _fit(found, found.scale(candidate))
+        scale_ok |= (fit <= Z_SCALE_FIT * ABOVE) & (fit <= FIT_SHARE * z * ABOVE)
+    scale_ok &= z >= Z_SCALE * BELOW
+    before = np.cumsum(values, axis=1) - values
+    fit = _fit(found, found.scale(values - before))
+    ytd = (z >= Z_YTD * BELOW) & (fit <= Z_FIT * ABOVE) & (fit <= FIT_SHARE * z * ABOVE)
+    ytd &= (summed & ~percent)[:, None]
+    ytd[:, 0] = False  # the year's first month is its own year to date
+    result: Flags = scale_ok | ytd
+    return result
+
+
+def _swaps_fit(values: Floats, found: Measured, z: Floats, percent: Flags) -> Flags:
+    """Months where two adjacent digits swapped might bring the value back (fitting both
+    sides). Worked out for whole numbers of up to six digits (as typed: percentages in
+    points); other short figures are let through, longer ones have no swaps to try."""
+    typed = np.abs(values) * np.where(percent, 100.0, 1.0)[:, None]
+    whole = np.abs(typed - np.rint(typed)) <= 1e-9 * np.maximum(1.0, typed)
+    digits = np.floor(np.log10(np.maximum(np.rint(typed), 1.0))) + 1
+    short = _short(typed)
+    fits: Flags = short & ~whole  # a short decimal: not worked out here, let through
+    number = np.rint(typed)
+    sign = np.where(values < 0, -1.0, 1.0)
+    for p in range(TYPED_DIGITS - 1):
+        low = np.floor(number / 10.0**p) % 10  # the digit at 10^p
+        high = np.floor(number / 10.0 ** (p + 1)) % 10  # the one before it
+        valid = whole & short & (p + 1 < digits) & (low != high)
+        valid &= ~((p + 2 == digits) & (low == 0))  # no leading zero
+        swapped = sign * (number + 9 * (low - high) * 10.0**p)
+        meant = np.where(percent[:, None], swapped / 100, swapped)
+        fit = _fit(found, found.scale(meant), both=True)
+        fits |= valid & (fit <= Z_SWAP_FIT * ABOVE) & (fit <= FIT_SHARE * z * ABOVE)
+    return fits
+
+
+def _short(typed: Floats) -> Flags:
+    """Figures of at most TYPED_DIGITS significant digits (the rules try no swaps in others)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        magnitude = np.floor(np.log10(np.where(typed > 0, typed, 1.0))) + 1
+        places = np.clip(TYPED_DIGITS - magnitude, -20, 20)
+        rounded = np.round(typed * 10.0**places) / 10.0**places
+    short: Flags = np.abs(rounded - typed) <= 1e-9 * np.maximum(1.0, typed)
+    return short
+
+
+def _fit(found: Measured, scaled: Floats, *, both: bool = False) -> Floats:
+    """The distance of candidates from the nearer side's level (the further with `both`), in
+    noise (inf where none)."""
+    pick = np.fmax if both else np.fmin
+    with np.errstate(invalid="ignore"):
+        near = pick(np.abs(scaled - found.left), np.abs(scaled - found.right))
+    fit: Floats = np.where(np.isnan(near), np.inf, near / found.noise)
+    return fit
+
+
+def _order_of_magnitude(values: Floats, found: Measured, percent: Flags) -> Flags:
+    """An order of magnitude from either side's level (the rules take the nearer)."""
+    far = np.zeros(values.shape, dtype=bool)
+    for side in (found.left, found.right):
+        with np.errstate(invalid="ignore"):
+            points = np.abs(values - side) >= EXTREME_POINTS * BELOW
+            logged = np.abs(found.scaled - side) >= EXTREME_LOG * BELOW
+            plain = np.abs(values - side) >= 9 * np.abs(side) * BELOW
+        far |= np.where(percent[:, None], points, np.where(found.log[:, None], logged, plain))
+    return far
