@@ -264,3 +264,14 @@ def test_quarter_headings_give_a_quarterly_indicator_its_quarter_ends(
         "AA01 is monthly, but this column is a quarter (Q4 2024/25): its figure is not used; "
         "give the figure under its month's heading"
     )
+
+
+def test_a_month_far_before_the_others_is_told(tmp_path: Path, register_path: Path) -> None:
+    results = run([wide(tmp_path), second_return(tmp_path, "Mar-15")], register_path)
+    assert results.period == Period(2025, 3)
+    [issue] = [i for i in results.report if i.code.value == "bad-period"]
+    assert (issue.severity.value, issue.cell, issue.ref) == ("warning", "N2", "BB01")
+    assert issue.message == (
+        "Mar-15 is 109 months before every other month the returns give (the earliest is "
+        "Apr-24): a mistyped year? Correct the heading"
+    )
