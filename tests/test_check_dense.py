@@ -243,3 +243,55 @@ def test_a_table_naming_more_months_than_are_kept_as_numbers_is_checked_one_by_o
     assert by_blocks.issues == one_by_one.issues
     assert normalised(by_blocks.figures) == normalised(one_by_one.figures)
     assert len(by_blocks.figures.of("X01", Field.VALUE)) == len(set(MONTHS) | set(many))
+
+
+def _slipped(values: list[float], kind: str, at: int, percent: bool) -> list[float]:
+    """A typing slip typed into month `at` (or a run from it)."""
+    out = list(values)
+    v = out[at]
+    if kind == "scale":
+        out[at] = v / 10 if percent else v * 1000
+    elif kind == "swap":
+        text = str(round(v * 100) if percent else int(v))
+        if len(text) > 1 and text[1] != "0":
+            number = float(text[1] + text[0] + text[2:])
+            out[at] = number / 100 if percent else number
+    elif kind == "sign":
+        out[at] = -v
+    elif kind == "ytd":
+        out[at] = sum(out[: at + 1])
+    elif kind in ("copy", "drag") and at + 2 < len(out):
+        for k in (1, 2):
+            out[at + k] = v + (k if kind == "drag" else 0)
+    return out
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.sampled_from([Unit.PERCENT, Unit.COUNT, Unit.CURRENCY_K, Unit.NUMBER]),
+    st.floats(0.3, 0.95),
+    st.integers(20, 90_000),
+    st.lists(st.floats(-0.08, 0.08), min_size=6, max_size=12),
+    st.sampled_from(["none", "scale", "swap", "sign", "ytd", "copy", "drag"]),
+    st.integers(0, 11),
+    st.sampled_from([YtdMethod.SUM, YtdMethod.MEAN]),
+)
+def test_the_screen_never_clears_a_typed_slip_the_rules_warn_about(
+    unit: Unit,
+    rate: float,
+    count: int,
+    wobbles: list[float],
+    kind: str,
+    at: int,
+    ytd: YtdMethod,
+) -> None:
+    import numpy as np
+
+    percent = unit is Unit.PERCENT
+    clean = [round(rate + w / 4, 2) if percent else float(round(count * (1 + w))) for w in wobbles]
+    values = _slipped(clean, kind, min(at, len(clean) - 1), percent)
+    ind = Indicator("X01", "T", "A", Kind.KPI, unit=unit, ytd=ytd)
+    summed = np.array([ytd is YtdMethod.SUM])
+    clear = screen._ordinary(np.array([values]), [unit], summed)[0]
+    if clear:
+        assert check_series(ind, list(zip(MONTHS, values, strict=False))) == []
