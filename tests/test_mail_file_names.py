@@ -36,3 +36,19 @@ def test_a_line_break_in_the_file_name_becomes_a_space_in_the_message(
     (attached,) = [p for p in message.iter_attachments()]
     assert attached.get_filename() in {"CED DCED_2025-03.xlsx", "CED [2JDCED_2025-03.xlsx"}
     assert attached.get_content() == dashboard.read_bytes()
+
+
+def test_a_month_in_the_file_name_no_dashboard_reports_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.conftest import write_book
+
+    odd = write_book(tmp_path / "CED_1900-01.xlsx", {
+        "Guidance": [["Performance Dashboard"]],
+        "Data": [["ref", "service_area", "period"], ["FN07", "Finance", None]],
+    })  # fmt: skip
+    code = main(["email", str(odd), "--register", str(ROOT / "samples/register.xlsx"),
+                 "--dry-run"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and "cannot tell which month this dashboard reports" in err
+    assert "unexpected" not in err

@@ -124,7 +124,10 @@ def _period(path: Path, guidance: list[str], data_periods: list[str]) -> Period:
         return max(periods)
     match = _FILE_PERIOD.search(path.stem)
     if match:
-        return Period.parse(match.group(1))
+        try:
+            return Period.parse(match.group(1))
+        except ValueError:
+            pass  # `_1900-01` in a name is no month kpixl reports: said below
     raise UsageError(
         f"{path.name}: cannot tell which month this dashboard reports (no `Results up to` line "
         "on its Guidance sheet, no periods on its Data sheet): rebuild it with `kpixl build`"
