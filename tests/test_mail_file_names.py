@@ -45,6 +45,7 @@ def test_a_month_in_the_file_name_no_dashboard_reports_is_one_line(
 
     odd = write_book(tmp_path / "CED_1900-01.xlsx", {
         "Guidance": [["Performance Dashboard"]],
+        "Summary": [["Key Performance Indicator Summary"]],
         "Data": [["ref", "service_area", "period"], ["FN07", "Finance", None]],
     })  # fmt: skip
     code = main(["email", str(odd), "--register", str(ROOT / "samples/register.xlsx"),
