@@ -325,6 +325,10 @@ def _recall(series: list[Series], found: dict[str, set[int]]) -> None:
         hit = sum(1 for s in big if found.get(s.ref))
         print(f"{'swap >= 25%':16} {len(big):8d} {hit:6d} {hit / len(big):9.2f}  "
               "(swaps that moved the figure by a quarter or more)")  # fmt: skip
+    by_kind: Counter[str] = Counter(s.kind for s in series if s.slip)
+    hit_kind: Counter[str] = Counter(s.kind for s in series if s.slip and found.get(s.ref))
+    print("by kind of series: " + ", ".join(
+        f"{k} {hit_kind[k] / n:.2f}" for k, n in sorted(by_kind.items())))  # fmt: skip
     total = sum(slips.values())
     print(f"{'overall':16} {total:8d} {sum(caught.values()):6d} "
           f"{sum(caught.values()) / total:9.2f}  (target >= 0.85)")  # fmt: skip

@@ -52,7 +52,8 @@ def runs(ind: Indicator, points: Sequence[Point], first: int) -> list[Finding]:
                 continue
             # the run's own steps left out, every other change (repeats too) says how noisy
             others = [values[j + 1] - values[j] for j in range(len(values) - 1) if not a <= j < b]
-            if _unlikely(ind, points, (a, b), others, (step, step_size)):
+            ends = len(points) - first  # this year's months a run may end in: the ones looked at
+            if _unlikely(ind, points, (a, b, ends), others, (step, step_size)):
                 findings.append(_finding(ind, points, a, b, step, others))
     return findings
 
@@ -79,13 +80,14 @@ def _runs(
 def _unlikely(
     ind: Indicator,
     points: Sequence[Point],
-    run: tuple[int, int],
+    run: tuple[int, int, int],
     others: list[float],
     steps: tuple[float, float],
 ) -> bool:
-    """True when the series' other changes make this run improbable by chance: `steps` is
-    the run's step (0 or 1) and the step the figures are given in."""
-    (a, b), (step, step_size) = run, steps
+    """True when the series' other changes make this run improbable by chance: `run` is its
+    first and last index and how many months it may end in, `steps` its step (0 or 1) and the
+    step the figures are given in."""
+    (a, b, ends), (step, step_size) = run, steps
     value = points[a][1]
     if step == 0 and _at_bound(ind, value):
         return False  # 0 incidents, 100% on time: repeats are normal there
@@ -102,7 +104,7 @@ def _unlikely(
         (step - drift - half) / spread
     )
     length = b - a
-    places = len(points) - length  # where a run this long could have started
+    places = min(len(points) - length, ends)  # where a run this long could have been
     return places * chance_of_step**length <= RUN_CHANCE
 
 
