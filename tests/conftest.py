@@ -72,6 +72,15 @@ def month(y: int, m: int) -> dt.datetime:
     return dt.datetime(y, m, 1)
 
 
+@pytest.fixture(autouse=True)
+def own_data_folder(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every test records into a history store of its own, never the user's (a store holding
+    last year's figures would change another test's previous-year column)."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data")))
+
+
 @pytest.fixture
 def register_path(tmp_path: Path) -> Path:
     return write_register(tmp_path / "register.xlsx")

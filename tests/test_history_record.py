@@ -162,13 +162,16 @@ def test_history_json_gives_every_version_with_its_source(
     import json
 
     reg = register(tmp_path)
-    kpixl(capsys, "build", a_return(tmp_path / "a" / "Alpha.xlsx", AA01), "-r", reg)
+    out = tmp_path / "d.xlsx"
+    kpixl(capsys, "build", a_return(tmp_path / "a" / "Alpha.xlsx", AA01), "-r", reg, "-o", out)
     kpixl(
         capsys,
         "build",
         a_return(tmp_path / "b" / "Alpha.xlsx", [*AA01[:-1], 0.9], "Fixed"),
         "-r",
         reg,
+        "-o",
+        out,
     )
     code, out, _ = kpixl(capsys, "history", "AA01", "-r", reg, "--json", "--to", "2024-12")
     shown = json.loads(out)
