@@ -91,3 +91,33 @@ def test_a_year_that_is_not_one_is_one_line(
     err = capsys.readouterr().err
     assert code == 2 and "--year" in err and "2025-26" in err
     assert not (tmp_path / "s.xlsx").exists()
+
+
+def test_the_stores_earlier_years_give_the_forecast_its_seasons(
+    recorded: tuple[Path, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """September 2024, with 2021/22 to 2023/24 in the store: the December dip and the March
+    peak still to come are in the year-end forecast, which says what it was made from."""
+    import csv
+
+    register, store = recorded
+    months = [f"{n}-24" for n in NAMES[:6]]
+    level = 1000 * 1.05**3
+    calls = [round(level * s) for s in SEASON[:6]]
+    rows = [["Ref", "Indicator description", *months], ["AA04", "Calls received", *calls]]
+    returns = write_book(tmp_path / "alpha_2024.xlsx", {"KPIs": rows})
+    out = tmp_path / "r.csv"
+    code = main(["build", str(returns), "--register", str(register), "--period", "2024-09",
+                 "-o", str(tmp_path / "d.xlsx"), "--results", str(out), "--store", store])  # fmt: skip
+    assert code in (0, 1), capsys.readouterr().err
+    with out.open(encoding="utf-8-sig") as f:
+        row = next(r for r in csv.DictReader(f) if r["ref"] == "AA04" and r["forecast"])
+    year_end = level * sum(SEASON)
+    assert float(row["forecast"]) == pytest.approx(year_end, rel=0.03)
+    flat = sum(calls) * 2  # the year so far carried on, no seasons: misses March's peak
+    assert abs(float(row["forecast"]) - year_end) < abs(flat - year_end)
+    code = main(["explain", "AA04", str(returns), "--register", str(register), "--period",
+                 "2024-09", "--store", store])  # fmt: skip
+    said = capsys.readouterr().out
+    assert code == 0 and f"Year-end forecast: {float(row['forecast']):,.0f} (" in said
+    assert "seasons of earlier years (it came closest at this point in 3 earlier years)" in said

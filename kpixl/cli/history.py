@@ -167,7 +167,7 @@ def show(
     from kpixl.history.query import series
 
     first, last = (str(parse_period(p)) if p else None for p in (start, end))
-    opened = _open_to_read(store, register)
+    opened = open_to_read(store, register)
     try:
         months = series(opened, ref, first, last)
     finally:
@@ -197,7 +197,7 @@ def _changes(
 ) -> int:  # fmt: skip
     from kpixl.history.query import changes
 
-    opened = _open_to_read(store, register)
+    opened = open_to_read(store, register)
     try:
         found = changes(opened, since, ref)
     finally:
@@ -221,7 +221,7 @@ def _change_json(c: Change) -> dict[str, object]:
             "old": _version_json(c.old), "new": _version_json(c.new)}  # fmt: skip
 
 
-def _open_to_read(option: str | None, register_path: Path | None) -> Store:
+def open_to_read(option: str | None, register_path: Path | None) -> Store:
     """The store to read; never made here: a store no run has recorded into is one line."""
     from kpixl.history.location import store_url
     from kpixl.history.store import open_store
@@ -354,7 +354,7 @@ def export(out: Path, store: str | None, register: Path | None) -> int:
     """
     from kpixl.history.export import write_export
 
-    opened = _open_to_read(store, register)
+    opened = open_to_read(store, register)
     try:
         database = opened.engine.url.database if opened.engine.dialect.name == "sqlite" else None
         if database and out.resolve() == Path(database).resolve():

@@ -23,7 +23,7 @@ def suggest(register: Path, year: str, output: Path, store: str | None) -> int:
     thresholds, the suggested ones, the years and method behind them and how well such values
     held before. The register itself is never changed.
     """
-    from kpixl.cli.history import _open_to_read
+    from kpixl.cli.history import open_to_read
     from kpixl.history.suggest import first_month, past_years, suggestions, write_suggested
     from kpixl.outputs import Input, check_outputs
     from kpixl.register.load import load_register
@@ -35,7 +35,7 @@ def suggest(register: Path, year: str, output: Path, store: str | None) -> int:
     check_outputs([output], [Input(register, "the register")])
     reg = load_register(register)
     first = first_month(year, reg)
-    opened = _open_to_read(store, register)
+    opened = open_to_read(store, register)
     try:
         rows = suggestions(reg, past_years(opened, reg, first))
     finally:

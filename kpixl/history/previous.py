@@ -38,10 +38,17 @@ def last_year(register: Register, period: Period) -> tuple[Period, Period]:
     return this_year.shift(-12), this_year.shift(-1)
 
 
+# Whole earlier years give the year-end forecast its seasons (kpixl.rate.forecast uses up to 3).
+EARLIER_YEARS = 3
+
+
 def fill_last_year(store: Store, register: Register, figures: Figures, period: Period) -> Filled:
-    """Add to `figures` last financial year's figures the store holds (the current version of
-    each) and the returns do not give; call it before the results' rows are rated."""
-    first, last = last_year(register, period)
+    """Add to `figures` the earlier financial years' figures the store holds (the current
+    version of each; last year's for the previous-year column, up to EARLIER_YEARS for the
+    forecast's seasons) and the returns do not give; call it before the rows are rated.
+    `Filled.indicators` counts those given last year's figures."""
+    last_start, last = last_year(register, period)
+    first = last_start.shift(-12 * (EARLIER_YEARS - 1))
     f = schema.figures.c
     query = sa.select(f.ref, f.period, f.file, f.sheet, f.cell, *(f[n] for n in _FIELDS)).where(
         f.superseded_by.is_(None), f.period >= str(first), f.period <= str(last)
@@ -60,5 +67,6 @@ def fill_last_year(store: Store, register: Register, figures: Figures, period: P
             table = figures.tables(ref, create=True).setdefault(field, {})
             table[when] = Figure(float(number), where)
             added += 1
-            refs.add(ref)
+            if when >= last_start:
+                refs.add(ref)
     return Filled(added, len(refs))
