@@ -107,3 +107,8 @@ def round_half_away(x: float, places: int) -> float:
         ctx.prec = max(28, d.adjusted() + places + 3)
         rounded = d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     return float(rounded) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def norm(header: object) -> str:
+    """`Service Area`, `service_area` and ` SERVICE-AREA ` all become `service_area`."""
+    return re.sub(r"[\s_\-]+", "_", text_of(header).lower()).strip("_")

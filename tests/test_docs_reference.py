@@ -28,7 +28,8 @@ def test_every_issue_code_is_in_formats() -> None:
 
 def test_every_register_column_and_setting_is_in_formats() -> None:
     # the loader's own lists of what it reads (lower-case names)
-    from kpixl.register.load import AREA_COLUMNS, INDICATOR_COLUMNS, SETTING_KEYS
+    from kpixl.register.load import AREA_COLUMNS, INDICATOR_COLUMNS
+    from kpixl.register.settings import SETTING_KEYS
 
     found = quoted(FORMATS)
     for what, names in (

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import operator
-import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import repeat
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TypeVar, cast
 
 from kpixl.cells import a1
 from kpixl.errors import RegisterError
@@ -38,7 +36,8 @@ from kpixl.register.rows import (
     default_ytd,
     enum_value,
 )
-from kpixl.values import NO_VALUE_WORDS, parse_number, text_of
+from kpixl.register.settings import read_settings
+from kpixl.values import NO_VALUE_WORDS, norm, parse_number, text_of
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -63,11 +62,6 @@ def split_addresses(text: str) -> tuple[str, ...]:
             start = i + 1
     pieces.append(text[start:])
     return tuple(p.strip() for p in pieces if p.strip())
-
-
-def norm(header: object) -> str:
-    """`Service Area`, `service_area` and ` SERVICE-AREA ` all become `service_area`."""
-    return re.sub(r"[\s_\-]+", "_", text_of(header).lower()).strip("_")
 
 
 @dataclass
@@ -130,7 +124,7 @@ def _load(path: Path) -> Register:
             tables[name] = None
             continue
         tables[name] = _table(sheet, name, out)
-    settings = _settings(sheets.get(SETTINGS.lower()), out)
+    settings = read_settings(sheets.get(SETTINGS.lower()), out)
     areas = _service_areas(tables[AREAS], out)
     indicators = _indicators(tables[INDICATORS], areas, settings, out)
     if out.issues:
@@ -174,27 +168,6 @@ def has_value(row: list[object]) -> bool:
     return False
 
 
-# whole-number settings and their ranges; text settings
-_INT_SETTINGS = {
-    "fy_start_month": (1, 12),
-    "periods_shown_kpi": (1, PERIODS_SHOWN_MAX),
-    "periods_shown_activity": (1, PERIODS_SHOWN_MAX),
-    "smtp_port": (1, 65535),
-}
-_TEXT_SETTINGS = {
-    "organisation", "title", "smtp_host", "smtp_security", "smtp_user", "mail_from", "language",
-}  # fmt: skip
-# A language tag as HTML's `lang` takes it (BCP 47): `en-GB`, `cy`, `gd-GB`.
-_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
-# Read from `Settings.other` by the parts that use them (the dashboard's RAG note, the mail,
-# the history store's URL).
-_OTHER_SETTINGS = (
-    "rag_note", "smtp_ca_file", "mail_max_size_mb", "store", "show_forecast",
-    # how mail goes (kpixl/mail/routes.py): smtp or Microsoft Graph, and Graph's app and mailbox
-    "mail_via", "smtp_auth", "graph_tenant", "graph_client_id", "graph_mailbox", "graph_authority",
-    "graph_endpoint",
-)  # fmt: skip
-
 # Every column and setting the loader reads (docs/formats.md documents each, and a test holds
 # it to that); headers are matched ignoring case, spaces and underscores.
 INDICATOR_COLUMNS = COLUMNS
@@ -202,69 +175,6 @@ AREA_COLUMNS = (
     "service_area", "department", "lead_title", "lead_name", "cabinet_member", "dashboard",
     "recipients", "order",
 )  # fmt: skip
-SETTING_KEYS = (
-    *sorted(_INT_SETTINGS), "rag_basis", *sorted(_TEXT_SETTINGS), "title.<dashboard>",
-    *_OTHER_SETTINGS,
-)  # fmt: skip
-
-
-def _setting_pairs(sheet: Sheet) -> list[tuple[int, str, object]]:
-    """(row, key, value) of each setting given, without a header row."""
-    pairs: list[tuple[int, str, object]] = []
-    for index, row in enumerate(sheet.rows):
-        key = text_of(row[0] if row else None)
-        if index == 0 and norm(key) in {"key", "setting", "name"}:
-            continue  # a header row
-        if key:
-            pairs.append((index, key, row[1] if len(row) > 1 else None))
-    return pairs
-
-
-def _settings(sheet: Sheet | None, out: _Collector) -> Settings:
-    if sheet is None:
-        return Settings()
-    values: dict[str, Any] = {}
-    titles: dict[str, str] = {}
-    other: dict[str, str] = {}
-    for index, key, value in _setting_pairs(sheet):
-        name = norm(key)
-        cell = a1(index, 1)
-        if name.startswith("title.") or name.startswith("title:"):
-            titles[key.split(key[5], 1)[1].strip()] = text_of(value)
-        elif name in _INT_SETTINGS:
-            lo, hi = _INT_SETTINGS[name]
-            number = parse_number(value).value
-            if number is None or not number.is_integer() or not lo <= number <= hi:
-                out.add(
-                    IssueCode.REGISTER_BAD_VALUE,
-                    f"setting '{key}' must be a whole number from {lo} to {hi}, not "
-                    f"'{text_of(value)}'",
-                    sheet=SETTINGS,
-                    cell=cell,
-                )
-            else:
-                values[name] = int(number)
-        elif name == "rag_basis":
-            values[name] = enum_value(value, RagBasis, RagBasis.DISPLAYED, _complain(out, cell))
-        elif name == "language" and not _LANGUAGE_TAG.fullmatch(text_of(value)):
-            out.add(
-                IssueCode.REGISTER_BAD_VALUE,
-                f"setting 'language' must be a language tag such as en-GB or cy, not "
-                f"'{text_of(value)}'",
-                sheet=SETTINGS,
-                cell=cell,
-            )
-        elif name in _TEXT_SETTINGS:
-            values[name] = text_of(value)
-        else:
-            other[name] = text_of(value)
-    return Settings(titles=titles, other=other, **values)
-
-
-def _complain(out: _Collector, cell: str) -> Callable[[str], None]:
-    return lambda m: out.add(
-        IssueCode.REGISTER_BAD_VALUE, f"setting 'rag_basis' {m}", sheet=SETTINGS, cell=cell
-    )
 
 
 def _service_areas(table: _Table | None, out: _Collector) -> dict[str, ServiceArea]:
