@@ -102,3 +102,17 @@ def reason(exc: OSError, out: Path) -> str:
     if exc.errno == errno.ENAMETOOLONG:
         return "the name is too long"
     return exc.strerror or str(exc)
+
+
+def make_folder(folder: Path, option: str = "output") -> None:
+    """Make `folder` (and its parents) for an output; one line when it cannot be, naming the
+    `option` to change."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise OutputError(
+            f"cannot create the folder {folder}: a file of that name is in the way; choose "
+            f"another {option}"
+        ) from None
+    except OSError as exc:
+        raise OutputError(f"cannot create the folder {folder}: {reason(exc, folder)}") from None

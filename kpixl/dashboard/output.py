@@ -7,10 +7,10 @@ import io
 from collections.abc import Iterable
 from pathlib import Path
 
-from kpixl.atomic import reason, write_atomically
+from kpixl.atomic import make_folder, write_atomically
 from kpixl.dashboard import dashboard_filename, load_template, write_dashboard
 from kpixl.dashboard.publish import CHROMIUM, html_targets, pdf_targets, publish
-from kpixl.errors import OutputError, UsageError
+from kpixl.errors import UsageError
 from kpixl.outputs import Input, check_outputs, returns_inputs
 from kpixl.periods import Period
 from kpixl.results import DATA_COLUMNS, Results
@@ -140,7 +140,7 @@ def write_dashboards(
     check_outputs(planned, results_inputs(results, template))
     palette = load_template(template) if template is not None else None
     for target in targets.values():
-        _make_folder(target.parent)
+        make_folder(target.parent)
     written = [write_dashboard(results, name, target, palette) for name, target in targets.items()]
     written += publish(
         results, targets, pdf=pdf, engine=pdf_engine, html=html, templates=html_templates
@@ -148,18 +148,6 @@ def write_dashboards(
     if results_csv is not None:
         written.append(_write_csv(results, results_csv))
     return written
-
-
-def _make_folder(folder: Path) -> None:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except (FileExistsError, NotADirectoryError):
-        raise OutputError(
-            f"cannot create the folder {folder}: a file of that name is in the way; "
-            "choose another output"
-        ) from None
-    except OSError as exc:
-        raise OutputError(f"cannot create the folder {folder}: {reason(exc, folder)}") from None
 
 
 def safe_text(value: object) -> object:

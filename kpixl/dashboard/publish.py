@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kpixl.atomic import write_atomically
+from kpixl.atomic import make_folder, write_atomically
 from kpixl.dashboard.chromium import print_to_pdf
 from kpixl.dashboard.pdf import convert_to_pdf
 from kpixl.dashboard.view import DashboardView
 from kpixl.dashboard.webpage import render_page
-from kpixl.errors import OutputError, UsageError
+from kpixl.errors import UsageError
 from kpixl.results import Results
 
 CHROMIUM, LIBREOFFICE = "chromium", "libreoffice"
@@ -73,7 +73,7 @@ def publish(
             texts[name] = render_page(DashboardView(results, name), templates)
     written: list[Path] = []
     for name, page in pages.items():
-        _make_folder(page.parent)
+        make_folder(page.parent, "--html")
         write_atomically(texts[name].encode("utf-8"), page)
         written.append(page)
     if pdf:
@@ -83,15 +83,3 @@ def publish(
             else:
                 written.append(convert_to_pdf(workbooks[name], target))
     return written
-
-
-def _make_folder(folder: Path) -> None:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except (FileExistsError, NotADirectoryError):
-        raise OutputError(
-            f"cannot create the folder {folder}: a file of that name is in the way; choose "
-            "another --html"
-        ) from None
-    except OSError as exc:
-        raise OutputError(f"cannot create the folder {folder}: {exc.strerror}") from None
