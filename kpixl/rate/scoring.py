@@ -6,8 +6,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kpixl.check.level import Level
-from kpixl.check.plausibility import check_series, format_value
+from kpixl.check.plausibility import Finding, check_series, format_value
 from kpixl.check.validate import Figure, Figures
 from kpixl.issues import Issue, IssueCode, warning
 from kpixl.periods import Period
@@ -101,10 +100,18 @@ def score(
     for ind in register.indicators.values():
         if ind.ref in quiet:
             continue
-        series = _Series(ind, _due(ind.is_quarterly, period, fy_start), figures, fy_start)
+        due = _due(ind.is_quarterly, period, fy_start)
+        measured = screened.levels.get(ind.ref)
+        if measured is not None:  # plain values only: nothing but plausibility can warn
+            points = list(zip(due.periods, measured.values, strict=True))
+            for found in check_series(ind, points, (), fy_start, measured):
+                figure = figures.get(Field.VALUE, ind.ref, found.period)
+                issues.append(_plausibility_issue(ind, found, figure))
+            continue
+        series = _Series(ind, due, figures, fy_start)
         ytds[ind.ref] = _ytds(series, issues)
         issues.extend(_missing(series))
-        issues.extend(_plausibility(series, screened.levels.get(ind.ref)))
+        issues.extend(_plausibility(series))
     issues.extend(_areas_without_figures(register, figures))
     rows = functools.partial(_table, register, figures, period, ytds)
     return rows, _commentary(register, figures), issues
@@ -370,31 +377,31 @@ def _missing(series: _Series) -> list[Issue]:
     return issues
 
 
-def _plausibility(series: _Series, measured: Level | None = None) -> list[Issue]:
+def _plausibility(series: _Series) -> list[Issue]:
     ind = series.ind
     pairs = zip(series.periods, series.value_figures, strict=True)
     points = [(p, f.value) for p, f in pairs if f is not None]
     if not points:
         return []
-    issues: list[Issue] = []
-    history = _last_year(series)
-    for finding in check_series(ind, points, history, series.fy_start, measured):
-        figure = series.tables[Field.VALUE].get(finding.period)
-        where = (
-            {"file": figure.obs.file, "sheet": figure.obs.sheet, "cell": figure.obs.cell}
-            if figure
-            else {}
-        )
-        issues.append(
-            warning(
-                finding.code,
-                f"{ind.ref}: {finding.message}",
-                ref=ind.ref,
-                period=str(finding.period),
-                **where,
-            )
-        )
-    return issues
+    findings = check_series(ind, points, _last_year(series), series.fy_start)
+    table = series.tables[Field.VALUE]
+    return [_plausibility_issue(ind, f, table.get(f.period)) for f in findings]
+
+
+def _plausibility_issue(ind: Indicator, finding: Finding, figure: Figure | None) -> Issue:
+    """A plausibility finding as a warning at the figure's cell."""
+    where = (
+        {"file": figure.obs.file, "sheet": figure.obs.sheet, "cell": figure.obs.cell}
+        if figure
+        else {}
+    )
+    return warning(
+        finding.code,
+        f"{ind.ref}: {finding.message}",
+        ref=ind.ref,
+        period=str(finding.period),
+        **where,
+    )
 
 
 def _last_year(series: _Series) -> list[tuple[Period, float]]:
