@@ -72,6 +72,8 @@ class IssueCode(StrEnum):
     SWAPPED_DIGITS = "swapped-digits"
     WRONG_SIGN = "wrong-sign"
     YTD_IN_MONTH = "ytd-in-month"
+    # history
+    REVISED = "revised"  # a figure differs from the one the history store holds for it
 
 
 @dataclass(frozen=True)

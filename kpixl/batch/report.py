@@ -27,7 +27,7 @@ from kpixl.dashboard.cellwriter import cell_range, column_widths, put_number, pu
 from kpixl.dashboard.save import stamp, workbook_bytes
 from kpixl.dashboard.styles import Look
 from kpixl.dashboard.view import DashboardView
-from kpixl.issues import FIELDS, Issue, Severity, count_by_severity
+from kpixl.issues import FIELDS, Issue, IssueCode, Severity, count_by_severity
 from kpixl.periods import Period
 from kpixl.read.returns import ReturnFile
 from kpixl.register.model import Kind, Register
@@ -90,6 +90,10 @@ class RunReport:
         """Every issue found, those an "and N more like these" line stands for included."""
         return count_by_severity(self.issues)
 
+    def revisions(self) -> int:
+        """Figures this run changed from what the history store held (`revised` warnings)."""
+        return sum(i.count for i in self.issues if i.code is IssueCode.REVISED)
+
     def as_json(self) -> dict[str, Any]:
         return {
             "kpixl_version": self.version,
@@ -99,6 +103,7 @@ class RunReport:
             "seconds": round(self.seconds, 3),
             "files_by_status": self.status_counts(),
             "issues_by_severity": self.issue_counts(),
+            "revisions": self.revisions(),
             "files": [
                 {**asdict(f), "status": f.status.value, "seconds": round(f.seconds, 3)}
                 for f in self.files
@@ -241,6 +246,7 @@ def _summary(ws: Worksheet, report: RunReport) -> None:
         *((f"Files {status}", n) for status, n in report.status_counts().items()),
         ("Errors", report.issue_counts()["error"]),
         ("Warnings", report.issue_counts()["warning"]),
+        ("Revised figures", report.revisions()),
         ("Dashboards written", len(report.dashboards)),
     ]
     for row, (label, value) in enumerate(facts, start=3):

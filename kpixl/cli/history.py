@@ -40,7 +40,8 @@ def store_options(command: F) -> F:
 
 class Recording:
     """A run's record in the history store. When the run has rated its figures (`rated`, before
-    any dashboard is written) they are taken, and last year's figures the returns lack are added
+    any dashboard is written) they are taken, those that differ from the store's are added to
+    the run's report as `revised` warnings, and last year's figures the returns lack are added
     from the store for the previous-year column; the run is recorded once the dashboards are
     written (`record`). A store problem is one line and never costs a dashboard."""
 
@@ -62,6 +63,7 @@ class Recording:
             return
         from kpixl.history.previous import fill_last_year
         from kpixl.history.record import figures_of, take
+        from kpixl.history.revisions import revisions
 
         self.results = results
         try:
@@ -70,6 +72,10 @@ class Recording:
                 raise UsageError("the run's figures were not kept for the history store")
             self.taken = take(results, figures)
             self.store = open_for(self.option, results.register)
+            # revisions found now, so the dashboards list them; recorded after, as ever
+            results.report.extend(
+                revisions(self.store, results.register, figures, self.taken.figures)
+            )
             if self.previous_year:
                 filled = fill_last_year(self.store, results.register, figures, results.period)
                 self.last_year = filled.indicators
