@@ -19,7 +19,7 @@ from defusedxml import ElementTree
 from kpixl.cells import column_letter
 from kpixl.issues import IssueCode
 from kpixl.read.archive import DEFAULT_LIMITS, Contents, Limits, WorkbookError, inspect
-from kpixl.read.ods import ods_extents
+from kpixl.read.ods import OdsExtent, error_cells, ods_extents
 
 if TYPE_CHECKING:
     import openpyxl
@@ -96,8 +96,7 @@ def read_workbook(path: Path, limits: Limits = DEFAULT_LIMITS) -> Workbook:
         raise WorkbookError("the file does not exist or is not a file")
     contents = inspect(path, limits, keep=True)  # the file is read once, here
     xml_facts = _scan_ooxml(path, contents) if contents.kind == "xlsx" else {}
-    if contents.kind == "ods":
-        _refuse_large_ods(contents, limits)
+    ods_sheets = _refuse_large_ods(contents, limits) if contents.kind == "ods" else {}
     contents.parts.clear()  # the sheets' XML is not needed any more
     try:
         source = io.BytesIO(contents.data) if contents.data else path.open("rb")
@@ -116,7 +115,8 @@ def read_workbook(path: Path, limits: Limits = DEFAULT_LIMITS) -> Workbook:
             if str(meta.typ) != str(calamine.SheetTypeEnum.WorkSheet):
                 result.chart_sheets += 1
                 continue
-            _read_sheet(book, meta.name, xml_facts.get(meta.name), limits, result)
+            facts = xml_facts.get(meta.name)
+            _read_sheet(book, meta.name, facts, limits, result, ods_sheets.get(meta.name))
     except Exception as exc:
         raise WorkbookError(f"the workbook is damaged and cannot be read ({exc})") from None
     finally:
@@ -130,6 +130,7 @@ def _read_sheet(
     facts: _SheetFacts | None,
     limits: Limits,
     result: Workbook,
+    ods: OdsExtent | None = None,
 ) -> None:
     limit = (
         f"(limit {limits.max_rows:,} rows, {limits.max_cols} columns, "
@@ -149,23 +150,35 @@ def _read_sheet(
         return
     rows = list(sheet.to_python(skip_empty_area=False))
     missing = facts.formulas_without_value if facts else set()
-    for (row, col), text in (facts.errors if facts else {}).items():
-        # calamine gives an error cell as "", as if blank: put back the error Excel shows
-        if row < len(rows) and col < len(rows[row]) and rows[row][col] == "":
-            rows[row][col] = text
+    # calamine gives an error cell as "" (an .ods one as "" or 0), as if blank: put back the
+    # error the cell shows
+    if facts is not None:
+        _put_back_errors(rows, facts.errors, only_blank=True)
+    if ods is not None and ods.errors:
+        width = max(map(len, rows), default=0)
+        _put_back_errors(rows, error_cells(ods.errors, len(rows), width), only_blank=False)
     result.sheets.append(Sheet(name, rows, missing))
+
+
+def _put_back_errors(
+    rows: list[list[Any]], errors: dict[tuple[int, int], str], only_blank: bool
+) -> None:
+    for (row, col), text in errors.items():
+        if row < len(rows) and col < len(rows[row]) and (rows[row][col] == "" or not only_blank):
+            rows[row][col] = text
 
 
 def _too_large(rows: int, cols: int, limits: Limits) -> bool:
     return rows > limits.max_rows or cols > limits.max_cols or rows * cols > limits.max_cells
 
 
-def _refuse_large_ods(contents: Contents, limits: Limits) -> None:
+def _refuse_large_ods(contents: Contents, limits: Limits) -> dict[str, OdsExtent]:
     """Refuse the whole .ods when one of its sheets, repeats counted out, is too large: calamine
-    expands every sheet as it opens the file, so no sheet of it can be skipped alone."""
+    expands every sheet as it opens the file, so no sheet of it can be skipped alone. Else
+    every sheet's extent and error cells, by name."""
     content = contents.parts.get("content.xml")
-    sheets = ods_extents(content) if content is not None else None
-    for sheet in sheets or []:
+    sheets = (ods_extents(content) if content is not None else None) or []
+    for sheet in sheets:
         if _too_large(sheet.rows, sheet.cols, limits):
             what = (
                 f"sheet '{sheet.name}' reaches cell {column_letter(sheet.cols - 1)}{sheet.rows} "
@@ -187,6 +200,7 @@ def _refuse_large_ods(contents: Contents, limits: Limits) -> None:
             "a new workbook",
             IssueCode.SHEET_TOO_LARGE,
         )
+    return {sheet.name: sheet for sheet in sheets}
 
 
 @dataclass
