@@ -257,13 +257,10 @@ def _rated(
     period: Period | None,
 ) -> Results:
     """Rate the figures `validate` kept for the reporting period (by default the latest)."""
-    issues = _with_unknown_files(register, read, issues)
+    issues = whole_file_issues(register, read, figures, issues)
     periods = figures.value_periods()
     if not periods:
-        said = issues + _blank_files(register, read)
-        if not any(i.severity is Severity.ERROR for i in said):  # every figure n/a, say
-            said.append(error(IssueCode.NO_FIGURES, _NO_FIGURE))
-        raise NothingToRate(Report(capped(_ordered(said))), len(read))
+        raise NothingToRate(Report(capped(_ordered(issues))), len(read))
     if period is None:  # the latest month, unless it stands far from the rest (a typo)
         from kpixl.check.period_choice import default_period
 
@@ -274,6 +271,22 @@ def _rated(
     data, commentary, more = score(register, figures, period)
     report = Report(capped(_ordered(issues + more)))  # every output sees the capped list
     return Results(register, period, data, report, commentary, [str(r.path) for r in read])
+
+
+def whole_file_issues(
+    register: Register, read: Sequence[ReturnFile], figures: Figures, issues: list[Issue]
+) -> list[Issue]:
+    """`validate`'s issues with what each file as a whole gave: `no-known-refs` for a file
+    none of whose refs is the register's (instead of its `unknown-ref` lines) and, when no
+    file gives a figure, `no-figures` for each sent back unfilled, or one for the run (no
+    file) when none is to blame and nothing else is an error (every figure n/a, say)."""
+    issues = _with_unknown_files(register, read, issues)
+    if figures.value_periods():
+        return issues
+    said = issues + _blank_files(register, read)
+    if not any(i.severity is Severity.ERROR for i in said):
+        said.append(error(IssueCode.NO_FIGURES, _NO_FIGURE))
+    return said
 
 
 def _ordered(issues: list[Issue]) -> list[Issue]:

@@ -25,7 +25,7 @@ from kpixl.addin.config import TEMPLATE, load_config
 from kpixl.cells import parse_a1
 from kpixl.cli.main import main
 from kpixl.dashboard.output import write_dashboards
-from kpixl.pipeline import run
+from kpixl.pipeline import NothingToRate, run
 from tests.conftest import SETTINGS, month, write_book, write_register
 from tests.smtp_servers import Recorder, smtp_server
 
@@ -470,6 +470,54 @@ def test_validate_a_workbook_without_a_table_says_so(office: Path) -> None:
     book = FakeBook(FakeApp(), office / "letter.xlsx", {"Sheet1": [["Dear all"]]})
     kpixl.addin.validate_return(book)  # type: ignore[arg-type]
     assert [r["Code"] for r in validation_rows(book)] == ["no-table"]
+
+
+def told(book: FakeBook) -> list[tuple[str, str, str]]:
+    return [(r["Severity"], r["Code"], r["Message"]) for r in validation_rows(book)]
+
+
+def test_validate_a_return_for_another_register_names_what_it_holds(office: Path) -> None:
+    rows = [HEADER, *([f"FIN-{n}", "Spend", 1, 2, 3] for n in range(1, 6))]
+    book = FakeBook(FakeApp(), office / "Finance.xlsx", {"KPIs": rows})
+    kpixl.addin.validate_return(book)  # type: ignore[arg-type]
+    assert told(book) == [
+        (
+            "error",
+            "no-known-refs",
+            "5 refs such as FIN-1, FIN-2, FIN-3, none in the register register.xlsx: is this "
+            "the right register for this file? If so, correct the refs",
+        )
+    ]  # one line for the file, not an unknown-ref per ref
+    assert book.app.alerts[0]["prompt"].startswith("Finance.xlsx: 1 error(s), 0 warning(s)")
+    # the command line says the same of the saved file
+    saved = write_book(office / "returns" / "Finance.xlsx", {"KPIs": rows})
+    with pytest.raises(NothingToRate) as nothing:
+        run([saved], office / "register.xlsx")
+    assert [i.message for i in nothing.value.report] == [told(book)[0][2]]
+
+
+def test_validate_a_return_sent_back_unfilled_says_so(office: Path) -> None:
+    rows = [HEADER, ["AA01", "Calls answered"], ["AA02", "Rent outstanding"], ["ZZ99", "Other"]]
+    book = FakeBook(FakeApp(), office / "Blank.xlsx", {"KPIs": rows})
+    kpixl.addin.validate_return(book)  # type: ignore[arg-type]
+    errors = [(code, message) for severity, code, message in told(book) if severity == "error"]
+    assert errors == [
+        ("no-figures", "holds 2 indicators of the register (AA01, AA02) but no figure for any of "
+         "them: fill in the figures and send it again"),
+    ]  # fmt: skip
+    saved = write_book(office / "returns" / "Blank.xlsx", {"KPIs": rows})
+    with pytest.raises(NothingToRate) as nothing:
+        run([saved], office / "register.xlsx")
+    assert [(i.code.value, i.message) for i in nothing.value.report.errors] == errors
+
+
+def test_validate_a_return_of_only_n_a_says_no_figure_is_given(office: Path) -> None:
+    rows = [HEADER, ["AA01", "Calls answered", "n/a", "n/a", "n/a"]]
+    book = FakeBook(FakeApp(), office / "Nil.xlsx", {"KPIs": rows})
+    kpixl.addin.validate_return(book)  # type: ignore[arg-type]
+    assert ("error", "no-figures") in {(severity, code) for severity, code, _ in told(book)}
+    [row] = [r for r in validation_rows(book) if r["Code"] == "no-figures"]
+    assert row["Message"].startswith("no return gives a figure for any indicator of the register")
 
 
 def test_without_settings_the_button_says_to_click_settings(

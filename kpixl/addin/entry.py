@@ -7,6 +7,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -91,8 +92,11 @@ def validate_return(book: Book) -> None:
 
 
 def check_return(register: Register, grids: list[GridSheet], name: str) -> list[Issue]:
-    """The issues `kpixl validate` would give for this return alone."""
+    """The issues `kpixl validate` would give for this return alone, with its answers for the
+    file as a whole: `no-table`, `no-known-refs` (none of its refs is the register's: the
+    wrong register, or the wrong workbook), `no-figures` (sent back unfilled)."""
     from kpixl.check.validate import validate
+    from kpixl.pipeline import whole_file_issues
     from kpixl.rate.scoring import score
     from kpixl.read.returns import read_sheets
 
@@ -107,6 +111,11 @@ def check_return(register: Register, grids: list[GridSheet], name: str) -> list[
                 file=name,
             )
         )
+    # the run's own no-figures line (no file to blame) is this workbook's here
+    issues = [
+        replace(i, file=name) if i.code is IssueCode.NO_FIGURES and not i.file else i
+        for i in whole_file_issues(register, [read], figures, issues)
+    ]
     periods = figures.value_periods()
     if periods:
         issues += score(register, figures, max(periods))[2]
