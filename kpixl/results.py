@@ -32,6 +32,10 @@ class Commentary:
     source: str  # file!sheet!cell
 
 
+# The Trends sheet's span, in months to the reporting period, when the history store holds
+# earlier years (Results.earlier); without them a chart spans this financial year.
+TREND_MONTHS = 36
+
 DataRow = tuple[object, ...]  # one row of the Data table, in DATA_COLUMNS order
 _AREA = DATA_COLUMNS.index("service_area")
 
@@ -62,6 +66,9 @@ class Results:
     commentary: list[Commentary]
     files: list[str]  # the returns read, as given
     folders: list[str]  # folders of returns given; never written in
+    # KPIs' values of the months before this FY the Trends sheet shows (from the history
+    # store, kpixl.history.previous.earlier_values), by ref and month; empty without a store
+    earlier: dict[str, dict[Period, float]]
 
     def __init__(
         self,
@@ -72,6 +79,7 @@ class Results:
         commentary: list[Commentary] | None = None,
         files: list[str] | None = None,
         folders: list[str] | None = None,
+        earlier: dict[str, dict[Period, float]] | None = None,
     ) -> None:
         self.register, self.period, self.report = register, period, report
         self._data = data
@@ -79,6 +87,7 @@ class Results:
         self.commentary = commentary if commentary is not None else []
         self.files = files if files is not None else []
         self.folders = folders if folders is not None else []
+        self.earlier = earlier if earlier is not None else {}
 
     @property
     def data(self) -> pd.DataFrame:

@@ -374,8 +374,9 @@ def dashboard_results(results: Results, dashboard: str) -> Results:
     data = results.rows_of(names)
     commentary = [c for c in results.commentary if c.service_area in names]
     return Results(
-        results.register, results.period, data, results.report, commentary, results.files
-    )
+        results.register, results.period, data, results.report, commentary, results.files,
+        earlier=results.earlier,
+    )  # fmt: skip
 
 
 def write_all(
@@ -390,7 +391,7 @@ def write_all(
             entries.append(_write(slices[name], name, target))
             say.advance()
         return entries
-    shared = (results.register, results.report, results.period, results.files)
+    shared = (results.register, results.report, results.period, results.files, results.earlier)
     # spawn, not fork: the same on every system, and safe beside the progress display's thread.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
@@ -427,14 +428,20 @@ def _write(results: Results, dashboard: str, target: Path) -> DashboardEntry:
 _SHARED: dict[str, Any] = {}
 
 
-def _init_writer(register: Register, report: Any, period: Period, files: list[str]) -> None:
+def _init_writer(
+    register: Register, report: Any, period: Period, files: list[str],
+    earlier: dict[str, dict[Period, float]],
+) -> None:  # fmt: skip
     """Each writer process receives what every dashboard shares once, not once per dashboard."""
-    _SHARED.update(register=register, report=report, period=period, files=files)
+    _SHARED.update(register=register, report=report, period=period, files=files, earlier=earlier)
 
 
 def _write_one(
     dashboard: str, data: list[DataRow], commentary: list[Commentary], target: Path
 ) -> DashboardEntry:
     s = _SHARED
-    results = Results(s["register"], s["period"], data, s["report"], commentary, s["files"])
+    results = Results(
+        s["register"], s["period"], data, s["report"], commentary, s["files"],
+        earlier=s["earlier"],
+    )  # fmt: skip
     return _write(results, dashboard, target)

@@ -61,7 +61,7 @@ class Recording:
         kpixl.history.record.figures_of) and add last year's from the store."""
         if self.off:
             return
-        from kpixl.history.previous import fill_last_year
+        from kpixl.history.previous import earlier_values, fill_last_year
         from kpixl.history.record import figures_of, take
         from kpixl.history.revisions import revisions
 
@@ -79,6 +79,9 @@ class Recording:
             if self.previous_year:
                 filled = fill_last_year(self.store, results.register, figures, results.period)
                 self.last_year = filled.indicators
+                results.earlier = earlier_values(
+                    results.register, figures, results.period, filled.held
+                )  # the Trends sheet's earlier years
         except Exception as exc:  # whatever the store does, the dashboards are written
             self.problem = _one_line(exc)
 

@@ -9,6 +9,8 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from openpyxl.chart import LineChart, Reference, Series
+from openpyxl.chart.axis import TextAxis
+from openpyxl.chart.legend import LegendEntry
 from openpyxl.chart.marker import Marker
 from openpyxl.chart.series import Series as ChartSeries
 from openpyxl.chart.shapes import GraphicalProperties
@@ -37,12 +39,14 @@ from kpixl.dashboard.styles import Look
 from kpixl.dashboard.view import DashboardView
 from kpixl.periods import Period
 from kpixl.register.model import Indicator, Kind, Unit
+from kpixl.results import TREND_MONTHS
 
 # The charts' figures go on a hidden sheet whose header says `Indicator`, never `Ref`: a
 # dashboard given back as a return must not find a table there.
 CHART_DATA_SHEET = "Chart data"
 CHART_DATA_HEADERS = ("Indicator", "Line")
 LINE_LABELS = {"value": "Value", "target": "Target", "floor": "Floor"}
+YEAR_LINE = "year "  # an earlier financial year's line: `year 2022/23`
 FIRST_CHART_ROW = 4
 CHARTS_PER_ROW = 3
 SLOT_COLUMNS, SLOT_ROWS = 6, 13  # sheet columns and rows each chart takes, gap included
@@ -82,6 +86,40 @@ def axis_label(period: Period, ind: Indicator) -> str:
     return period.label if ind.is_quarterly else period.label.split("-")[0]
 
 
+def trend_periods(view: DashboardView, ind: Indicator) -> list[Period]:
+    """The periods a KPI's chart spans: the whole FY; or, where the history store gives it
+    earlier years, the TREND_MONTHS to the reporting period (quarter ends when quarterly)."""
+    if not view.earlier(ind):
+        return fy_periods(view, ind)
+    months = [view.period.shift(n) for n in range(1 - TREND_MONTHS, 1)]
+    return [p for p in months if p.is_quarter_end(view.fy_start)] if ind.is_quarterly else months
+
+
+def chart_lines(
+    view: DashboardView, ind: Indicator, periods: list[Period]
+) -> dict[str, list[float | None]]:
+    """The lines of a KPI's chart: this year's values and its target and floor, then, over
+    earlier years, a line per financial year (`year 2022/23`), so each year's end is a break."""
+    earlier = view.earlier(ind)
+    this_year = view.period.fy_start(view.fy_start)
+    lines = {"value": [view.value(ind, p) for p in periods]}
+    for name, level in (("target", ind.target), ("floor", ind.floor)):
+        if level is not None:  # today's thresholds: drawn over this year only
+            lines[name] = [level if p >= this_year else None for p in periods]
+    years = dict.fromkeys(p.fy_label(view.fy_start) for p in periods if p < this_year)
+    for year in years:
+        lines[f"{YEAR_LINE}{year}"] = [
+            earlier.get(p) if p < this_year and p.fy_label(view.fy_start) == year else None
+            for p in periods
+        ]
+    return lines
+
+
+def _line_label(name: str) -> str:
+    """`Value`, `Target`, `Floor`, or an earlier year's `2022/23`."""
+    return LINE_LABELS.get(name) or name.removeprefix(YEAR_LINE)
+
+
 def write_trends(ws: Worksheet, data: Worksheet, view: DashboardView) -> None:
     """Charts in a grid, three to a row and three rows to a printed page, in register order."""
     column_widths(ws, {c: COLUMN_WIDTH for c in range(1, CHARTS_PER_ROW * SLOT_COLUMNS + 1)})
@@ -91,8 +129,14 @@ def write_trends(ws: Worksheet, data: Worksheet, view: DashboardView) -> None:
         f"Key Performance Indicators, financial year {fy}: each month's value (quarterly "
         "indicators: each quarter's) against its target and floor."
     )
-    put_paragraph(ws, 2, (1, CHARTS_PER_ROW * SLOT_COLUMNS), note, 200.0, Look.NOTE)
     kpis = trend_kpis(view)
+    if any(view.earlier(ind) for ind in kpis):
+        note += (
+            f" Where the history store holds earlier years, the {TREND_MONTHS} months to "
+            f"{view.period.label}, the line broken at each financial year (the target and "
+            "floor are this year's)."
+        )
+    put_paragraph(ws, 2, (1, CHARTS_PER_ROW * SLOT_COLUMNS), note, 200.0, Look.NOTE)
     if not kpis:
         put_text(ws, FIRST_CHART_ROW, 1, NO_KPIS, Look.PARAGRAPH)
     blocks = write_chart_data(data, view, kpis)
@@ -126,19 +170,18 @@ def write_chart_data(
     text = styles.TEXT_FORMAT
     row = 2
     for ind in kpis:
-        periods = fy_periods(view, ind)
+        periods = trend_periods(view, ind)
         fmt = styles.number_format(ind)
-        labels = [(axis_label(p, ind), Look.CENTRE, text) for p in periods]
+        years = len(periods) > len(fy_periods(view, ind))  # earlier years: labels keep the year
+        shown = [p.label if years else axis_label(p, ind) for p in periods]
+        labels = [(label, Look.CENTRE, text) for label in shown]
         writer.append([(ind.ref, Look.BODY, text), ("Period", Look.BODY, text), *labels])
-        lines = {"value": [view.value(ind, p) for p in periods]}
-        for name, level in (("target", ind.target), ("floor", ind.floor)):
-            if level is not None:
-                lines[name] = [level] * len(periods)
+        lines = chart_lines(view, ind, periods)
         rows: dict[str, int] = {}
         for offset, (name, figures) in enumerate(lines.items(), start=1):
             rows[name] = row + offset
             cells = [(f, Look.NUMBER, fmt) for f in figures]
-            writer.append([None, (LINE_LABELS[name], Look.BODY, text), *cells])
+            writer.append([None, (_line_label(name), Look.BODY, text), *cells])
         writer.append([])  # a blank row between blocks
         drawn = [f for figures in lines.values() for f in figures if f is not None]
         blocks.append(ChartBlock(ind.ref, row, rows, len(periods), min(drawn, default=None)))
@@ -177,16 +220,30 @@ def trend_chart(
     for name, row in block.lines.items():
         ref = Reference(data, min_col=2, max_col=last_col, min_row=row, max_row=row)
         series = Series(ref, title_from_data=True)
-        _line_look(series, name, palette.lines[name])
+        look = "value" if name.startswith(YEAR_LINE) else name  # earlier years: the value's
+        _line_look(series, look, palette.lines[look])
         chart.series.append(series)
     labels = Reference(data, min_col=3, max_col=last_col, min_row=block.labels_row)
     chart.set_categories(labels)
+    _earlier_years(chart, list(block.lines), block.periods)
     chart.y_axis.number_format = styles.number_format(ind)
     chart.y_axis.scaling.min, chart.y_axis.scaling.max = y_range(ind, block)
     # openpyxl 3.1 marks axes as deleted unless told otherwise: Excel would show none.
     chart.x_axis.delete = False
     chart.y_axis.delete = False
     return chart
+
+
+def _earlier_years(chart: LineChart, names: list[str], periods: int) -> None:
+    """Earlier years' lines look like the value's and say nothing more in the legend (Value,
+    Target, Floor, as ever); a chart of three years' months labels every third one."""
+    hidden = [n for n, name in enumerate(names) if name.startswith(YEAR_LINE)]
+    if not hidden:
+        return
+    assert chart.legend is not None
+    chart.legend.legendEntry = [LegendEntry(idx=n, delete=True) for n in hidden]
+    if periods > 2 * 12 and isinstance(chart.x_axis, TextAxis):  # a line chart's: always
+        chart.x_axis.tickLblSkip = chart.x_axis.tickMarkSkip = 3
 
 
 def _line_look(series: ChartSeries, name: str, colour: str) -> None:

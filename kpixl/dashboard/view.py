@@ -120,6 +120,11 @@ class DashboardView:
         row = self.row(ind.ref, period)
         return None if row is None else number(row["value"])
 
+    def earlier(self, ind: Indicator) -> dict[Period, float]:
+        """The KPI's values before this financial year, from the history store (see
+        Results.earlier), by month; empty without a store or earlier years in it."""
+        return self.results.earlier.get(ind.ref, {})
+
     def latest_field(self, ind: Indicator, name: str) -> Any:
         row = self.latest(ind)
         return None if row is None else row[name]

@@ -4,6 +4,7 @@ last year's figures, from the returns or else the store, then the register's pre
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -14,6 +15,7 @@ from kpixl.history.store import Store
 from kpixl.periods import Period
 from kpixl.read.observations import Field, Observation
 from kpixl.register.model import Register
+from kpixl.results import TREND_MONTHS
 
 # What of last year's figures the previous year is worked out from (see kpixl.rate.scoring).
 _FIELDS = {
@@ -26,10 +28,12 @@ _FIELDS = {
 
 @dataclass(frozen=True)
 class Filled:
-    """What the store gave: figures added, and the indicators they were for."""
+    """What the store gave: figures added, and the indicators they were for; `held`: the
+    indicators the store holds figures of earlier years for (given by the returns or not)."""
 
     figures: int
     indicators: int
+    held: frozenset[str] = frozenset()
 
 
 def last_year(register: Register, period: Period) -> tuple[Period, Period]:
@@ -55,10 +59,11 @@ def fill_last_year(store: Store, register: Register, figures: Figures, period: P
     )
     with store.reading() as conn:
         stored = conn.execute(query).all()
-    added, refs = 0, set()
+    added, refs, held = 0, set(), set()
     for ref, month, file, sheet, cell, *numbers in stored:
         if ref not in register.indicators:
             continue
+        held.add(ref)
         when = Period.parse(month)
         for field, number in zip(_FIELDS.values(), numbers, strict=True):
             if number is None or figures.get(field, ref, when) is not None:
@@ -69,4 +74,27 @@ def fill_last_year(store: Store, register: Register, figures: Figures, period: P
             added += 1
             if when >= last_start:
                 refs.add(ref)
-    return Filled(added, len(refs))
+    return Filled(added, len(refs), frozenset(held))
+
+
+def earlier_values(
+    register: Register, figures: Figures, period: Period, refs: Iterable[str]
+) -> dict[str, dict[Period, float]]:
+    """The values of `refs`' KPIs in the months before this financial year that the Trends
+    sheet's TREND_MONTHS to `period` take in (from the returns, else the store: call it after
+    fill_last_year), by ref and month; a KPI with none is left out."""
+    this_year = period.fy_start(register.settings.fy_start_month)
+    first = period.shift(1 - TREND_MONTHS)
+    found: dict[str, dict[Period, float]] = {}
+    for ref in refs:
+        ind = register.indicators.get(ref)
+        if ind is None or not ind.is_kpi:
+            continue
+        values = {
+            month: figure.value
+            for month, figure in figures.of(ref, Field.VALUE).items()
+            if first <= month < this_year
+        }
+        if values:
+            found[ref] = dict(sorted(values.items()))
+    return found
