@@ -79,9 +79,11 @@ def _far_months(
         row = level(
             [v for _, v in points], log=ind.unit in LOG_UNITS, percent=ind.unit is Unit.PERCENT
         )
+    summed = ind.ytd is YtdMethod.SUM and ind.unit is not Unit.PERCENT
+    nearest = min(Z_MIN, Z_YTD) if summed else Z_MIN  # nothing nearer can be queried
     findings = []
     for i in range(first, len(points)):
-        if row.z[i] >= min(Z_MIN, Z_YTD):
+        if row.z[i] >= nearest:
             finding = _judge(ind, points, i, row, fy_start)
             if finding is not None:
                 findings.append(finding)
