@@ -18,8 +18,8 @@ from kpixl.history.location import (
     network_place,
     store_url,
 )
-from kpixl.history.query import series
-from kpixl.history.store import BUSY_SECONDS, MIGRATIONS, VERSION_TABLE, open_store
+from kpixl.history.query import changes, series
+from kpixl.history.store import BUSY_SECONDS, HEAD, MIGRATIONS, VERSION_TABLE, open_store
 from tests.test_history_cluster import any_store, postgres  # noqa: F401
 
 MOUNTS = """\
@@ -164,8 +164,21 @@ FIRST_SCHEMA_FIGURES = """INSERT INTO figures (id, run_id, ref, period, value, n
     (2, 1, 'FN07', '2024-12', 0.9, 45, 50, 'Corrected', 'Finance_v2.xlsx', 'KPIs', 'K3', NULL)"""
 
 
-def test_a_store_made_with_the_first_schema_is_upgraded_with_nothing_lost(any_store: str) -> None:  # noqa: F811
-    _migrate(any_store, "0001")
+def test_the_head_kpixl_knows_without_alembic_is_the_migrations_head() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS)
+    assert ScriptDirectory.from_config(config).get_current_head() == HEAD
+
+
+@pytest.mark.parametrize("older", ["0001", "0002"])
+def test_a_store_made_with_an_older_schema_is_upgraded_with_nothing_lost(
+    any_store: str,  # noqa: F811
+    older: str,
+) -> None:
+    _migrate(any_store, older)
     engine = sa.create_engine(any_store)
     with engine.begin() as conn:
         when = dt.datetime(2025, 1, 10, 9, 12, tzinfo=dt.UTC)
@@ -177,9 +190,12 @@ def test_a_store_made_with_the_first_schema_is_upgraded_with_nothing_lost(any_st
     with store.reading() as conn:
         version = conn.execute(sa.text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar_one()
         tables = set(sa.inspect(conn).get_table_names())
+        indexes = {i["name"] for i in sa.inspect(conn).get_indexes("figures")}
     months = series(store, "FN07")
+    revised = changes(store, ref="FN07")
     store.close()
-    assert version == "0002" and {"thresholds", "ratings"} <= tables
+    assert version == HEAD == "0003" and {"thresholds", "ratings"} <= tables
+    assert {"figures_ref_period", "figures_current", "figures_superseded"} <= indexes
     [december] = months
     old, new = december.versions
     assert (old.value, old.numerator, old.commentary, old.source) == (
@@ -187,6 +203,10 @@ def test_a_store_made_with_the_first_schema_is_upgraded_with_nothing_lost(any_st
     )  # fmt: skip
     assert (new.value, new.user, new.recorded_at) == (0.9, "jsmith", when)
     assert new.file_sha256 is None  # not known to the first schema
+    [change] = revised  # found through the index of superseded figures (0003)
+    assert (change.old.value, change.new.value, change.changed()) == (
+        0.86, 0.9, ["value", "numerator", "commentary"],
+    )  # fmt: skip
 
 
 def test_a_store_written_by_a_newer_kpixl_is_refused(tmp_path: Path) -> None:
