@@ -17,10 +17,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from kpixl import __version__
-from kpixl.check.figures import Figure, Figures, Note
+from kpixl.check.figures import Figure, Figures, Note, Placed
 from kpixl.history import schema
 from kpixl.history.store import Store
-from kpixl.read.observations import Field
+from kpixl.read.observations import Field, Observation
 from kpixl.register.model import Register
 from kpixl.results import DATA_COLUMNS, Results
 
@@ -162,12 +162,12 @@ def accepted(register: Register, figures: Figures, hashes: dict[str, str]) -> li
     rows: list[tuple[Any, ...]] = []
     for ref in register.indicators:
         tables = figures.tables(ref)
-        numbers = {name: tables.get(field, {}) for field, name in _NUMBERS.items()}
-        periods = set(notes.get(ref, {})).union(*numbers.values())
+        numbers = [tables.get(field, {}) for field in _NUMBERS]
+        ref_notes = notes.get(ref, {})
+        periods = set(ref_notes).union(*numbers)
         for period in sorted(periods):
-            found = {name: table.get(period) for name, table in numbers.items()}
-            lines = notes.get(ref, {}).get(period, [])
-            rows.append(_row(ref, str(period), found, lines, hashes))
+            found = [table.get(period) for table in numbers]
+            rows.append(_row(ref, str(period), found, ref_notes.get(period, ()), hashes))
     return rows
 
 
@@ -183,17 +183,30 @@ def _notes_by_key(notes: Iterable[Note]) -> dict[str, dict[Any, list[Note]]]:
 def _row(
     ref: str,
     period: str,
-    found: dict[str, Figure | None],
+    found: list[Figure | None],
     notes: Sequence[Note],
     hashes: dict[str, str],
 ) -> tuple[Any, ...]:
-    """One figure, as FIGURE_ROW."""
-    first = next((f for f in found.values() if f is not None), None)
-    obs = first.obs if first is not None else notes[0].obs
-    numbers = (f.value if f is not None else None for f in found.values())
+    """One figure, as FIGURE_ROW (`found`: its numbers in the order of _NUMBERS)."""
+    first = next((f for f in found if f is not None), None)
+    file, sheet, cell = _where(first) if first is not None else _obs_where(notes[0].obs)
+    numbers = [f.value if f is not None else None for f in found]
     commentary = "\n".join(n.text for n in notes) or None
-    where = (_file_name(obs.file), obs.sheet, obs.cell, hashes.get(obs.file))
-    return (ref, period, *numbers, commentary, *where)
+    return (ref, period, *numbers, commentary, _file_name(file), sheet, cell, hashes.get(file))
+
+
+def _where(figure: Figure) -> tuple[str, str, str]:
+    """The file, sheet and cell a figure came from, as its observation gives them, without
+    making the observation (a batch records hundreds of thousands of figures)."""
+    at = figure.at
+    if isinstance(at, Placed):
+        block, row = at.block, at.row
+        return block.file, block.sheet, f"{block.columns[figure.col].letter}{row.sheet_row + 1}"
+    return _obs_where(at)
+
+
+def _obs_where(obs: Observation) -> tuple[str, str, str]:
+    return obs.file, obs.sheet, obs.cell
 
 
 @functools.lru_cache(maxsize=4096)
