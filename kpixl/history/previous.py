@@ -60,13 +60,15 @@ def fill_last_year(store: Store, register: Register, figures: Figures, period: P
     with store.reading() as conn:
         stored = conn.execute(query).all()
     added, refs, held = 0, set(), set()
+    months: dict[str, Period] = {}  # three years of a batch are a million rows, of 36 months
     for ref, month, file, sheet, cell, *numbers in stored:
         if ref not in register.indicators:
             continue
         held.add(ref)
-        when = Period.parse(month)
+        when = months.get(month) or months.setdefault(month, Period.parse(month))
+        given = figures.tables(ref)
         for field, number in zip(_FIELDS.values(), numbers, strict=True):
-            if number is None or figures.get(field, ref, when) is not None:
+            if number is None or given.get(field, {}).get(when) is not None:
                 continue  # a return's own figure wins
             where = Observation(ref, when, field, number, f"{file} (history store)", sheet, cell)
             table = figures.tables(ref, create=True).setdefault(field, {})
