@@ -11,8 +11,6 @@ import click
 from kpixl.cli.options import EXIT_OK, parse_period, period_opt, register_opt, returns_arg, say
 from kpixl.cli.returns import nothing_to_rate
 from kpixl.errors import UsageError
-from kpixl.explain import explain as explain_ref
-from kpixl.pipeline import NothingToRate, run_with_figures
 
 if TYPE_CHECKING:
     from kpixl.check.figures import Figures
@@ -40,6 +38,9 @@ def explain(
     Exit status: 0 explained, 1 no return gives a figure of the register, 2 an unknown REF or
     an unusable register or argument.
     """
+    from kpixl.explain import explain as explain_ref  # the pipeline: when the command runs
+    from kpixl.pipeline import NothingToRate, run_with_figures
+
     try:
         results, figures = run_with_figures(returns, register, parse_period(period))
     except NothingToRate as exc:

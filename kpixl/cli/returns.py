@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -20,8 +21,12 @@ from kpixl.cli.options import (
     say,
 )
 from kpixl.issues import Report
-from kpixl.pipeline import NothingToRate, run, run_with_figures
 from kpixl.terminal import printable
+
+if (
+    TYPE_CHECKING
+):  # the pipeline is imported when a command runs: --help and --version start quicker
+    from kpixl.pipeline import NothingToRate
 
 
 @click.command()
@@ -35,6 +40,8 @@ def validate(returns: tuple[Path, ...], register: Path, period: str | None, as_j
     Exit status: 0 no errors, 1 errors found (or no figure of the register in any return),
     2 the register or the arguments cannot be used.
     """
+    from kpixl.pipeline import NothingToRate, run
+
     try:
         results = run(returns, register, parse_period(period))
     except NothingToRate as exc:
@@ -85,6 +92,7 @@ def build(
     says so, the dashboard is still written and the exit status is 1.
     """
     from kpixl.dashboard import output as out  # openpyxl: only when building
+    from kpixl.pipeline import NothingToRate, run_with_figures
 
     out.check_named_outputs(out.build_inputs(returns, register, template), output, results_csv, pdf)
     recording = Recording("build", store, no_store)

@@ -10,10 +10,9 @@ import click
 from kpixl.cli.options import parse_period
 from kpixl.outputs import Input, check_outputs
 from kpixl.periods import Period
-from kpixl.register.load import load_register
-from kpixl.register.model import Register
 
 if TYPE_CHECKING:
+    from kpixl.register.model import Register
     from kpixl.templates.write import History
 
 # kpixl.templates.write (and openpyxl with it) is imported by the commands that write a template:
@@ -88,6 +87,8 @@ def return_template(
 
     inputs = _inputs(register, history)
     check_outputs([out], inputs, replace=force)  # before the history is read
+    from kpixl.register.load import load_register  # when the command runs
+
     reg = load_register(register)
     month = parse_period(period)
     past = _history(history, reg, month)
@@ -106,6 +107,7 @@ def returns_templates(
     register: Path, period: str, history: Path | None, output: Path, force: bool
 ) -> None:
     """Write one return template per service area for one month into a folder."""
+    from kpixl.register.load import load_register  # when the command runs
     from kpixl.templates.write import write_return_templates
 
     reg = load_register(register)
