@@ -113,7 +113,7 @@ def test_unexpected_failure_is_one_line_and_a_log(
     def boom(*_: object, **__: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("kpixl.cli.returns.run", boom)
+    monkeypatch.setattr("kpixl.pipeline.run", boom)
     monkeypatch.setattr("kpixl.cli.main.LOG_FILE", tmp_path / "kpixl-error.log")
     code, out, err = kpixl(capsys, "validate", SAMPLES, "--register", REGISTER)
     assert code == 2 and out == ""
