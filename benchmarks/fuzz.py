@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kpixl.register.load import load_register  # noqa: E402
-from tests.test_fuzz import failures, mutated_sample, random_workbook  # noqa: E402
+from tests.test_read_fuzz import failures, mutated_sample, random_workbook  # noqa: E402
 
 CHUNK = 100
 
