@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import pickle
 import re
 import subprocess
@@ -14,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from kpixl.check import level, levels
+from kpixl.check import level, levels, runs
 from kpixl.errors import RegisterError, UsageError
 from kpixl.periods import Period
 from kpixl.pipeline import run
@@ -86,6 +87,37 @@ def test_the_screen_measures_every_month_as_the_rules_do(
             (found.right, expected.right),
         ):
             assert got[k].tolist() == pytest.approx(want, rel=1e-9, abs=1e-9, nan_ok=True)
+
+
+@FAST
+@given(
+    st.lists(
+        st.lists(st.one_of(st.floats(-1e6, 1e6), st.sampled_from([0.0, 0.5, math.nan])),
+                 min_size=13, max_size=13),
+        min_size=1, max_size=6,
+    ),
+    st.integers(1, 13),
+)  # fmt: skip
+def test_the_screens_median_is_numpys_to_the_bit(rows: list[list[float]], width: int) -> None:
+    """levels.median (by sorting) is np.median(axis=1): odd and even widths, ties, NaN rows."""
+    table = np.array([row[:width] for row in rows])
+    got, want = levels.median(table), np.median(table, axis=1)
+    assert np.array_equal(got, want, equal_nan=True)
+    assert got.tobytes() == np.where(np.isnan(want), got, want).tobytes()  # -0.0 and 0.0 too
+
+
+@FAST
+@given(st.lists(st.one_of(st.floats(-1e9, 1e9), st.sampled_from([0.0, 1.0, 0.25, 12.5, 1e-7])),
+                max_size=16))  # fmt: skip
+def test_a_runs_step_is_found_as_counting_every_value_finds_it(values: list[float]) -> None:
+    """runs.resolution stops counting a place once it cannot fit; the step is the same."""
+    expected = 1e-6
+    for places in range(-3, 7):
+        scaled = [v * 10.0**places for v in values]
+        if sum(abs(x - round(x)) <= 1e-6 * max(1.0, abs(x)) for x in scaled) >= 0.75 * len(values):
+            expected = 10.0**-places
+            break
+    assert runs.resolution(values) == expected
 
 
 _ROW = re.compile(rb'\br="(\d+)"')

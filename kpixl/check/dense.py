@@ -160,6 +160,17 @@ class Dense:
         i = self.row_of.get(ref)
         return i is not None and ref not in self.popped and bool((~np.isnan(self.values[i])).any())
 
+    def peek(self, ref: str, period: Period) -> tuple[float, Block, Row, int] | None:
+        """One figure kept here, with its cell, left in place (a warning names its cell; the
+        indicator's other figures need not become objects for it). None where none is kept."""
+        i, j = self.row_of.get(ref), self.col_of.get(period)
+        if i is None or j is None or ref in self.popped:
+            return None
+        value = float(self.values[i, j])
+        if math.isnan(value):
+            return None
+        return (value, *self._cell(int(self.source[i, j])))
+
     def pop(self, ref: str) -> list[tuple[str, Period, float, Block, Row, int]]:
         """The indicator's figures kept here, each with its cell, taken out for good: its
         figures are kept the careful way from now on."""

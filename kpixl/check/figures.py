@@ -97,6 +97,12 @@ class Figures:
             table[period] = Figure(value, Placed(block, row), col)
 
     def get(self, what: Field, ref: str, period: Period) -> Figure | None:
+        dense = self.dense
+        if what is Field.VALUE and dense is not None:  # one figure: not the whole row taken out
+            kept = dense.peek(ref, period)
+            if kept is not None:
+                value, block, row, col = kept
+                return Figure(value, Placed(block, row), col)
         return self.tables(ref).get(what, {}).get(period)
 
     def of(self, ref: str, what: Field) -> dict[Period, Figure]:

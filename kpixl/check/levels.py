@@ -39,6 +39,20 @@ def resolution(values: Floats) -> Floats:
     return found
 
 
+def median(rows: Floats) -> Floats:
+    """np.median(rows, axis=1), by sorting: several times quicker on rows this short (numpy's
+    partition is slow on noisy data), and the same to the bit (the middle value, or the mean
+    of the two middle ones; NaN where a row holds one)."""
+    ordered = np.sort(rows, axis=1)
+    half = rows.shape[1] // 2
+    found: Floats = (
+        ordered[:, half] if rows.shape[1] % 2 else (ordered[:, half - 1] + ordered[:, half]) / 2
+    )
+    if np.isnan(ordered[:, -1]).any():  # NaN sorts last
+        found = np.where(np.isnan(ordered[:, -1]), np.nan, found)
+    return found
+
+
 @dataclass(frozen=True)
 class Measured:
     """kpixl.check.level's Level for rows of series: one row a series, one column a month."""
@@ -79,7 +93,7 @@ def measure(values: Floats, log_units: Flags, percent: Flags) -> Measured:
     log = log_units & (values.min(axis=1) >= 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         scaled = np.where(log[:, None], np.log(values + res[:, None]), values)
-    typical = np.median(np.abs(values), axis=1)
+    typical = median(np.abs(values))
     floor = np.where(
         log,
         np.maximum(LOG_NOISE_FLOOR, np.log1p(res / (typical + res))),
@@ -95,17 +109,17 @@ def measure(values: Floats, log_units: Flags, percent: Flags) -> Measured:
     slopes = (scaled[:, second] - scaled[:, first]) / (second - first)
     left, right, noise = (np.full(values.shape, np.nan) for _ in range(3))
     for i in range(n):
-        trend = np.median(slopes[:, (first != i) & (second != i)], axis=1)
+        trend = median(slopes[:, (first != i) & (second != i)])
         others = steps[:, [j for j in range(n - 1) if j not in (i - 1, i)]]
-        spread = np.median(np.abs(others - trend[:, None]), axis=1)
+        spread = median(np.abs(others - trend[:, None]))
         noise[:, i] = np.maximum(MAD_SD * spread, floor)
         before, after = sides(i, n)
         if before:
             moved = scaled[:, before] + trend[:, None] * np.array([i - j for j in before])
-            left[:, i] = np.median(moved, axis=1)
+            left[:, i] = median(moved)
         if after:
             moved = scaled[:, after] - trend[:, None] * np.array([j - i for j in after])
-            right[:, i] = np.median(moved, axis=1)
+            right[:, i] = median(moved)
     low, high = np.fmin(left, right), np.fmax(left, right)
     z = np.maximum(np.maximum(low - scaled, scaled - high), 0.0) / noise
     return Measured(scaled, log, res, left, right, noise, z)

@@ -120,10 +120,16 @@ def _normal_cdf(x: float) -> float:
 def resolution(values: Sequence[float]) -> float:
     """The step the figures are given in: the coarsest power of ten (thousands down to
     millionths) that three in four of them are whole multiples of (one slip aside)."""
+    allowed = len(values) - 0.75 * len(values)  # misses a place may have and still fit
     for places in range(-3, 7):
-        scaled = [v * 10.0**places for v in values]
-        whole = sum(abs(s - round(s)) <= 1e-6 * max(1.0, abs(s)) for s in scaled)
-        if whole >= 0.75 * len(values):
+        power, missed = 10.0**places, 0
+        for v in values:
+            s = v * power
+            if not abs(s - round(s)) <= 1e-6 * max(1.0, abs(s)):  # NaN too, as before
+                missed += 1
+                if missed > allowed:
+                    break  # this place cannot fit: the rest need not be looked at
+        else:
             return 10.0**-places
     return 1e-6
 
