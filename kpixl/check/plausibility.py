@@ -102,10 +102,11 @@ def _judge(
         return None  # the series has been there before: a feature of it, not a slip
     best: tuple[float, Slip] | None = None
     edge = seasonal is None and (row.left[i] != row.left[i] or row.right[i] != row.right[i])
+    sides = [float(x) for x in (row.left[i], row.right[i]) if x == x]  # the levels either side
     for slip in candidates(ind, value, _year_before(ind, points, i, fy_start)):
         scaled = row.scale(slip.meant)
         both = slip.code is IssueCode.SWAPPED_DIGITS  # the weakest explanation: fit each side
-        fit = min(_z_near(row, i, scaled, both), _z_from(row, i, seasonal, scaled))
+        fit = min(_z_near(sides, row.noise[i], scaled, both), _z_from(row, i, seasonal, scaled))
         needed, close = NEEDED.get(slip.code, (Z_SLIP, Z_FIT))
         if both and edge:
             needed = Z_SWAP_EDGE
@@ -145,14 +146,13 @@ def _same_month_last_year(points: Sequence[Point], i: int, row: Level) -> float 
     return row.scaled[then] + statistics.median(moves) if moves else None
 
 
-def _z_near(row: Level, i: int, scaled: float, both: bool) -> float:
-    """How far a meant value would be from the nearer side's level (not anywhere between), or
-    with `both` from the further one."""
-    sides = [float(x) for x in (row.left[i], row.right[i]) if x == x]
+def _z_near(sides: list[float], noise: float, scaled: float, both: bool) -> float:
+    """How far a meant value would be, in `noise`s, from the nearer side's level (not anywhere
+    between), or with `both` from the further one."""
     if scaled != scaled or not sides:
         return math.inf
     far = (max if both else min)(abs(scaled - x) for x in sides)
-    return far / row.noise[i]
+    return far / noise
 
 
 def _lonely(row: Level, i: int, seasonal: float | None) -> bool:

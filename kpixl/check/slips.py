@@ -7,6 +7,7 @@ adjacent digits swapped, a lost minus sign, the year-to-date total typed in the 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -48,17 +49,18 @@ def _all(ind: Indicator, value: float, year_before: Sequence[float] | None) -> I
         yield Slip(IssueCode.WRONG_SIGN, -value, sign)
     for power in (1, 2, 3):
         factor = 10**power
-        yield Slip(IssueCode.SCALE_SLIP, value * factor, _scale_why(ind, factor, small=True))
-        yield Slip(IssueCode.SCALE_SLIP, value / factor, _scale_why(ind, factor, small=False))
+        yield Slip(IssueCode.SCALE_SLIP, value * factor, _scale_why(ind.unit, factor, small=True))
+        yield Slip(IssueCode.SCALE_SLIP, value / factor, _scale_why(ind.unit, factor, small=False))
     for meant in swapped(value, percent=ind.unit is Unit.PERCENT):
         yield Slip(IssueCode.SWAPPED_DIGITS, meant, "two digits swapped")
 
 
-def _scale_why(ind: Indicator, factor: int, *, small: bool) -> str:
+@functools.lru_cache(maxsize=64)  # a few words, asked for every month judged
+def _scale_why(unit: Unit, factor: int, *, small: bool) -> str:
     size = f"{factor:,} times too {'small' if small else 'large'}"
-    if ind.unit is Unit.PERCENT:
+    if unit is Unit.PERCENT:
         return f"{size}: a percentage on the wrong scale"
-    if ind.unit is Unit.CURRENCY_K and factor == 1000 and not small:
+    if unit is Unit.CURRENCY_K and factor == 1000 and not small:
         return f"{size}: pounds typed in a £000s cell"
     if factor == 1000 and small:
         return f"{size}: the thousands typed without the rest"
