@@ -1,19 +1,18 @@
 """Year-end forecasts: the months so far (and earlier years' months) in, the projected year-end
 YTD with a range out. Pure functions, no I/O.
 
-The method, in one sentence (the Guidance sheet says it): the rest of the year is projected by
-whichever of four plain rules — the year so far carried on, or the last three months carried
-on, each with or without the seasonal shape of earlier years (a December dip, a March peak) —
-came closest at this point of the year in the earlier years kpixl knows, and by the year so far
-when it knows none; the range is how far that rule missed in those years (or, with none, how
-much this year's months vary).
+The method (the Guidance sheet says it in the officer's words): with no earlier year, the rest
+of the year is the year so far carried on; with earlier years, it is the year so far shaped by
+their seasons (a December dip, a March peak), or the last three months so shaped when that
+missed clearly less at this point of those years. The range is how far the rule missed in those
+years (or, with none, how much this year's months vary).
 """
 
 from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kpixl.rate.rating import compute_ytd
@@ -75,15 +74,19 @@ class Forecast:
         )
 
 
-# A rule: (the year so far, cut after its last known slot; the seasonal shape or None) -> the
-# year-end YTD. `_Shape` holds a multiplicative shape for volumes and an additive one for rates.
+# The seasons of earlier years: a multiplicative shape for volumes, an additive one for rates.
 @dataclass(frozen=True)
 class _Shape:
     volume: tuple[float, ...] | None  # each slot's share of an average slot (×)
     rate: tuple[float, ...] | None  # each slot's difference from the year's average rate (+)
 
 
-Rule = Callable[[Indicator, YearFigures, int, _Shape | None], float | None]
+# The rules' names, as `Forecast.rule` and `kpixl explain` give them.
+PLAIN = "the year so far"
+SEASONAL = {
+    False: "the year so far with the seasons of earlier years",
+    True: "the last three months with the seasons of earlier years",
+}
 
 
 def year_end(
@@ -101,15 +104,14 @@ def year_end(
     ]
     method = _method(ind, this_year, k)
     if not history:
-        value = _RULES[0][1](ind, this_year, k, None)
-        assert value is not None
-        return _made(
-            value, _noise(ind, this_year, k, method), this_year, k, 0, _RULES[0][0], method
-        )
-    name, rule, misses = _best(ind, k, history)
-    value = rule(ind, this_year, k, _shape(history, ind))
+        value = _project(ind, this_year, k, None, recent=False)
+        assert value is not None  # some slot before k is known
+        return _made(value, _noise(this_year, k, method), this_year, k, 0, PLAIN, method)
+    recent, misses = _best(ind, k, history)
+    value = _project(ind, this_year, k, _shape(history, ind), recent)
     if value is None:
         return None
+    name = SEASONAL[recent]
     spread = math.sqrt(statistics.fmean(m * m for m in misses)) * _t90(len(misses))
     return _made(value, spread, this_year, k, len(history), name, method)
 
@@ -125,28 +127,35 @@ def _method(ind: Indicator, year: YearFigures, k: int) -> str:
     return ind.ytd.value
 
 
-def _best(ind: Indicator, k: int, history: list[YearFigures]) -> tuple[str, Rule, list[float]]:
+def _best(ind: Indicator, k: int, history: list[YearFigures]) -> tuple[bool, list[float]]:
     """With earlier years: the year so far with their seasons (a season that does not repeat
     is shrunk to nothing, so this is the plain year so far then), unless the last three months
     with their seasons missed clearly less at this point of those years (a service whose level
-    moves within the year); each earlier year forecast with the others' seasons."""
-    scored = []
-    for name, rule in _RULES[2:]:
+    moves within the year); each earlier year forecast with the others' seasons. Returns
+    whether the recent rule won, and its misses."""
+    trials = [
+        (_cut(year, k), _shape(history[:i] + history[i + 1 :] or [year], ind), _actual(ind, year))
+        for i, year in enumerate(history)
+    ]
+    scored: dict[bool, list[float]] = {}
+    for recent in (False, True):
         misses = []
-        for i, year in enumerate(history):
-            others = history[:i] + history[i + 1 :]
-            guess = rule(ind, _cut(year, k), k, _shape(others or [year], ind))
-            actual = _actual(ind, year)
+        for cut, shape, actual in trials:
+            guess = _project(ind, cut, k, shape, recent)
             if guess is None or actual is None:
                 break
             misses.append(guess - actual)
         else:
-            scored.append((statistics.fmean(abs(m) for m in misses), name, rule, misses))
+            scored[recent] = misses
     if not scored:
-        return _RULES[0][0], _RULES[0][1], [0.0]
-    if len(scored) == 2 and scored[1][0] < CLEARLY * scored[0][0]:
-        return scored[1][1], scored[1][2], scored[1][3]
-    return scored[0][1], scored[0][2], scored[0][3]
+        return False, [0.0]
+    if len(scored) == 2 and _mean_miss(scored[True]) < CLEARLY * _mean_miss(scored[False]):
+        return True, scored[True]
+    return next(iter(scored.items()))
+
+
+def _mean_miss(misses: list[float]) -> float:
+    return statistics.fmean(abs(m) for m in misses)
 
 
 def _cut(year: YearFigures, k: int) -> YearFigures:
@@ -177,10 +186,11 @@ def _relative(years: list[list[Month]], times: bool) -> tuple[float, ...] | None
     full = [y for y in full if y and len(y) == len(years[0])]
     if not full or (times and any(v < 0 for y in full for v in y)):
         return None
-    if times and any(statistics.fmean(y) <= 0 for y in full):
+    means = [statistics.fmean(y) for y in full]
+    if times and any(m <= 0 for m in means):
         return None
     neutral = 1.0 if times else 0.0
-    rel = [[v / statistics.fmean(y) if times else v - statistics.fmean(y) for v in y] for y in full]
+    rel = [[v / m if times else v - m for v in y] for y, m in zip(full, means, strict=True)]
     columns = list(zip(*rel, strict=True))
     # the median: one year's step change or one-month shock does not make a season
     middles = [statistics.median(c) for c in columns]
@@ -200,7 +210,7 @@ def _relative(years: list[list[Month]], times: bool) -> tuple[float, ...] | None
     return tuple(shape)
 
 
-# --- the four rules, by YTD method -------------------------------------------------------------
+# --- projecting the year, by YTD method -------------------------------------------------------------
 
 
 def _level(
@@ -290,7 +300,7 @@ def _ratio(year: YearFigures, k: int, shape: _Shape | None, recent: bool) -> flo
     r_path = _filled([None] * len(dens), 0, r_level, rate, False)
     known_n = math.fsum(float(nums[i] or 0) for i in range(k) if year.values[i] is not None)
     total_n = known_n + math.fsum(r_path[i] * d_path[i] for i in range(k, len(dens)))
-    total_d = math.fsum(d_path[:k][i] for i in range(k) if year.values[i] is not None)
+    total_d = math.fsum(d_path[i] for i in range(k) if year.values[i] is not None)
     total_d += math.fsum(d_path[k:])
     return total_n / total_d if total_d > 0 else None
 
@@ -305,28 +315,16 @@ def _parts(year: YearFigures, k: int) -> tuple[list[Month], list[Month]] | None:
     return list(nums), list(dens)
 
 
-_RULES: tuple[tuple[str, Rule], ...] = (
-    ("the year so far", lambda ind, y, k, s: _project(ind, y, k, None, recent=False)),
-    ("the last three months", lambda ind, y, k, s: _project(ind, y, k, None, recent=True)),
-    ("the year so far with the seasons of earlier years",
-     lambda ind, y, k, s: _project(ind, y, k, s, recent=False) if s else None),
-    ("the last three months with the seasons of earlier years",
-     lambda ind, y, k, s: _project(ind, y, k, s, recent=True) if s else None),
-)  # fmt: skip
-
-
-def _noise(ind: Indicator, year: YearFigures, k: int, method: str) -> float:
+def _noise(year: YearFigures, k: int, method: str) -> float:
     """With no earlier year: the year end's likely error from how much this year's slots vary
     (each slot still to come as uncertain as a known one is from the year's average)."""
     values = [float(v) for v in year.values[:k] if v is not None]
     slots, remaining = len(year.values), len(year.values) - k
     sd = statistics.stdev(values) if len(values) > 1 else abs(values[0]) * 0.1
-    spread = sd * math.sqrt(remaining + remaining * remaining / len(values))
-    return (
-        spread
-        if method == "sum"
-        else (sd * math.sqrt(1 + remaining / len(values)) if method == "latest" else spread / slots)
-    )
+    if method == "latest":  # one slot, March's
+        return sd * math.sqrt(1 + remaining / len(values))
+    total = sd * math.sqrt(remaining + remaining * remaining / len(values))
+    return total if method == "sum" else total / slots
 
 
 def _made(
