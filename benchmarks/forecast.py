@@ -28,8 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kpixl.rate.forecast import YearFigures, year_end
-from kpixl.rate.rating import compute_ytd, rag
+from kpixl.rate.forecast import YearFigures, year_end, year_ytd
+from kpixl.rate.rating import rag
 from kpixl.rate.thresholds import suggest
 from kpixl.register.model import AlertOn, Indicator, Kind, Polarity, Unit, YtdMethod
 
@@ -152,8 +152,7 @@ def _cut(year: YearFigures, known: int) -> YearFigures:
 
 
 def _actual(case: Case) -> float:
-    year = case.years[-1]
-    value = compute_ytd(case.ind, list(year.values), year.numerators, year.denominators).value
+    value = year_ytd(case.ind, case.years[-1])
     assert value is not None
     return value
 

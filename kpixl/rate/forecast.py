@@ -134,7 +134,7 @@ def _best(ind: Indicator, k: int, history: list[YearFigures]) -> tuple[bool, lis
     moves within the year); each earlier year forecast with the others' seasons. Returns
     whether the recent rule won, and its misses."""
     trials = [
-        (_cut(year, k), _shape(history[:i] + history[i + 1 :] or [year], ind), _actual(ind, year))
+        (_cut(year, k), _shape(history[:i] + history[i + 1 :] or [year], ind), year_ytd(ind, year))
         for i, year in enumerate(history)
     ]
     scored: dict[bool, list[float]] = {}
@@ -165,7 +165,8 @@ def _cut(year: YearFigures, k: int) -> YearFigures:
     return YearFigures(part(year.values) or (), part(year.numerators), part(year.denominators))
 
 
-def _actual(ind: Indicator, year: YearFigures) -> float | None:
+def year_ytd(ind: Indicator, year: YearFigures) -> float | None:
+    """The YTD of a whole year of figures, by the indicator's method: its year end."""
     return compute_ytd(ind, list(year.values), year.numerators, year.denominators).value
 
 

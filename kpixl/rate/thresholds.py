@@ -12,8 +12,8 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from kpixl.rate.forecast import T_90, YearFigures
-from kpixl.rate.rating import Rag, compute_ytd, rag
+from kpixl.rate.forecast import T_90, YearFigures, year_ytd
+from kpixl.rate.rating import Rag, rag
 from kpixl.register.model import AlertOn, Indicator, Polarity, YtdMethod
 
 # An expected range is meant to hold about four in five of next year's figures: wide enough
@@ -51,7 +51,7 @@ def suggest(ind: Indicator, years: Sequence[YearFigures]) -> Suggestion | None:
 
 
 def _year_end(ind: Indicator, year: YearFigures) -> float:
-    value = compute_ytd(ind, list(year.values), year.numerators, year.denominators).value
+    value = year_ytd(ind, year)
     assert value is not None  # a whole year has every value
     return value
 
@@ -62,12 +62,11 @@ def _kpi(ind: Indicator, years: list[YearFigures]) -> Suggestion:
     ends = [_year_end(ind, y) for y in years[-3:]]
     higher = ind.polarity is Polarity.HIGHER
     target, floor = (max(ends), min(ends)) if higher else (min(ends), max(ends))
+    months = [float(v) for y in years for v in y.values if v is not None]
     if target == floor:  # one year, or identical years: a floor one noise-width below
-        months = [float(v) for y in years for v in y.values if v is not None]
         width = statistics.pstdev(months) if len(months) > 1 else abs(target) * 0.05
         floor = target - width if higher else target + width
     trial = dataclasses.replace(ind, target=target, floor=floor)
-    months = [float(v) for y in years for v in y.values if v is not None]
     green = sum(rag(v, trial) is Rag.GREEN for v in months) / len(months)
     return Suggestion(
         ind.ref, target=target, floor=floor, years=len(ends),
