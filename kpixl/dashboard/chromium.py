@@ -66,24 +66,15 @@ def print_to_pdf(html: str, out: Path, timeout: float = TIMEOUT_SECONDS) -> Path
     """
     out = Path(out)
     browser = _browser()
-    with tempfile.TemporaryDirectory(prefix="kpixl-chromium-") as temp:
-        folder = Path(temp)
-        page = folder / "page.html"
-        page.write_text(html, encoding="utf-8")
-        made = folder / "page.pdf"
-        command = [
-            browser, *_FLAGS, f"--user-data-dir={folder / 'profile'}", "--no-pdf-header-footer",
-            "--generate-pdf-document-outline", f"--print-to-pdf={made}", page.as_uri(),
-        ]  # fmt: skip
-        run_headless(command, timeout, "Chromium", f"a PDF of {out.name}")
-        data = _made(made, out)
-        if TAGGED_MARK not in data:
-            raise OutputError(
-                f"cannot make an accessible {out.name}: {Path(browser).name} printed it "
-                "untagged (no structure for screen readers): update Chromium or Chrome, or use "
-                "--pdf-engine libreoffice for an untagged one"
-            )
-        write_atomically(data, out)
+    flags = ("--no-pdf-header-footer", "--generate-pdf-document-outline")
+    data = _render(html, browser, "pdf", flags, out.name, timeout)
+    if TAGGED_MARK not in data:
+        raise OutputError(
+            f"cannot make an accessible {out.name}: {Path(browser).name} printed it "
+            "untagged (no structure for screen readers): update Chromium or Chrome, or use "
+            "--pdf-engine libreoffice for an untagged one"
+        )
+    write_atomically(data, out)
     return out
 
 
@@ -92,19 +83,32 @@ def screenshot(
 ) -> Path:
     """A PNG of the top of the page `html` as a browser window of `size` pixels shows it."""
     out = Path(out)
-    browser = _browser()
+    flags = (f"--window-size={size[0]},{size[1]}",)
+    write_atomically(_render(html, _browser(), "png", flags, out.name, timeout), out)
+    return out
+
+
+def _render(
+    html: str, browser: str, kind: str, flags: tuple[str, ...], name: str, timeout: float
+) -> bytes:
+    """What the browser makes of the page `html` for the file `name` (`kind`: pdf, printed;
+    png, a screenshot), in a throw-away folder and profile; OutputError when it fails or
+    writes nothing."""
+    what = f"{'a PDF' if kind == 'pdf' else 'a picture'} of {name}"
     with tempfile.TemporaryDirectory(prefix="kpixl-chromium-") as temp:
         folder = Path(temp)
         page = folder / "page.html"
         page.write_text(html, encoding="utf-8")
-        made = folder / "page.png"
-        command = [
-            browser, *_FLAGS, f"--user-data-dir={folder / 'profile'}",
-            f"--window-size={size[0]},{size[1]}", f"--screenshot={made}", page.as_uri(),
-        ]  # fmt: skip
-        run_headless(command, timeout, "Chromium", f"a picture of {out.name}")
-        write_atomically(_made(made, out), out)
-    return out
+        made = folder / f"page.{kind}"
+        action = f"--print-to-pdf={made}" if kind == "pdf" else f"--screenshot={made}"
+        command = [browser, *_FLAGS, f"--user-data-dir={folder / 'profile'}", *flags, action,
+                   page.as_uri()]  # fmt: skip
+        run_headless(command, timeout, "Chromium", what)
+        # Chromium may exit 0 having written nothing (a page it could not load).
+        data = made.read_bytes() if made.is_file() else b""
+        if not data:
+            raise OutputError(f"cannot make {name}: Chromium wrote nothing")
+        return data
 
 
 def _browser() -> str:
@@ -112,11 +116,3 @@ def _browser() -> str:
     if browser is None:
         raise OutputError(INSTALL_HINT)
     return browser
-
-
-def _made(made: Path, out: Path) -> bytes:
-    # Chromium may exit 0 having written nothing (a page it could not load).
-    data = made.read_bytes() if made.is_file() else b""
-    if not data:
-        raise OutputError(f"cannot make {out.name}: Chromium wrote nothing")
-    return data
