@@ -24,13 +24,16 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     tmp = tmp_path_factory.mktemp("suggest")
     register = write_register(tmp / "register.xlsx")
     store = f"sqlite:///{tmp / 'history.sqlite3'}"
-    rng = random.Random(7)
+    rng, rent_rng = random.Random(7), random.Random(11)
     for year in (2021, 2022, 2023):
         months = [f"{n}-{(year if i < 9 else year + 1) % 100:02d}" for i, n in enumerate(NAMES)]
         calls = [round(1000 * 1.05 ** (year - 2021) * s * rng.gauss(1, 0.03)) for s in SEASON]
         answered = [round(rng.uniform(0.86, 0.94), 3) for _ in months]
-        rows = [["Ref", "Indicator description", *months],
-                ["AA01", "Calls answered", *answered], ["AA04", "Calls received", *calls]]  # fmt: skip
+        rent = [
+            round(rent_rng.uniform(0.03, 0.08), 3) for _ in months
+        ]  # AA02: no YTD, lower is better
+        rows = [["Ref", "Indicator description", *months], ["AA01", "Calls answered", *answered],
+                ["AA02", "Rent outstanding", *rent], ["AA04", "Calls received", *calls]]  # fmt: skip
         returns = write_book(tmp / f"alpha_{year}.xlsx", {"KPIs": rows})
         code = main(["build", str(returns), "--register", str(register), "--period",
                      f"{year + 1}-03", "-o", str(tmp / f"out{year}"), "--store", store])  # fmt: skip
@@ -55,7 +58,7 @@ def test_suggest_writes_next_years_thresholds_beside_the_register(
     said = capsys.readouterr().out
     assert code == 0, said
     assert hashlib.sha256(register.read_bytes()).hexdigest() == before  # never changed
-    assert "2 of 6 indicators with thresholds have a suggestion for 2024/25" in said
+    assert "3 of 6 indicators with thresholds have a suggestion for 2024/25" in said
     book = openpyxl.load_workbook(out)
     assert {"Indicators", "Service areas", "Settings", "Suggested"} <= set(book.sheetnames)
     rows = _suggested(out)
@@ -66,6 +69,9 @@ def test_suggest_writes_next_years_thresholds_beside_the_register(
     assert calls["years"] == 3 and calls["evidence"] == "year ends inside, tried on past years"
     answered = rows["AA01"]
     assert 0.86 <= answered["suggested floor"] < answered["suggested target"] <= 0.94
+    rent = rows["AA02"]  # rated month by month: its years' typical months, lower is better
+    assert 0.03 <= rent["suggested target"] < rent["suggested floor"] <= 0.08
+    assert "typical months" in str(rent["method"])
     assert rows["BB01"]["method"] == "no whole year in the history store"
 
 

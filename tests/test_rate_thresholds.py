@@ -57,3 +57,14 @@ def test_a_kpi_target_is_the_best_recent_year_and_its_floor_the_worst(
     assert made.target == pytest.approx(target) and made.floor == pytest.approx(floor)
     share = 1 / 3  # the 0.92 year's months meet the higher target; the 0.85 year's the lower
     assert made.held == pytest.approx(share) and made.basis == "past months GREEN"
+
+
+def test_a_kpi_rated_month_by_month_takes_its_years_typical_months() -> None:
+    """FN06 and PI01 have no YTD: their years are judged by their median month, not a crash."""
+    ind = Indicator("K2", "rent outstanding", "Area", Kind.KPI, unit=Unit.PERCENT,
+                    ytd=YtdMethod.NONE, polarity=Polarity.LOWER, target=0.05, floor=0.1)  # fmt: skip
+    past = [YearFigures((0.04,) * 6 + (0.09,) * 6), YearFigures((0.03,) * 7 + (0.08,) * 5)]
+    made = suggest(ind, past)
+    assert made is not None
+    assert made.target == pytest.approx(0.03) and made.floor == pytest.approx(0.065)
+    assert "typical months" in made.method

@@ -51,8 +51,11 @@ def suggest(ind: Indicator, years: Sequence[YearFigures]) -> Suggestion | None:
 
 
 def _year_end(ind: Indicator, year: YearFigures) -> float:
+    """A whole year's figure: its YTD, or, for an indicator with no YTD (rated month by month),
+    its typical (median) month."""
     value = year_ytd(ind, year)
-    assert value is not None  # a whole year has every value
+    if value is None:  # ytd none: no year end to go by
+        return statistics.median(float(v) for v in year.values if v is not None)
     return value
 
 
@@ -70,9 +73,13 @@ def _kpi(ind: Indicator, years: list[YearFigures]) -> Suggestion:
     green = sum(rag(v, trial) is Rag.GREEN for v in months) / len(months)
     return Suggestion(
         ind.ref, target=target, floor=floor, years=len(ends),
-        method=f"target: the best of the last {len(ends)} year end(s); floor: the worst",
+        method=f"target: the best of the last {len(ends)} {_year_figures(ind)}; floor: the worst",
         held=green, basis="past months GREEN",
     )  # fmt: skip
+
+
+def _year_figures(ind: Indicator) -> str:
+    return "years' typical months" if ind.ytd is YtdMethod.NONE else "year end(s)"
 
 
 def _monthly_range(ind: Indicator, years: list[YearFigures]) -> Suggestion:
