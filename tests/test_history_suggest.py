@@ -126,4 +126,4 @@ def test_the_stores_earlier_years_give_the_forecast_its_seasons(
                  "2024-09", "--store", store])  # fmt: skip
     said = capsys.readouterr().out
     assert code == 0 and f"Year-end forecast: {float(row['forecast']):,.0f} (" in said
-    assert "seasons of earlier years (it came closest at this point in 3 earlier years)" in said
+    assert "seasons of earlier years (3 earlier years known)" in said

@@ -86,6 +86,31 @@ def test_a_quarterly_indicator_is_forecast_from_its_first_quarter() -> None:
     assert "1 quarter known" in made.how("quarter")
 
 
+SMALL = [8.0, 12, 10, 14, 6, 10, 12, 8, 10, 11, 9, 10]  # a small count: 120 a year, give or take
+
+
+def test_a_small_counts_few_months_are_steadied_by_last_years_level() -> None:
+    """June of a count of ~10 a month that opened the year at 15: three months of a small
+    count say less than three whole years that each came to 120, so the year end is drawn
+    towards last year's 10 a month — but not all the way."""
+    history = [year(SMALL[i:] + SMALL[:i]) for i in (0, 4, 8)]  # 120 each, months shuffled
+    this = year([16.0, 14, 15] + [None] * 9)
+    made = year_end(ind(YtdMethod.SUM), this, history)
+    carried = 45 + 9 * 15  # the three months carried on
+    assert made is not None and 45 + 9 * 10 < made.value < 45 + 9 * 12 < carried
+
+
+def test_a_level_that_moves_from_year_to_year_is_not_held_back() -> None:
+    """The same small count, but each year half as big again as the one before: last year's
+    level says little about this year's, so this year's months decide."""
+    history = [year([v * 1.5**y for v in SMALL]) for y in range(3)]
+    level = 10 * 1.5**3
+    this = year([level * 1.1, level * 0.9, level] + [None] * 9)
+    made = year_end(ind(YtdMethod.SUM), this, history)
+    assert made is not None
+    assert made.value == pytest.approx(12 * level, rel=0.04)
+
+
 def test_a_one_month_shock_does_not_move_the_months_to_come() -> None:
     values = [100.0, 102.0, 98.0, 101.0, 8.0, 99.0] + [None] * 6  # a slip or strike in August
     made = year_end(ind(YtdMethod.SUM), YearFigures(tuple(values)))

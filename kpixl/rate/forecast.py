@@ -3,13 +3,14 @@ YTD with a range out. Pure functions, no I/O.
 
 The method (the Guidance sheet says it in the officer's words): with no earlier year, the rest
 of the year is the year so far carried on; with earlier years, it is the year so far shaped by
-their seasons (a December dip, a March peak), or the last three months so shaped when that
-missed clearly less at this point of those years. The range is how far the rule missed in those
-years (or, with none, how much this year's months vary).
+their seasons (a December dip, a March peak) and steadied by last year's level as far as this
+year's few months are noisier than levels move from year to year. The range is how far that
+missed in those years (or, with none, how much this year's months vary).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import statistics
 from collections.abc import Sequence
@@ -21,11 +22,11 @@ from kpixl.register.model import Indicator, YtdMethod
 # For the Guidance sheet: how a forecast is made, in the officer's words.
 GUIDANCE = (
     "Year-end forecasts (from the third month of the year) project the rest of the year from "
-    "the year so far — or from the last three months where that has forecast better before — "
-    "shaped by the seasons of earlier years (a December dip, a March peak) where kpixl holds "
-    "them and they repeat, and add the months up as the year-to-date figure is worked out. The "
-    "range is how far such forecasts have missed; 'at risk' marks a KPI whose year to date is "
-    "GREEN now but whose forecast is not."
+    "the year so far, shaped by the seasons of earlier years (a December dip, a March peak) "
+    "where kpixl holds them and they repeat, and steadied by last year's level where a few "
+    "months say less than a whole year; the months are added up as the year-to-date figure is "
+    "worked out. The range is how far such forecasts have missed; 'at risk' marks a KPI whose "
+    "year to date is GREEN now but whose forecast is not."
 )
 
 Month = float | None
@@ -35,8 +36,7 @@ MIN_KNOWN = {12: 3, 4: 1}
 # few figures its spread is measured on (a handful of months, or of earlier years).
 T_90 = (3.078, 1.886, 1.638, 1.533, 1.476, 1.440, 1.415, 1.397, 1.383, 1.372, 1.363)
 Z_80 = 1.2816
-RECENT = 3
-CLEARLY = 0.8  # the recent rule is chosen only when it missed a fifth less
+CLEARLY = 0.8  # a snapshot's seasons are used only when they missed a fifth less
 
 
 @dataclass(frozen=True)
@@ -57,14 +57,13 @@ class Forecast:
     high: float
     known: int  # slots of this year known
     years: int  # earlier years the rule was chosen on
-    rule: str  # which rule: "the year so far", "the last three months", "... with seasons"
+    rule: str  # which rule: "the year so far", "... with the seasons of earlier years"
     method: str  # the YTD method the months were added up by
 
     def how(self, slot: str = "month") -> str:
         """One line for `kpixl explain`: what the forecast was made from."""
         chosen = (
-            f"it came closest at this point in {self.years} earlier year"
-            f"{'s' if self.years != 1 else ''}"
+            f"{self.years} earlier year{'s' if self.years != 1 else ''} known"
             if self.years
             else "no earlier years are known"
         )
@@ -83,10 +82,29 @@ class _Shape:
 
 # The rules' names, as `Forecast.rule` and `kpixl explain` give them.
 PLAIN = "the year so far"
-SEASONAL = {
-    False: "the year so far with the seasons of earlier years",
-    True: "the last three months with the seasons of earlier years",
-}
+SEASONAL = "the year so far with the seasons of earlier years"
+
+
+@dataclass(frozen=True)
+class _Prior:
+    """An earlier year's level (seasons out), how far a month strays from its year's level, and
+    how far the level moves from one year to the next (both relative, for volumes)."""
+
+    level: float
+    month_var: float
+    year_var: float
+
+    def blend(self, level: float, months: int) -> float:
+        """This year's level from `months` months, pulled towards the earlier year's as far as
+        those few months say less than that year does (a small count, lumpy money)."""
+        weight = self.year_var / (self.year_var + self.month_var / months)
+        return weight * level + (1 - weight) * self.level
+
+
+@dataclass(frozen=True)
+class _Priors:
+    volume: _Prior | None  # a total's months, or a ratio's denominators
+    rate: _Prior | None  # a mean's months, or a ratio's rates
 
 
 def year_end(
@@ -104,16 +122,17 @@ def year_end(
     ]
     method = _method(ind, this_year, k)
     if not history:
-        value = _project(ind, this_year, k, None, recent=False)
+        value = _project(ind, this_year, k, None, None)
         assert value is not None  # some slot before k is known
         return _made(value, _noise(this_year, k, method), this_year, k, 0, PLAIN, method)
-    recent, misses = _best(ind, k, history)
-    value = _project(ind, this_year, k, _shape(history, ind), recent)
+    seasons, misses = _chosen(ind, k, history)
+    shape = _shape(history, ind) if seasons else None
+    value = _project(ind, this_year, k, shape, _priors(history, ind, shape))
     if value is None:
         return None
-    name = SEASONAL[recent]
     spread = math.sqrt(statistics.fmean(m * m for m in misses)) * _t90(len(misses))
-    return _made(value, spread, this_year, k, len(history), name, method)
+    rule = SEASONAL if seasons else PLAIN
+    return _made(value, spread, this_year, k, len(history), rule, method)
 
 
 def _t90(degrees: int) -> float:
@@ -127,35 +146,76 @@ def _method(ind: Indicator, year: YearFigures, k: int) -> str:
     return ind.ytd.value
 
 
-def _best(ind: Indicator, k: int, history: list[YearFigures]) -> tuple[bool, list[float]]:
-    """With earlier years: the year so far with their seasons (a season that does not repeat
-    is shrunk to nothing, so this is the plain year so far then), unless the last three months
-    with their seasons missed clearly less at this point of those years (a service whose level
-    moves within the year); each earlier year forecast with the others' seasons. Returns
-    whether the recent rule won, and its misses."""
-    trials = [
-        (_cut(year, k), _shape(history[:i] + history[i + 1 :] or [year], ind), year_ytd(ind, year))
-        for i, year in enumerate(history)
-    ]
-    scored: dict[bool, list[float]] = {}
-    for recent in (False, True):
-        misses = []
-        for cut, shape, actual in trials:
-            guess = _project(ind, cut, k, shape, recent)
-            if guess is None or actual is None:
-                break
-            misses.append(guess - actual)
-        else:
-            scored[recent] = misses
-    if not scored:
-        return False, [0.0]
-    if len(scored) == 2 and _mean_miss(scored[True]) < CLEARLY * _mean_miss(scored[False]):
-        return True, scored[True]
-    return next(iter(scored.items()))
+def _chosen(ind: Indicator, k: int, history: list[YearFigures]) -> tuple[bool, list[float]]:
+    """Whether the seasons of earlier years shape the forecast, and how far it missed at this
+    point of each earlier year (forecast from the others). A season that does not repeat is
+    shrunk to nothing, so the seasons are always used — except for a snapshot (`latest`), whose
+    year end is one month's figure: there they are used only when they missed clearly less."""
+    seasonal = _back_test(ind, k, history, seasons=True)
+    if ind.ytd is not YtdMethod.LATEST:
+        return True, seasonal or [0.0]
+    plain = _back_test(ind, k, history, seasons=False)
+    if seasonal and plain and _mean_miss(seasonal) < CLEARLY * _mean_miss(plain):
+        return True, seasonal
+    return False, plain or [0.0]
+
+
+def _back_test(
+    ind: Indicator, k: int, history: list[YearFigures], seasons: bool
+) -> list[float] | None:
+    """Each earlier year forecast at slot k from the others (their seasons; the level of the
+    year before it, or after it for the first), less what that year really came to."""
+    misses = []
+    for i, year in enumerate(history):
+        others = history[i + 1 :][::-1] + history[:i]  # the nearest year last
+        shape = _shape(others or [year], ind) if seasons else None
+        priors = _priors(others, ind, shape) if others else None
+        guess, actual = _project(ind, _cut(year, k), k, shape, priors), year_ytd(ind, year)
+        if guess is None or actual is None:
+            return None
+        misses.append(guess - actual)
+    return misses
 
 
 def _mean_miss(misses: list[float]) -> float:
     return statistics.fmean(abs(m) for m in misses)
+
+
+def _priors(years: Sequence[YearFigures], ind: Indicator, shape: _Shape | None) -> _Priors:
+    """The level of the last of `years`, and the spreads measured on all of them."""
+    volume, rate = (shape.volume, shape.rate) if shape else (None, None)
+    if ind.ytd is YtdMethod.RATIO and all(y.numerators and y.denominators for y in years):
+        dens = [y.denominators or () for y in years]
+        return _Priors(_prior(dens, volume, True), _prior([y.values for y in years], rate, False))
+    values = [y.values for y in years]
+    if ind.ytd is YtdMethod.SUM:
+        return _Priors(_prior(values, volume, True), None)
+    if ind.ytd in (YtdMethod.MEAN, YtdMethod.RATIO):
+        return _Priors(None, _prior(values, rate, False))
+    return _Priors(None, None)  # a snapshot runs on from its latest figure
+
+
+def _prior(
+    years: Sequence[Sequence[Month]], shape: tuple[float, ...] | None, times: bool
+) -> _Prior | None:
+    means, strays = [], []
+    for xs in years:
+        plain = _deseasoned(xs, 0, len(xs), shape, times)
+        mean = statistics.fmean(plain) if len(plain) > 1 else 0.0
+        if len(plain) < 2 or (times and mean <= 0):
+            return None
+        means.append(mean)
+        strays += [p / mean - 1 if times else p - mean for p in plain]
+    # a one-month shock is not how far months stray: the median stray, as a standard deviation
+    month_var = (1.4826 * statistics.median(abs(d) for d in strays)) ** 2
+    if month_var <= 0:
+        return None  # months that never stray: this year's own level is exact
+    year_var = month_var  # one year: its level is taken to move as much as a month strays
+    if len(means) > 1:  # less the part of each move that is the years' own months straying,
+        # but never so little that this year's months count for nothing
+        moves = [b / a - 1 if times else b - a for a, b in itertools.pairwise(means)]
+        year_var = max(statistics.fmean(m * m for m in moves) - month_var / 6, month_var / 6)
+    return _Prior(means[-1], month_var, year_var)
 
 
 def _cut(year: YearFigures, k: int) -> YearFigures:
@@ -214,25 +274,31 @@ def _relative(years: list[list[Month]], times: bool) -> tuple[float, ...] | None
 # --- projecting the year, by YTD method -------------------------------------------------------------
 
 
-def _level(
-    xs: Sequence[Month],
-    k: int,
-    shape: tuple[float, ...] | None,
-    recent: bool,
-    times: bool,
-    last_only: bool = False,
-) -> float | None:
-    """The level of a series from its known slots before k (the last three only if `recent`,
-    the last alone if `last_only`), with the seasonal shape taken out."""
-    start = max(0, k - RECENT) if recent else 0
-    if last_only:
-        start = max(i for i in range(k) if xs[i] is not None)
-    plain = [
+def _deseasoned(
+    xs: Sequence[Month], start: int, k: int, shape: tuple[float, ...] | None, times: bool
+) -> list[float]:
+    """The known slots from start to k, with the seasonal shape taken out."""
+    return [
         (float(v) / shape[i] if times else float(v) - shape[i]) if shape else float(v)
         for i, v in enumerate(xs[start:k], start=start)
         if v is not None
     ]
-    return _robust_mean(plain) if plain else None
+
+
+def _level(
+    xs: Sequence[Month],
+    k: int,
+    shape: tuple[float, ...] | None,
+    times: bool,
+    prior: _Prior | None,
+) -> float | None:
+    """The level of a series from its known slots before k, with the seasonal shape taken out,
+    steadied by an earlier year's level when there is one."""
+    plain = _deseasoned(xs, 0, k, shape, times)
+    if not plain:
+        return None
+    level = _robust_mean(plain)
+    return prior.blend(level, len(plain)) if prior else level
 
 
 def _robust_mean(values: list[float]) -> float:
@@ -260,49 +326,48 @@ def _filled(
 
 
 def _project(
-    ind: Indicator, year: YearFigures, k: int, shape: _Shape | None, recent: bool
+    ind: Indicator, year: YearFigures, k: int, shape: _Shape | None, priors: _Priors | None
 ) -> float | None:
     method = _method(ind, year, k)
+    volume, rate = (shape.volume, shape.rate) if shape else (None, None)
     if method == "ratio":
-        return _ratio(year, k, shape, recent)
-    times = method in ("sum", "latest")
-    own = (shape.volume if times else shape.rate) if shape else None
-    if method == "latest" and not recent:  # a snapshot's "year so far" is its latest figure
-        level = _level(year.values, k, own, False, times, last_only=True)
-    else:
-        level = _level(year.values, k, own, recent, times)
+        return _ratio(year, k, volume, rate, priors)
+    if method == "latest":  # a snapshot runs on from its latest figure
+        last = max(i for i in range(k) if year.values[i] is not None)
+        latest = _deseasoned(year.values, last, k, volume, True)[0]
+        return latest * volume[-1] if volume else latest
+    times = method == "sum"
+    own = volume if times else rate
+    prior = (priors.volume if times else priors.rate) if priors else None
+    level = _level(year.values, k, own, times, prior)
     if level is None:
         return None
     path = _filled(year.values, k, level, own, times)
-    if method == "sum":
-        return math.fsum(path)
-    if method == "latest":
-        return path[-1]
-    return math.fsum(path) / len(path)
+    return math.fsum(path) if times else math.fsum(path) / len(path)
 
 
-def _ratio(year: YearFigures, k: int, shape: _Shape | None, recent: bool) -> float | None:
+def _ratio(
+    year: YearFigures,
+    k: int,
+    volume: tuple[float, ...] | None,
+    rate: tuple[float, ...] | None,
+    priors: _Priors | None,
+) -> float | None:
     """Σ numerators / Σ denominators: the volume (denominators) and the rate projected apart,
     each month's numerator then its rate × its volume."""
     parts = _parts(year, k)
     assert parts is not None
     nums, dens = parts
-    volume, rate = (shape.volume, shape.rate) if shape else (None, None)
-    d_level = _level(dens, k, volume, recent, True)
-    start = max(0, k - RECENT) if recent else 0
-    pairs = [(float(nums[i] or 0), float(dens[i] or 0), i) for i in range(start, k)
-             if year.values[i] is not None]  # fmt: skip
-    d_sum = math.fsum(d for _, d, _ in pairs)
-    if d_level is None or d_sum <= 0:
+    d_level = _level(dens, k, volume, True, priors.volume if priors else None)
+    r_level = _level(year.values, k, rate, False, priors.rate if priors else None)
+    if d_level is None or r_level is None:
         return None
-    seasonal = math.fsum(rate[i] * d for _, d, i in pairs) / d_sum if rate else 0.0
-    r_level = math.fsum(n for n, _, _ in pairs) / d_sum - seasonal
     d_path = _filled(dens, k, d_level, volume, True)
     r_path = _filled([None] * len(dens), 0, r_level, rate, False)
-    known_n = math.fsum(float(nums[i] or 0) for i in range(k) if year.values[i] is not None)
-    total_n = known_n + math.fsum(r_path[i] * d_path[i] for i in range(k, len(dens)))
-    total_d = math.fsum(d_path[i] for i in range(k) if year.values[i] is not None)
-    total_d += math.fsum(d_path[k:])
+    known = [i for i in range(k) if year.values[i] is not None]
+    total_n = math.fsum(float(nums[i] or 0) for i in known)
+    total_n += math.fsum(r_path[i] * d_path[i] for i in range(k, len(dens)))
+    total_d = math.fsum(d_path[i] for i in known) + math.fsum(d_path[k:])
     return total_n / total_d if total_d > 0 else None
 
 
