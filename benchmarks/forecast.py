@@ -10,7 +10,9 @@ and with none — and prints, per kind and overall: the mean absolute error of t
 (percentage points for rates, per cent of the year end for totals and snapshots) next to
   carry:   the YTD so far carried to March (a total run on at its rate so far),
   recent:  the last three months' run-rate for the months to come,
-how often the range held the year end, and at month 9 how often the year-end RAG was right.
+how often the range held the year end, at month 9 how often the year-end RAG was right, and
+  ideal:   the forecast of someone who knew the generator's true mean path (the steps still to
+           come included): how much better than the naive rules any forecast could be here.
 Targets (issue 18): at month 6 the error is at least 20% below the better naive rule; at month
 9 the year-end RAG is right for at least 90% of KPIs.
 """
@@ -34,6 +36,7 @@ from kpixl.rate.thresholds import suggest
 from kpixl.register.model import AlertOn, Indicator, Kind, Polarity, Unit, YtdMethod
 
 YEARS = 4
+SHOCKS = 0.03  # the share of months with a one-month shock
 SEASON = [1.0, 1.02, 0.98, 1.0, 0.92, 1.0, 1.04, 1.02, 0.8, 1.05, 1.0, 1.2]  # Apr..Mar
 
 
@@ -42,6 +45,10 @@ class Case:
     kind: str
     ind: Indicator
     years: list[YearFigures]
+    # the last year's true mean path, as the generator knew it: each month's expected value
+    # (a ratio's expected rate and denominator); None for a snapshot, a random walk whose best
+    # forecast is its latest figure
+    expected: tuple[list[float], list[float] | None] | None = None
 
 
 def _percent(rng: random.Random, n: int) -> Case:
@@ -56,13 +63,15 @@ def _percent(rng: random.Random, n: int) -> Case:
         step_at = rng.randrange(2, 12) if rng.random() < 0.25 else None
         step = rng.choice([-1, 1]) * rng.uniform(0.03, 0.08)
         base_den = rng.uniform(80, 2000)
-        nums, dens, vals = [], [], []
+        nums, dens, vals, mean_rates, mean_dens = [], [], [], [], []
         for m in range(12):
             lvl = level + (step if step_at is not None and m >= step_at else 0.0)
             if seasonal:
                 lvl += (season[m] - 1.0) * 0.3
+            mean_rates.append(min(1.0, max(0.0, lvl)) - SHOCKS * 0.175)
+            mean_dens.append(base_den * season[m])
             rate = min(1.0, max(0.0, lvl + rng.gauss(0, noise)))
-            if rng.random() < 0.03:
+            if rng.random() < SHOCKS:
                 rate = min(1.0, max(0.0, rate - rng.uniform(0.1, 0.25)))  # a one-month shock
             den = max(1.0, round(base_den * season[m] * rng.uniform(0.9, 1.1)))
             num = round(rate * den)
@@ -77,7 +86,7 @@ def _percent(rng: random.Random, n: int) -> Case:
     floor = round(target - rng.uniform(0.03, 0.1), 2)
     ind = Indicator(f"P{n}", "rate", "Area", Kind.KPI, unit=Unit.PERCENT, ytd=YtdMethod.RATIO,
                     target=target, floor=floor, polarity=Polarity.HIGHER)  # fmt: skip
-    return Case(f"percent-{style}", ind, years)
+    return Case(f"percent-{style}", ind, years, (mean_rates, mean_dens))
 
 
 def _season(rng: random.Random) -> list[float]:
@@ -89,17 +98,18 @@ def _season(rng: random.Random) -> list[float]:
 def _count(rng: random.Random, n: int) -> Case:
     style = rng.choice(["seasonal", "growing", "small", "lumpy-money"])
     season = _season(rng)
-    base = {"seasonal": 800, "growing": 400, "small": 12, "lumpy-money": 2000}[style]
+    base = {"seasonal": 800.0, "growing": 400.0, "small": 12.0, "lumpy-money": 2000.0}[style]
     base *= rng.uniform(0.5, 2.0)
     growth = rng.uniform(-0.05, 0.12) if style == "growing" else rng.uniform(-0.03, 0.03)
     years = []
     for y in range(YEARS):
         step = rng.uniform(0.8, 1.25) if rng.random() < 0.15 else 1.0
         step_at = rng.randrange(2, 12)
-        vals = []
+        vals, means = [], []
         for m in range(12):
             trend = (1 + growth) ** (y + m / 12)
             mean = base * trend * season[m] * (step if m >= step_at else 1.0)
+            means.append(_expected(style, mean, m))
             if style == "small":
                 value = float(_poisson(rng, mean))
             elif style == "lumpy-money":
@@ -108,12 +118,22 @@ def _count(rng: random.Random, n: int) -> Case:
                 value = mean * rng.uniform(0.6, 1.4) * lump * year_end_spend
             else:
                 value = mean * rng.gauss(1.0, 0.06)
-            if style != "small" and rng.random() < 0.03:
+            if style != "small" and rng.random() < SHOCKS:
                 value *= rng.uniform(0.3, 0.6)  # a one-month shock
             vals.append(round(max(0.0, value)))
         years.append(YearFigures(tuple(float(v) for v in vals)))
     ind = Indicator(f"C{n}", "count", "Area", Kind.ACTIVITY, unit=Unit.COUNT, ytd=YtdMethod.SUM)
-    return Case(f"count-{style}", ind, years)
+    return Case(f"count-{style}", ind, years, (means, None))
+
+
+def _expected(style: str, mean: float, month: int) -> float:
+    """A count's expected month: lumps (8% of months, ×2 to ×4) and March's spend (×1.3 to
+    ×2) for money, one-month shocks (×0.3 to ×0.6) for all but small counts."""
+    if style == "small":
+        return mean
+    if style == "lumpy-money":
+        mean *= (0.92 + 0.08 * 3) * (1.65 if month == 11 else 1.0)
+    return mean * (1 - SHOCKS * 0.55)
 
 
 def _snapshot(rng: random.Random, n: int) -> Case:
@@ -178,14 +198,36 @@ def _naive(case: Case, known: int, rule: str) -> float:
     return num / den
 
 
+def _ideal(case: Case, known: int) -> float:
+    """The year end as forecast by someone who knew the generator's mean path: the months so
+    far, and each month to come at its expected value (steps to come included)."""
+    year = case.years[-1]
+    if case.expected is None:  # a random walk: its latest figure
+        latest = year.values[known - 1]
+        assert latest is not None
+        return latest
+    means, dens = case.expected
+    if dens is None:
+        return math.fsum(v or 0.0 for v in year.values[:known]) + math.fsum(means[known:])
+    assert year.numerators is not None and year.denominators is not None
+    num = math.fsum(n or 0.0 for n in year.numerators[:known])
+    num += math.fsum(r * d for r, d in zip(means[known:], dens[known:], strict=True))
+    den = math.fsum(d or 0.0 for d in year.denominators[:known]) + math.fsum(dens[known:])
+    return num / den
+
+
 def _error(case: Case, guess: float, actual: float) -> float:
     if case.ind.unit is Unit.PERCENT:
         return abs(guess - actual) * 100  # percentage points
     return abs(guess - actual) / max(abs(actual), 1e-9) * 100  # per cent of the year end
 
 
+# one forecast: errors of the forecast, carry and recent; range held; RAG right; ideal's error
+Line = tuple[float, float, float, bool, bool | None, float]
+
+
 def back_test(all_cases: list[Case], month: int, history: bool) -> dict[str, dict[str, float]]:
-    rows: dict[str, list[tuple[float, float, float, bool, bool | None]]] = {}
+    rows: dict[str, list[Line]] = {}
     for case in all_cases:
         actual = _actual(case)
         earlier = case.years[:-1] if history else []
@@ -197,14 +239,15 @@ def back_test(all_cases: list[Case], month: int, history: bool) -> dict[str, dic
         if case.ind.is_kpi:
             right = rag(made.value, case.ind) == rag(actual, case.ind)
         line = (_error(case, made.value, actual), _error(case, _naive(case, month, "carry"), actual),
-                _error(case, _naive(case, month, "recent"), actual), held, right)  # fmt: skip
+                _error(case, _naive(case, month, "recent"), actual), held, right,
+                _error(case, _ideal(case, month), actual))  # fmt: skip
         for key in (case.kind, "overall"):
             rows.setdefault(key, []).append(line)
     return {key: _summary(lines) for key, lines in rows.items()}
 
 
-def _summary(lines: list[tuple[float, float, float, bool, bool | None]]) -> dict[str, float]:
-    rated = [r for *_, r in lines if r is not None]
+def _summary(lines: list[Line]) -> dict[str, float]:
+    rated = [x[4] for x in lines if x[4] is not None]
     return {
         "n": len(lines),
         "forecast": statistics.fmean(x[0] for x in lines),
@@ -212,6 +255,7 @@ def _summary(lines: list[tuple[float, float, float, bool, bool | None]]) -> dict
         "recent": statistics.fmean(x[2] for x in lines),
         "range held": 100 * statistics.fmean(x[3] for x in lines),
         "RAG right": 100 * statistics.fmean(rated) if rated else math.nan,
+        "ideal": statistics.fmean(x[5] for x in lines),
     }
 
 
@@ -252,14 +296,16 @@ def main() -> None:
             print(f"\nmonth {month}: mean absolute error of the year-end YTD "
                   "(points for rates, % of the year end otherwise)")  # fmt: skip
             print(f"{'kind':<20}{'n':>5}{'forecast':>10}{'carry':>8}{'recent':>8}"
-                  f"{'better by':>11}{'range held':>12}{'RAG right':>11}")  # fmt: skip
+                  f"{'better by':>11}{'range held':>12}{'RAG right':>11}"
+                  f"{'ideal':>8}{'ideal better by':>17}")  # fmt: skip
             for kind in sorted(table, key=lambda k: (k == "overall", k)):
                 s = table[kind]
                 best = min(s["carry"], s["recent"])
                 gain = 100 * (1 - s["forecast"] / best) if best else math.nan
                 print(f"{kind:<20}{s['n']:>5.0f}{s['forecast']:>10.2f}{s['carry']:>8.2f}"
                       f"{s['recent']:>8.2f}{gain:>10.0f}%{s['range held']:>11.0f}%"
-                      f"{s['RAG right']:>10.0f}%")  # fmt: skip
+                      f"{s['RAG right']:>10.0f}%{s['ideal']:>8.2f}"
+                      f"{100 * (1 - s['ideal'] / best):>16.0f}%")  # fmt: skip
     print("\n## suggested expected ranges: share of the next year's figures inside (target 75-90%)")
     print(f"{'alert on: kind':<30}{'figures':>9}{'inside':>9}")
     for key, (n, share) in sorted(suggestions(all_cases).items()):
