@@ -36,6 +36,7 @@ MIN_KNOWN = {12: 3, 4: 1}
 # few figures its spread is measured on (a handful of months, or of earlier years).
 T_90 = (3.078, 1.886, 1.638, 1.533, 1.476, 1.440, 1.415, 1.397, 1.383, 1.372, 1.363)
 Z_80 = 1.2816
+DRIFT = 0.5  # with no earlier year: how far the months to come may sit from the year so far
 CLEARLY = 0.8  # a snapshot's seasons are used only when they missed a fifth less
 
 
@@ -382,14 +383,22 @@ def _parts(year: YearFigures, k: int) -> tuple[list[Month], list[Month]] | None:
 
 
 def _noise(year: YearFigures, k: int, method: str) -> float:
-    """With no earlier year: the year end's likely error from how much this year's slots vary
-    (each slot still to come as uncertain as a known one is from the year's average)."""
+    """With no earlier year: how far the year end may be from the forecast, four times in five,
+    from how much this year's slots vary (each slot still to come as uncertain as a known one
+    is from the year's average; a snapshot moving on by steps like its months' own), widened
+    for how few slots that is measured on."""
     values = [float(v) for v in year.values[:k] if v is not None]
     slots, remaining = len(year.values), len(year.values) - k
     sd = statistics.stdev(values) if len(values) > 1 else abs(values[0]) * 0.1
-    if method == "latest":  # one slot, March's
-        return sd * math.sqrt(1 + remaining / len(values))
-    total = sd * math.sqrt(remaining + remaining * remaining / len(values))
+    widen = _t90(len(values) - 1)
+    if method == "latest":  # one slot, March's, some steps on from the latest
+        steps = [b - a for a, b in itertools.pairwise(values)]
+        step = math.sqrt(statistics.fmean(d * d for d in steps)) if steps else sd
+        return step * math.sqrt(remaining) * widen
+    # the level of the months to come is uncertain twice over: measured on a few months, and
+    # perhaps not this year's level at all (a season or a step this year has not shown yet),
+    # taken as half a month's spread
+    total = sd * math.sqrt(remaining + remaining**2 * (1 / len(values) + DRIFT**2)) * widen
     return total if method == "sum" else total / slots
 
 
