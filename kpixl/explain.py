@@ -19,7 +19,16 @@ from kpixl.periods import Period
 from kpixl.rate.rating import Ytd, rag, running_ytd
 from kpixl.rate.scoring import forecast_of
 from kpixl.read.observations import Field
-from kpixl.register.model import AlertOn, Indicator, Polarity, RagBasis, Unit, YtdMethod, displayed
+from kpixl.register.model import (
+    AlertOn,
+    Indicator,
+    Polarity,
+    RagBasis,
+    Unit,
+    YtdMethod,
+    as_shown,
+    displayed,
+)
 from kpixl.results import DATA_COLUMNS, Results
 
 _COL = {name: i for i, name in enumerate(DATA_COLUMNS)}
@@ -214,12 +223,7 @@ def _shown(value: float | None, ind: Indicator) -> str:
 
 
 def _as_shown(value: float | None, unit: Unit, decimals: int) -> str:
-    if value is None:
-        return ""
-    shown = displayed(value, unit, decimals)
-    if unit is Unit.PERCENT:
-        return f"{shown * 100:,.{decimals}f}%"
-    return f"{shown:,.{decimals}f}"
+    return "" if value is None else as_shown(value, unit, decimals)
 
 
 def _exact(value: float, ind: Indicator) -> str:

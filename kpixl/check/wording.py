@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from kpixl.issues import IssueCode
 from kpixl.periods import Period
-from kpixl.register.model import Indicator, Unit, displayed
+from kpixl.register.model import Indicator, Unit, as_shown
 
 
 @dataclass(frozen=True)
@@ -21,11 +21,7 @@ class Finding:
 
 def format_value(value: float, ind: Indicator) -> str:
     """A value as the dashboard shows it: `86%`, `26,436`, `4.7%`."""
-    # Round the fraction first: 0.945 * 100 is 94.4999…, but the dashboard shows 95%.
-    shown = displayed(value, ind.unit, ind.decimals)
-    if ind.unit is Unit.PERCENT:
-        return f"{shown * 100:,.{ind.decimals}f}%"
-    return f"{shown:,.{ind.decimals}f}"
+    return as_shown(value, ind.unit, ind.decimals)
 
 
 def as_typed(value: float, ind: Indicator) -> str:

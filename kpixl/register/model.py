@@ -38,6 +38,15 @@ def displayed(value: float, unit: Unit, decimals: int) -> float:
     return round_half_away(value, places)
 
 
+def as_shown(value: float, unit: Unit, decimals: int) -> str:
+    """A value written as the dashboard shows it: `86%`, `26,436`, `4.7%`."""
+    # Round the fraction first: 0.945 * 100 is 94.4999…, but the dashboard shows 95%.
+    shown = displayed(value, unit, decimals)
+    if unit is Unit.PERCENT:
+        return f"{shown * 100:,.{decimals}f}%"
+    return f"{shown:,.{decimals}f}"
+
+
 class Polarity(StrEnum):
     HIGHER = "higher"
     LOWER = "lower"

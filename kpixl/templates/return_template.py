@@ -14,7 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from kpixl.dashboard.cellwriter import lines_needed
 from kpixl.dashboard.styles import number_format
 from kpixl.periods import MONTHS, Period
-from kpixl.register.model import Indicator, Register, ServiceArea, Unit, YtdMethod
+from kpixl.register.model import Indicator, Register, ServiceArea, Unit, YtdMethod, as_shown
 from kpixl.templates.cells import (
     KEY_FILL,
     boxed,
@@ -60,9 +60,7 @@ class History:
 
 def shown(x: float, ind: Indicator) -> str:
     """A figure as the dashboard shows it: `97%`, `99.8%`, `1,200`."""
-    if ind.unit is Unit.PERCENT:
-        return f"{x * 100:.{ind.decimals}f}%"
-    return f"{x:,.{ind.decimals}f}"
+    return as_shown(x, ind.unit, ind.decimals)
 
 
 def build_return(
