@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -123,7 +124,7 @@ def test_text_full_of_sql_is_stored_as_it_was_written(
         url, "SELECT commentary FROM figures WHERE ref = 'AA01' AND period = '2024-12'"
     ) == [('Robert\'); DROP TABLE runs;-- "ok"',)]
     code, out, _ = kpixl(capsys, "history", NASTY, "--store", url)
-    assert code == 0 and "2024-04  0.95  from Alpha.xlsx!KPIs!B3" in out
+    assert code == 0 and "2024-04  95%  from Alpha.xlsx!KPIs!B3" in out
 
 
 def test_a_resubmitted_figure_is_a_revision_and_the_old_one_is_kept(
@@ -149,9 +150,9 @@ def test_a_resubmitted_figure_is_a_revision_and_the_old_one_is_kept(
     assert (code, err) == (0, "")
     lines = out.splitlines()
     assert lines[0].startswith("aa01: 2 month(s) in ") and lines[0].endswith(", 1 revised")
-    assert lines[1].startswith("2024-11  0.94  from Alpha.xlsx!KPIs!I2, recorded ")
-    assert lines[2].startswith("2024-12  0.86  from Alpha.xlsx!KPIs!J2, recorded ")
-    assert lines[3].startswith("         revised: value 0.86 -> 0.9, numerator 172 -> 180  "
+    assert lines[1].startswith("2024-11  94%  from Alpha.xlsx!KPIs!I2, recorded ")
+    assert lines[2].startswith("2024-12  86%  from Alpha.xlsx!KPIs!J2, recorded ")
+    assert lines[3].startswith("         revised: value 86% -> 90%, numerator 172 -> 180  "
                                "from Alpha_resubmitted.xlsx!KPIs!J2, ")  # fmt: skip
     assert lines[3].endswith(f"UTC by {getpass.getuser()} (build)") and len(lines) == 4
 
@@ -312,7 +313,7 @@ def test_an_auditor_lists_every_revised_figure(
     assert lines[0].startswith("2 revised figure(s) in ") and lines[0].endswith(f" since {today}")
     april, december = lines[1:]
     assert (
-        f"UTC  {getpass.getuser()} (build)  AA01 2024-04: value 0.91 -> 0.9, numerator 182 -> 180"
+        f"UTC  {getpass.getuser()} (build)  AA01 2024-04: value 91% -> 90%, numerator 182 -> 180"
         in april
     )
     assert "  from Alpha_v2.xlsx!KPIs!B2 (was Alpha.xlsx!KPIs!B2, recorded 20" in april
@@ -366,3 +367,22 @@ def test_a_run_that_fails_half_way_leaves_nothing_in_the_store(
     assert err.count("\n") == 1
     for table in ("runs", "return_files", "thresholds", "figures", "ratings"):
         assert rows(any_store, f"SELECT count(*) FROM {table}") == [(0,)], table
+
+
+def test_a_revision_the_dashboards_rounding_hides_is_shown_in_full(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """86% corrected to 86.4%: both show as 86% on the dashboard, so the revision line gives
+    the figures as they were typed; --json gives the unit and places the dashboard used."""
+    reg, store = register(tmp_path), f"sqlite:///{tmp_path / 'h.sqlite3'}"
+    kpixl(capsys, "build", a_return(tmp_path / "a" / "Alpha.xlsx", AA01), "-r", reg, "-o",
+          tmp_path / "d.xlsx", "--store", store)  # fmt: skip
+    fixed = a_return(tmp_path / "b" / "Alpha_v2.xlsx", [*AA01[:-1], 0.864])
+    kpixl(capsys, "build", fixed, "-r", reg, "-o", tmp_path / "d.xlsx", "--store", store)
+    code, out, _ = kpixl(capsys, "history", "AA01", "--store", store, "--from", "2024-12")
+    assert code == 0 and "2024-12  86%  from Alpha.xlsx!KPIs!J2" in out
+    assert "revised: value 0.86 -> 0.864, numerator 172 -> 173  from Alpha_v2.xlsx" in out
+    code, out, _ = kpixl(capsys, "history", "AA01", "--store", store, "--json")
+    shown = json.loads(out)
+    assert (shown["unit"], shown["decimals"]) == ("percent", 0)
+    assert shown["months"][-1]["current"]["value"] == 0.864  # the figure itself, unrounded

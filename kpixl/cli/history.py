@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 import click
 
@@ -21,10 +21,13 @@ if TYPE_CHECKING:
     from kpixl.history.query import Change, Month, Version
     from kpixl.history.record import Accepted
     from kpixl.history.store import Store
-    from kpixl.register.model import Register
+    from kpixl.register.model import Register, Unit
     from kpixl.results import Results
 
 F = TypeVar("F", bound=Callable[..., Any])
+Shown: TypeAlias = (
+    "tuple[Unit, int] | None"  # how the register shows an indicator: its unit and decimals
+)
 
 
 def store_options(command: F) -> F:
@@ -173,20 +176,22 @@ def show(
         return _changes(ref, store, register, _day(since), as_json)
     if ref is None:
         raise UsageError("give an indicator's ref (kpixl history FN07), or --changes")
-    from kpixl.history.query import series
+    from kpixl.history.query import series, units
 
     first, last = (str(parse_period(p)) if p else None for p in (start, end))
     opened = open_to_read(store, register)
     try:
         months = series(opened, ref, first, last)
+        unit = units(opened, ref).get(ref.upper())
     finally:
         opened.close()
     if not months:
         raise UsageError(f"no figures for {ref} in the history store {opened.shown}")
     if as_json:
-        click.echo(json.dumps(_as_json(ref, opened.shown, months), indent=2, ensure_ascii=False))
+        shown = _as_json(ref, opened.shown, months, unit)
+        click.echo(json.dumps(shown, indent=2, ensure_ascii=False))
     else:
-        _print(ref, opened.shown, months)
+        _print(ref, opened.shown, months, unit)
     return EXIT_OK
 
 
@@ -204,11 +209,12 @@ def _changes(
     ref: str | None, store: str | None, register: Path | None, since: dt.datetime | None,
     as_json: bool,
 ) -> int:  # fmt: skip
-    from kpixl.history.query import changes
+    from kpixl.history.query import changes, units
 
     opened = open_to_read(store, register)
     try:
         found = changes(opened, since, ref)
+        shown_as = units(opened, ref)
     finally:
         opened.close()
     if as_json:
@@ -220,7 +226,7 @@ def _changes(
     say(f"{len(found)} revised figure(s){' of ' + ref if ref else ''} in {opened.shown}{after}")
     for c in found:
         say(f"{c.new.recorded_at:%Y-%m-%d %H:%M} UTC  {c.new.user} ({c.new.command})  "
-            f"{c.ref} {c.new.period}: {_change(c.old, c.new)}  from {c.new.source} "
+            f"{c.ref} {c.new.period}: {_change(c.old, c.new, shown_as.get(c.ref.upper()))}  from {c.new.source} "
             f"(was {c.old.source}, recorded {_who(c.old)})")  # fmt: skip
     return EXIT_OK
 
@@ -270,34 +276,48 @@ def _only_store() -> URL:
     return checked(f"sqlite:///{found[0]}")
 
 
-def _change(old: Version, new: Version) -> str:
-    """`value 0.91 -> 0.93, commentary changed`."""
+def _change(old: Version, new: Version, unit: Shown = None) -> str:
+    """`value 91% -> 93%, commentary changed`."""
     parts = []
     for name, before in old.numbers().items():
         after = getattr(new, name)
         if before != after:
-            parts.append(f"{name} changed" if name == "commentary" else
-                         f"{name} {_number(before)} -> {_number(after)}")  # fmt: skip
+            was, now = (_number(v, unit if name in _AS_SHOWN else None) for v in (before, after))
+            if was == now:  # a change the dashboard's rounding hides: every figure typed
+                was, now = (_number(v) for v in (before, after))
+            parts.append(f"{name} changed" if name == "commentary" else f"{name} {was} -> {now}")
     return ", ".join(parts)
 
 
-def _number(value: object) -> str:
-    return "blank" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+_AS_SHOWN = ("value", "ytd", "prev_year")  # the figures the dashboard shows in the unit
+
+
+def _number(value: object, unit: Shown = None) -> str:
+    """As the dashboard shows it when the unit is known (`84%`, `26,439`), else as stored."""
+    if value is None:
+        return "blank"
+    if not isinstance(value, float):
+        return str(value)
+    if unit is not None:
+        from kpixl.register.model import as_shown
+
+        return as_shown(value, *unit)
+    return f"{value:,g}"
 
 
 def _who(v: Version) -> str:
     return f"{v.recorded_at:%Y-%m-%d %H:%M} UTC by {v.user} ({v.command})"
 
 
-def _print(ref: str, shown: str, months: list[Month]) -> None:
+def _print(ref: str, shown: str, months: list[Month], unit: Shown) -> None:
     revised = sum(1 for m in months if len(m.versions) > 1)
     say(f"{ref}: {len(months)} month(s) in {shown}, {revised} revised")
     for month in months:
         first = month.versions[0]
-        say(f"{month.period}  {_number(first.value)}  from {first.source}, "
+        say(f"{month.period}  {_number(first.value, unit)}  from {first.source}, "
                    f"recorded {_who(first)}")  # fmt: skip
         for old, new in zip(month.versions, month.versions[1:], strict=False):
-            say(f"         revised: {_change(old, new)}  from {new.source}, {_who(new)}")
+            say(f"         revised: {_change(old, new, unit)}  from {new.source}, {_who(new)}")
 
 
 def _version_json(v: Version) -> dict[str, object]:
@@ -307,10 +327,12 @@ def _version_json(v: Version) -> dict[str, object]:
     }  # fmt: skip
 
 
-def _as_json(ref: str, shown: str, months: list[Month]) -> dict[str, object]:
+def _as_json(ref: str, shown: str, months: list[Month], unit: Shown) -> dict[str, object]:
     return {
         "ref": ref,
         "store": shown,
+        "unit": unit[0].value if unit else None,
+        "decimals": unit[1] if unit else None,
         "months": [
             {"period": m.period, "current": _version_json(m.current),
              "versions": [_version_json(v) for v in m.versions]}

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 
 from kpixl.history import schema
 from kpixl.history.store import Store
+from kpixl.register.model import Unit
 
 
 @dataclass(frozen=True)
@@ -142,3 +143,19 @@ _CHUNK = 900  # ids per query: well under any database's limit of bound paramete
 def _aware(when: dt.datetime) -> dt.datetime:
     """SQLite gives back the UTC time it was given without its zone."""
     return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+
+
+def units(store: Store, ref: str | None = None) -> dict[str, tuple[Unit, int]]:
+    """How each indicator (of `ref`, or all, by its ref in capitals) is shown — its unit and
+    decimal places — as the latest run that recorded it had them in its register."""
+    t = schema.thresholds.c
+    query = sa.select(t.ref, t.unit, t.decimals).order_by(t.run_id)
+    if ref is not None:
+        query = query.where(sa.func.upper(t.ref) == ref.upper())
+    with store.reading() as conn:
+        rows = conn.execute(query).all()
+    found: dict[str, tuple[Unit, int]] = {}
+    for name, unit, decimals in rows:
+        if unit in Unit._value2member_map_:  # a unit this version of kpixl knows
+            found[name.upper()] = (Unit(unit), decimals)
+    return found
