@@ -5,10 +5,12 @@ own, so the line breaks at each year end (issue 17, item 4)."""
 from __future__ import annotations
 
 import re
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
+from lxml import html as lxml_html
 from openpyxl.chart.line_chart import LineChart
 from openpyxl.chart.series import Series
 from openpyxl.utils.cell import range_boundaries
@@ -113,3 +115,40 @@ def test_trends_chart_without_a_store_is_this_year_only(
     assert [_cells(wb, s.tx.strRef.f)[0] for s in chart.series] == ["Value", "Target", "Floor"]
     assert "36 months" not in wb["Trends"]["A2"].value
     assert not chart.legend.legendEntry  # type: ignore[union-attr]
+
+
+def _percent(value: float) -> str:
+    """As the dashboard shows a whole percent: half a point rounds up (82.5% is 83%)."""
+    return f"{(Decimal(str(value)) * 100).quantize(Decimal(1), ROUND_HALF_UP)}%"
+
+
+def test_the_web_pages_chart_also_shows_the_36_months(
+    recorded: tuple[Path, str, Path], tmp_path: Path
+) -> None:
+    """`--html`: the same 36 months, each earlier year a line drawn like the value's but left
+    out of the legend, and the table beside the chart giving every month's figure."""
+    register, store, this_year = recorded
+    page = tmp_path / "page.html"
+    _build(register, this_year, tmp_path / "out", "--store", store, "--html", str(page))
+    doc = lxml_html.parse(str(page)).getroot()
+    months = [Period(2021, 10).shift(n) for n in range(36)]
+    (table,) = [t for t in doc.iter("table")
+                if t.findtext("caption") == "AA01 figures, the 36 months to Sep-24"]  # fmt: skip
+    rows = [[" ".join(c.text_content().split()) for c in row] for row in table.iter("tr")]
+    # a month per row, a year per column: each month beside the same month of other years
+    assert rows[0] == ["Month", "2021/22", "2022/23", "2023/24", "2024/25", "Target", "Floor"]
+    assert [row[0] for row in rows[1:]] == NAMES
+    for row, month in zip(rows[1:], [Period(2024, 4).shift(n) for n in range(12)], strict=True):
+        years = [month.shift(-12 * back) for back in (3, 2, 1, 0)]
+        shown = [_percent(answered(m)) if months[0] <= m <= months[-1] else "no figure"
+                 for m in years]  # fmt: skip
+        levels = ["90%", "80%"] if month <= Period(2024, 9) else ["no figure"] * 2
+        assert row[1:] == shown + levels, row
+    (svg,) = [s for s in doc.iter("svg") if "AA01" in (s.findtext("title") or "")]
+    legend = [" ".join(t.text_content().split()) for t in svg.find_class("legend")[0].iter("text")]
+    assert legend == ["Value", "Target", "Floor"]
+    assert len(svg.find_class("line-value")) == 4  # this year and three earlier, alike
+    ticks = [t.text for t in svg.find_class("axis")[0].iter("text")]
+    assert ticks == [m.label for m in months[::6]]  # every sixth month labelled
+    note = " ".join(doc.get_element_by_id("trends").getparent().text_content().split())
+    assert "the 36 months to Sep-24" in note

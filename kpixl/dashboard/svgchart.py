@@ -7,20 +7,32 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kpixl.dashboard import styles
-from kpixl.dashboard.trends import ChartBlock, axis_label, chart_title, fy_periods, y_range
+from kpixl.dashboard.trends import (
+    YEAR_LINE,
+    ChartBlock,
+    chart_lines,
+    chart_title,
+    fy_periods,
+    line_label,
+    period_labels,
+    trend_periods,
+    y_range,
+)
 from kpixl.dashboard.view import DashboardView
 from kpixl.periods import Period
-from kpixl.register.model import Indicator, Polarity, Unit, displayed
+from kpixl.register.model import Indicator, Polarity, Unit, as_shown, displayed
 
 WIDTH, HEIGHT = 420, 250  # the viewBox; the page scales it to the column it sits in
 LEFT, RIGHT, TOP, BOTTOM = 52, 10, 12, 62  # room for the value axis, month labels and legend
 TICKS_WANTED = 5
-LINE_NAMES = {"value": "Value", "target": "Target", "floor": "Floor"}
+LABEL_EVERY = 6  # a chart of earlier years too labels every sixth month
 
 
 @dataclass(frozen=True)
 class Line:
-    """One line drawn: its name, colour, points ("x,y x,y"), dots (value only) and dashes."""
+    """One line drawn: its look (value, target, floor), label, colour, points ("x,y x,y"),
+    dots (values only) and dashes; an earlier year's line looks like the value's and is left
+    out of the legend, as in the workbook's chart."""
 
     name: str
     label: str
@@ -28,6 +40,7 @@ class Line:
     points: list[str]  # one "x,y" run per stretch without a gap
     dots: list[tuple[float, float]]
     dashed: bool
+    in_legend: bool = True
 
 
 @dataclass(frozen=True)
@@ -37,8 +50,10 @@ class TrendChart:
     ref: str
     title: str
     summary: str
+    span: str  # `financial year 2024/25`, or `the 36 months to Sep-24`
     labels: list[str]
-    figures: dict[str, list[str]]  # per line label, each period's figure as the dashboard shows it
+    # the table beside the chart: its headers and rows, each figure as the dashboard shows it
+    figures: tuple[list[str], list[list[str]]]
     lines: list[Line]
     y_ticks: list[tuple[float, str]]  # (y, label)
     x_ticks: list[tuple[float, str]]  # (x, label)
@@ -55,12 +70,7 @@ class TrendChart:
 
 def figure(value: float | None, ind: Indicator) -> str:
     """A value as the dashboard shows it (`87%`, `26,436`, `4.7`); empty when there is none."""
-    if value is None:
-        return ""
-    shown = displayed(value, ind.unit, ind.decimals)
-    if ind.unit is Unit.PERCENT:
-        return f"{shown * 100:,.{ind.decimals}f}%"
-    return f"{shown:,.{ind.decimals}f}"
+    return "" if value is None else as_shown(value, ind.unit, ind.decimals)
 
 
 def trend_charts(view: DashboardView, kpis: list[Indicator]) -> list[TrendChart]:
@@ -68,11 +78,10 @@ def trend_charts(view: DashboardView, kpis: list[Indicator]) -> list[TrendChart]
 
 
 def trend_chart(view: DashboardView, ind: Indicator) -> TrendChart:
-    periods = fy_periods(view, ind)
-    series: dict[str, list[float | None]] = {"value": [view.value(ind, p) for p in periods]}
-    for name, level in (("target", ind.target), ("floor", ind.floor)):
-        if level is not None:
-            series[name] = [level] * len(periods)
+    """A KPI's chart: this year's months, or the 36 to the reporting month when the history
+    store holds earlier years (each year its own line, so it breaks at the year end)."""
+    periods = trend_periods(view, ind)
+    series = chart_lines(view, ind, periods)
     drawn = [v for values in series.values() for v in values if v is not None]
     low, high = _value_range(ind, len(periods), drawn)
     ticks = _ticks(low, high)
@@ -84,18 +93,56 @@ def trend_chart(view: DashboardView, ind: Indicator) -> TrendChart:
     def y_of(value: float) -> float:
         return plot[3] - (value - low) / (high - low) * (plot[3] - plot[1])
 
-    lines = [_line(name, values, xs, y_of) for name, values in series.items()]
+    labels = period_labels(view, ind, periods)
+    every = LABEL_EVERY if len(periods) > 24 else 1
+    years = bool(periods) and periods[0] < view.period.fy_start(view.fy_start)  # earlier too
     return TrendChart(
         ref=ind.ref,
         title=chart_title(ind),
         summary=chart_summary(view, ind),
-        labels=[axis_label(p, ind) for p in periods],
-        figures={LINE_NAMES[n]: [figure(v, ind) for v in values] for n, values in series.items()},
-        lines=lines,
+        span=f"the {len(periods)} months to {view.period.label}"
+        if years
+        else f"financial year {view.results.fy_label}",
+        labels=labels,
+        figures=_table(view, ind, periods, series),
+        lines=[_line(name, values, xs, y_of) for name, values in series.items()],
         y_ticks=[(round(y_of(t), 1), _tick_label(t, ticks, ind)) for t in ticks],
-        x_ticks=[(round(x, 1), axis_label(p, ind)) for x, p in zip(xs, periods, strict=True)],
+        x_ticks=[(round(x, 1), label) for x, label in zip(xs, labels, strict=True)][::every],
         plot=plot,
     )
+
+
+def _table(
+    view: DashboardView,
+    ind: Indicator,
+    periods: list[Period],
+    series: dict[str, list[float | None]],
+) -> tuple[list[str], list[list[str]]]:
+    """A line per row and a month per column (`Line`, `Apr`, `May`, …); with earlier years, a
+    month per row and a year per column (`Month`, `2022/23`, …, this year's, `Target`,
+    `Floor`), so a month reads beside the same month of other years."""
+    if not periods or periods[0] >= view.period.fy_start(view.fy_start):
+        labels = period_labels(view, ind, periods)
+        rows = [[line_label(n), *(figure(v, ind) for v in vs)] for n, vs in series.items()]
+        return ["Line", *labels], rows
+    this_year = view.results.fy_label
+    years = {n: n.removeprefix(YEAR_LINE) for n in series if n.startswith(YEAR_LINE)}
+    levels = {n: line_label(n) for n in series if n not in years and n != "value"}
+    columns = {**years, "value": this_year, **levels}  # target and floor last
+    cells: dict[tuple[str, int], str] = {}
+    for name, values in series.items():
+        for period, value in zip(periods, values, strict=True):
+            if value is not None:
+                cells[(name, period.month)] = figure(value, ind)
+    names = list(columns)
+    rows = [
+        [_month(p), *(cells.get((n, p.month), "") for n in names)] for p in fy_periods(view, ind)
+    ]
+    return ["Month", *columns.values()], rows
+
+
+def _month(period: Period) -> str:
+    return period.label.split("-")[0]
 
 
 def _value_range(ind: Indicator, periods: int, drawn: list[float]) -> tuple[float, float]:
@@ -143,10 +190,13 @@ def _line(
         y = round(y_of(value), 1)
         runs[-1].append(f"{round(x, 1)},{y}")
         dots.append((round(x, 1), y))
-    colour = "#" + styles.LINE_COLOURS[name]
+    earlier = name.startswith(YEAR_LINE)
+    look = "value" if earlier else name  # an earlier year's line: the value's look
+    colour = "#" + styles.LINE_COLOURS[look]
     points = [" ".join(run) for run in runs if run]
-    value_line = name == "value"
-    return Line(name, LINE_NAMES[name], colour, points, dots if value_line else [], not value_line)
+    value_line = look == "value"
+    dotted = dots if value_line else []
+    return Line(look, line_label(name), colour, points, dotted, not value_line, not earlier)
 
 
 def chart_summary(view: DashboardView, ind: Indicator) -> str:

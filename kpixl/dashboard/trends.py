@@ -115,27 +115,39 @@ def chart_lines(
     return lines
 
 
-def _line_label(name: str) -> str:
+def line_label(name: str) -> str:
     """`Value`, `Target`, `Floor`, or an earlier year's `2022/23`."""
     return LINE_LABELS.get(name) or name.removeprefix(YEAR_LINE)
 
 
-def write_trends(ws: Worksheet, data: Worksheet, view: DashboardView) -> None:
-    """Charts in a grid, three to a row and three rows to a printed page, in register order."""
-    column_widths(ws, {c: COLUMN_WIDTH for c in range(1, CHARTS_PER_ROW * SLOT_COLUMNS + 1)})
-    put_text(ws, 1, 1, "Trends", Look.TITLE)
-    fy = view.results.fy_label
+def trends_note(view: DashboardView, kpis: list[Indicator]) -> str:
+    """What the charts show: this year, or the months since three years ago where the history
+    store holds them (the workbook's Trends sheet and the web page say the same)."""
     note = (
-        f"Key Performance Indicators, financial year {fy}: each month's value (quarterly "
-        "indicators: each quarter's) against its target and floor."
+        f"Key Performance Indicators, financial year {view.results.fy_label}: each month's value "
+        "(quarterly indicators: each quarter's) against its target and floor."
     )
-    kpis = trend_kpis(view)
     if any(view.earlier(ind) for ind in kpis):
         note += (
             f" Where the history store holds earlier years, the {TREND_MONTHS} months to "
             f"{view.period.label}, the line broken at each financial year (the target and "
             "floor are this year's)."
         )
+    return note
+
+
+def period_labels(view: DashboardView, ind: Indicator, periods: list[Period]) -> list[str]:
+    """`Apr` on a chart of one year; `Apr-22` on one of earlier years too."""
+    years = len(periods) > len(fy_periods(view, ind))
+    return [p.label if years else axis_label(p, ind) for p in periods]
+
+
+def write_trends(ws: Worksheet, data: Worksheet, view: DashboardView) -> None:
+    """Charts in a grid, three to a row and three rows to a printed page, in register order."""
+    column_widths(ws, {c: COLUMN_WIDTH for c in range(1, CHARTS_PER_ROW * SLOT_COLUMNS + 1)})
+    put_text(ws, 1, 1, "Trends", Look.TITLE)
+    kpis = trend_kpis(view)
+    note = trends_note(view, kpis)
     put_paragraph(ws, 2, (1, CHARTS_PER_ROW * SLOT_COLUMNS), note, 200.0, Look.NOTE)
     if not kpis:
         put_text(ws, FIRST_CHART_ROW, 1, NO_KPIS, Look.PARAGRAPH)
@@ -172,16 +184,14 @@ def write_chart_data(
     for ind in kpis:
         periods = trend_periods(view, ind)
         fmt = styles.number_format(ind)
-        years = len(periods) > len(fy_periods(view, ind))  # earlier years: labels keep the year
-        shown = [p.label if years else axis_label(p, ind) for p in periods]
-        labels = [(label, Look.CENTRE, text) for label in shown]
+        labels = [(label, Look.CENTRE, text) for label in period_labels(view, ind, periods)]
         writer.append([(ind.ref, Look.BODY, text), ("Period", Look.BODY, text), *labels])
         lines = chart_lines(view, ind, periods)
         rows: dict[str, int] = {}
         for offset, (name, figures) in enumerate(lines.items(), start=1):
             rows[name] = row + offset
             cells = [(f, Look.NUMBER, fmt) for f in figures]
-            writer.append([None, (_line_label(name), Look.BODY, text), *cells])
+            writer.append([None, (line_label(name), Look.BODY, text), *cells])
         writer.append([])  # a blank row between blocks
         drawn = [f for figures in lines.values() for f in figures if f is not None]
         blocks.append(ChartBlock(ind.ref, row, rows, len(periods), min(drawn, default=None)))

@@ -15,7 +15,7 @@ from kpixl.dashboard import front, styles
 from kpixl.dashboard.area import Table, area_tables
 from kpixl.dashboard.cellwriter import Entry
 from kpixl.dashboard.svgchart import TrendChart, figure, trend_charts
-from kpixl.dashboard.trends import NO_KPIS, trend_kpis
+from kpixl.dashboard.trends import NO_KPIS, trend_kpis, trends_note
 from kpixl.dashboard.view import NA, DashboardView
 from kpixl.errors import UsageError
 from kpixl.register.model import Indicator, Kind, ServiceArea
@@ -24,10 +24,7 @@ TEMPLATES = Path(__file__).resolve().parent / "web"
 PAGE_TEMPLATE = "page.html.j2"  # includes page.css.j2 and chart.svg.j2
 # The words coloured (as a second cue: the word is always there): RAG ratings and alerts.
 WORD_COLOURS = {**styles.RAG_COLOURS, **styles.ALERT_COLOURS}
-TRENDS_NOTE = (
-    "Key Performance Indicators, financial year {fy}: each month's value (quarterly indicators: "
-    "each quarter's) against its target and floor. Each chart's figures are in the table beside it."
-)
+BESIDE = "Each chart's figures are in the table beside it."
 
 
 @dataclass(frozen=True)
@@ -97,6 +94,7 @@ class Page:
 def page_of(view: DashboardView) -> Page:
     """The page model of one dashboard, from the view the workbook is written from."""
     settings = view.results.register.settings
+    kpis = trend_kpis(view)
     return Page(
         title=settings.title_for(view.dashboard),
         language=settings.language,
@@ -106,20 +104,17 @@ def page_of(view: DashboardView) -> Page:
         guidance=_guidance(view),
         summary=_summary(view),
         areas=[_area(view, n, area) for n, area in enumerate(view.areas, start=1)],
-        charts=[_chart_section(c, view) for c in trend_charts(view, trend_kpis(view))],
-        trends_note=TRENDS_NOTE.format(fy=view.results.fy_label),
+        charts=[_chart_section(c) for c in trend_charts(view, kpis)],
+        trends_note=f"{trends_note(view, kpis)} {BESIDE}",
         no_kpis=NO_KPIS,
         colours=_colours(),
     )
 
 
-def _chart_section(chart: TrendChart, view: DashboardView) -> ChartSection:
-    rows = [
-        [Cell(line), *(Cell(text, "number") for text in figures)]
-        for line, figures in chart.figures.items()
-    ]
-    caption = f"{chart.ref} figures, financial year {view.results.fy_label}"
-    return ChartSection(chart, WebTable(caption, ["Line", *chart.labels], rows))
+def _chart_section(chart: TrendChart) -> ChartSection:
+    headers, rows = chart.figures
+    cells = [[Cell(first), *(Cell(text, "number") for text in rest)] for first, *rest in rows]
+    return ChartSection(chart, WebTable(f"{chart.ref} figures, {chart.span}", headers, cells))
 
 
 def _guidance(view: DashboardView) -> dict[str, object]:
