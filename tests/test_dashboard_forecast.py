@@ -3,6 +3,7 @@ the at-risk mark, and the Guidance note (issue 18)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import openpyxl
@@ -65,9 +66,15 @@ def test_the_forecast_columns_mark_a_green_kpi_heading_for_amber(tmp_path: Path)
     assert aa01["YTD RAG"] == "GREEN"
     assert aa01["Year-end forecast"] == pytest.approx(0.89)
     assert aa01["Forecast RAG"] == "AMBER" and aa01["At risk"] == "at risk"
+    # where the year end should fall four times in five, as the dashboard shows a figure
+    low, high = (int(x) for x in re.fullmatch(r"(\d+)% to (\d+)%", aa01["Likely range"]).groups())
+    assert low < 89 < high
     activity = next(r for r in rows if r[0] == "Ref" and "In expected range?" in r)
     aa04 = dict(zip(activity, next(r for r in rows if r[0] == "AA04"), strict=False))
     assert aa04["Year-end forecast"] == pytest.approx(12_000, rel=0.01)
+    low, high = (float(x.replace(",", "")) for x in aa04["Likely range"].split(" to "))
+    assert low < aa04["Year-end forecast"] < high
+    assert aa04["In expected range?"] in ("Yes", "Above", "Below")  # still the alert column
     # the Forecast RAG column is coloured like the other RAG columns
     ws = openpyxl.load_workbook(out)["Alpha"]
     column = openpyxl.utils.get_column_letter(header.index("Forecast RAG") + 1)

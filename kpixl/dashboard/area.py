@@ -21,7 +21,7 @@ from kpixl.dashboard.cellwriter import (
 from kpixl.dashboard.styles import Look
 from kpixl.dashboard.view import NA, DashboardView, number, text
 from kpixl.periods import Period
-from kpixl.register.model import AlertOn, Indicator, Kind, ServiceArea
+from kpixl.register.model import AlertOn, Indicator, Kind, ServiceArea, as_shown
 from kpixl.results import Commentary
 
 REF_WIDTH, DESCRIPTION_WIDTH, FIGURE_WIDTH = 10.0, 55.0, 11.0
@@ -30,7 +30,8 @@ AREA_REPEAT_ROWS = "1:4"  # the department and the service-area block, on every 
 # Service Area | <lead title> | Cabinet Member, each over merged columns.
 BLOCK_SPANS = ((1, 2), (3, 5), (6, 8))
 # With the register's `show_forecast`: after the YTD (an activity table shows the first only).
-FORECAST_HEADERS = ("Year-end forecast", "Forecast RAG", "At risk")
+FORECAST_HEADERS = ("Year-end forecast", "Likely range", "Forecast RAG", "At risk")
+RANGED = 2  # an activity's forecast columns: the forecast and its likely range
 
 
 @dataclass
@@ -139,7 +140,7 @@ def _table(
         after = [rag_word, *ytd_headers, *ahead_headers, "Target", "Floor", "Prev. Year", travel]
         table = Table(title, ["Ref", "Indicator description", *labels, *after], inds)
         table.rag_cols = [first_after, first_after + 2] if ytd else [first_after]
-        table.rag_cols += [first_after + 4] if ahead else []
+        table.rag_cols += [first_after + 5] if ahead else []
         table.rows = [_kpi_row(view, i, periods, ytd, ahead) for i in inds]
     else:
         ranged = any(i.has_range for i in inds)
@@ -149,9 +150,9 @@ def _table(
         ahead = ytd and _forecasts_shown(view, inds)
         middle = ["In expected range?", "Upper", "Lower"] if ranged else []
         prev = "Previous Year YTD" if ytd else "Previous Year"
-        after = [*(["YTD"] if ytd else []), *FORECAST_HEADERS[: int(ahead)], *middle, prev]
+        after = [*(["YTD"] if ytd else []), *FORECAST_HEADERS[: RANGED * ahead], *middle, prev]
         table = Table(title, ["Ref", "Indicator description", *labels, *after], inds)
-        table.alert_cols = [first_after + int(ytd) + int(ahead)] if ranged else []
+        table.alert_cols = [first_after + int(ytd) + RANGED * ahead] if ranged else []
         table.rows = [_activity_row(view, i, periods, ranged, ytd, ahead) for i in inds]
     # Commentary of the reporting period (a quarterly table's: its latest quarter end).
     period = latest if quarterly else view.period
@@ -177,16 +178,28 @@ def _forecasts_shown(view: DashboardView, inds: list[Indicator]) -> bool:
 
 
 def _ahead(view: DashboardView, ind: Indicator, kpi: bool) -> list[Entry]:
-    """Year-end forecast (and for a KPI its RAG and the at-risk mark), or N/A."""
+    """Year-end forecast and its likely range (and for a KPI its RAG and the at-risk mark),
+    or N/A."""
     value, word, at_risk = view.forecast(ind)
-    shown = (
-        Entry(value, Look.NUMBER, styles.number_format(ind))
-        if value is not None
-        else Entry(NA, Look.CENTRE)
-    )
+    if value is None:
+        shown = [Entry(NA, Look.CENTRE)] * RANGED
+    else:
+        low, high = view.forecast_range(ind)
+        likely = NA if low is None or high is None else _between(low, high, ind)
+        shown = [Entry(value, Look.NUMBER, styles.number_format(ind)), Entry(likely, Look.CENTRE)]
     if not kpi:
-        return [shown]
-    return [shown, Entry(word or NA, Look.CENTRE), Entry("at risk" if at_risk else "", Look.CENTRE)]
+        return shown
+    return [
+        *shown,
+        Entry(word or NA, Look.CENTRE),
+        Entry("at risk" if at_risk else "", Look.CENTRE),
+    ]
+
+
+def _between(low: float, high: float, ind: Indicator) -> str:
+    """`85% to 87%`; `99%` when both ends show as the same figure."""
+    ends = [as_shown(v, ind.unit, ind.decimals) for v in (low, high)]
+    return ends[0] if ends[0] == ends[1] else " to ".join(ends)
 
 
 def _kpi_row(

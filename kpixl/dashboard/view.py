@@ -157,6 +157,11 @@ class DashboardView:
         at_risk = ind.is_kpi and self.rags(ind)[1] == "GREEN" and word not in (None, "GREEN")
         return value, word, at_risk
 
+    def forecast_range(self, ind: Indicator) -> tuple[float | None, float | None]:
+        """Where the year end should fall four times in five: the forecast's low and high."""
+        return (number(self.latest_field(ind, "forecast_low")),
+                number(self.latest_field(ind, "forecast_high")))  # fmt: skip
+
     def prev_year(self, ind: Indicator) -> float | None:
         found = number(self.latest_field(ind, "prev_year"))
         return ind.prev_year if found is None else found
