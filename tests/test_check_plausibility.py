@@ -83,6 +83,50 @@ def test_pounds_in_a_thousands_cell() -> None:
     )
 
 
+# a noisy percentage (months move by about 7 points), and receipts that are often nothing
+NOISY_PERCENT = [0.60, 0.53, 0.63, 0.55, 0.65, 0.56, 0.58, 0.62, 0.54, 0.64, 0.55, 0.61]
+RECEIPTS = [0, 420, 0, 380, 510, 0, 450, 460, 0, 400, 390, 470]
+
+
+@pytest.mark.parametrize(
+    ("month", "typed", "expected"),
+    [
+        # under four typical changes from the level, but ×10 lands on it: worth a query
+        (6, 0.061, "Oct-24 is 6.1%; the usual level is ~59%: was 61% meant? (10 times too small: "
+                   "a percentage on the wrong scale)"),
+        # the year's last month has a level on one side only: four typical changes needed
+        (11, 0.061, None),
+        (6, 0.30, None),  # half the level, no slip explains it: within this series' noise
+    ],
+)  # fmt: skip
+def test_a_scale_slip_within_four_typical_changes(
+    month: int, typed: float, expected: str | None
+) -> None:
+    got = check_series(ind(Unit.PERCENT), monthly(with_month(NOISY_PERCENT, month, typed)))
+    assert [f.message for f in got] == ([expected] if expected else [])
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        (45000, ["scale-slip", "Oct-24 is 45,000; the usual level is ~410: was 450 meant? "
+                 "(100 times too large: a digit too many or the decimal point slipped)"]),
+        (4500, ["scale-slip", "Oct-24 is 4,500; the usual level is ~410: was 450 meant? "
+                "(10 times too large: a digit too many or the decimal point slipped)"]),
+        (0, None),  # nothing this month: one of the series' usual states, never queried
+        (700, None),
+    ],
+)  # fmt: skip
+def test_a_series_often_nothing_is_measured_on_its_other_months(
+    typed: float, expected: list[str] | None
+) -> None:
+    """Zeros among the receipts would make the noise look huge (0 to 450 is a big change on a
+    log scale) and hide a slip; they are left out of the level and the noise."""
+    series = monthly(with_month(RECEIPTS, 6, typed))
+    got = check_series(ind(Unit.CURRENCY_K, ytd=YtdMethod.SUM), series)
+    assert [[f.code.value, f.message] for f in got] == ([expected] if expected else [])
+
+
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [

@@ -31,8 +31,9 @@ Z_SLIP = 5.0  # a value explained by a slip is this many typical changes from it
 Z_YTD = 2.5  # the year-to-date total fits so exactly that a nearer value is enough
 Z_FIT = 2.0  # the value meant is at most this far from the level,
 FIT_SHARE = 0.25  # and at most a quarter as far as the value typed
-Z_SCALE = 4.0  # ×/÷ 10, 100, 1000 or a sign: one exact candidate each, queried nearer
+Z_SCALE = 3.0  # ×/÷ 10, 100, 1000 or a sign: one exact candidate each, queried nearer
 Z_SCALE_FIT = 4.0  # and the value meant may be a little further from the level
+Z_SCALE_EDGE = 4.0  # where only one side tells the level (the year's first or last month)
 Z_SWAP = 4.0  # swaps make several candidates: the value must be far
 Z_SWAP_FIT = 1.0  # and the value meant must fit closely
 Z_SWAP_EDGE = 8.0  # where only one side tells the level (the year's first or last month)
@@ -49,6 +50,7 @@ EXTREME_POINTS = 0.5  # for a percentage, an order of magnitude is half the scal
 Z_MIN = min(Z_SLIP, Z_SCALE, Z_SWAP, Z_EXTREME)
 SEASON = 12  # months back to the same month last year
 MIN_POINTS = 6  # fewer values say too little about the level and the noise
+OFTEN_NOTHING = 2  # zeros in a count or money series that make nothing one of its usual states
 
 
 def check_series(
@@ -68,11 +70,22 @@ def check_series(
     return sorted(findings, key=lambda f: f.period)
 
 
+def measured_points(ind: Indicator, points: Sequence[Point]) -> list[Point]:
+    """The months the level is measured on: for a count or money series that is often nothing
+    (receipts that come some months only), its months with something, so its zeros neither
+    make its noise look huge nor are queried themselves; otherwise all of them."""
+    if ind.unit in LOG_UNITS and sum(1 for _, v in points if v == 0) >= OFTEN_NOTHING:
+        return [(p, v) for p, v in points if v != 0]
+    return list(points)
+
+
 def _far_months(
-    ind: Indicator, points: Sequence[Point], first: int, fy_start: int, measured: Level | None
+    ind: Indicator, every: Sequence[Point], first: int, fy_start: int, measured: Level | None
 ) -> list[Finding]:
-    if len(points) < MIN_POINTS:
+    points = measured_points(ind, every)
+    if len(points) < MIN_POINTS or first >= len(every):
         return []
+    first = sum(1 for p, _ in points if p < every[first][0])  # this year's first, measured
     if measured is not None and measured.values == [v for _, v in points]:
         row = measured  # measured by the screen with the others (kpixl.check.screen)
     else:
@@ -84,17 +97,18 @@ def _far_months(
     findings = []
     for i in range(first, len(points)):
         if row.z[i] >= nearest:
-            finding = _judge(ind, points, i, row, fy_start)
+            year_before = _year_before(ind, every, points[i][0], fy_start)
+            finding = _judge(ind, points, i, row, year_before)
             if finding is not None:
                 findings.append(finding)
     return findings
 
 
 def _judge(
-    ind: Indicator, points: Sequence[Point], i: int, row: Level, fy_start: int
+    ind: Indicator, points: Sequence[Point], i: int, row: Level, year_before: list[float] | None
 ) -> Finding | None:
     """The warning for a month far from its level: the slip that best explains it, else an
-    extreme move, else none."""
+    extreme move, else none. `year_before` holds this year's earlier months, when all given."""
     period, value = points[i]
     seasonal = _same_month_last_year(points, i, row)
     z = min(row.z[i], _z_from(row, i, seasonal, row.scaled[i]))
@@ -103,13 +117,13 @@ def _judge(
     best: tuple[float, Slip] | None = None
     edge = seasonal is None and (row.left[i] != row.left[i] or row.right[i] != row.right[i])
     sides = [float(x) for x in (row.left[i], row.right[i]) if x == x]  # the levels either side
-    for slip in candidates(ind, value, _year_before(ind, points, i, fy_start)):
+    for slip in candidates(ind, value, year_before):
         scaled = row.scale(slip.meant)
         both = slip.code is IssueCode.SWAPPED_DIGITS  # the weakest explanation: fit each side
         fit = min(_z_near(sides, row.noise[i], scaled, both), _z_from(row, i, seasonal, scaled))
         needed, close = NEEDED.get(slip.code, (Z_SLIP, Z_FIT))
-        if both and edge:
-            needed = Z_SWAP_EDGE
+        if edge:
+            needed = Z_SWAP_EDGE if both else max(needed, Z_SCALE_EDGE)
         if (
             z >= needed
             and fit <= close
@@ -174,15 +188,16 @@ def _z_from(row: Level, i: int, seasonal: float | None, scaled: float) -> float:
 
 
 def _year_before(
-    ind: Indicator, points: Sequence[Point], i: int, fy_start: int
+    ind: Indicator, every: Sequence[Point], period: Period, fy_start: int
 ) -> list[float] | None:
-    """This financial year's values before month i, None unless every one of them is given."""
+    """This financial year's values before `period`, None unless every one of them is given."""
     if ind.ytd is not YtdMethod.SUM or ind.unit is Unit.PERCENT:
         return None  # no year-to-date total to type
-    due = _due_before(points[i][0], fy_start, ind.is_quarterly)
+    due = _due_before(period, fy_start, ind.is_quarterly)
+    i = next((j for j in range(len(every) - 1, -1, -1) if every[j][0] == period), -1)
     if not due or i < len(due):
         return None
-    earlier = points[i - len(due) : i]  # in period order: the due months, if all are given
+    earlier = every[i - len(due) : i]  # in period order: the due months, if all are given
     if any(p != m for (p, _), m in zip(earlier, due, strict=True)):
         return None
     return [v for _, v in earlier]

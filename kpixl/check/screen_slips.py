@@ -19,6 +19,7 @@ from kpixl.check.plausibility import (
     Z_EXTREME,
     Z_FIT,
     Z_SCALE,
+    Z_SCALE_EDGE,
     Z_SCALE_FIT,
     Z_SWAP,
     Z_SWAP_EDGE,
@@ -52,7 +53,8 @@ def _fits(values: Floats, found: Measured, z: Floats, percent: Flags, summed: Fl
     for candidate in meant:
         fit = _fit(found, found.scale(candidate))
         scale_ok |= (fit <= Z_SCALE_FIT * ABOVE) & (fit <= FIT_SHARE * z * ABOVE)
-    scale_ok &= z >= Z_SCALE * BELOW
+    one_side = np.isnan(found.left) | np.isnan(found.right)
+    scale_ok &= z >= np.where(one_side, Z_SCALE_EDGE, Z_SCALE) * BELOW
     before = np.cumsum(values, axis=1) - values
     fit = _fit(found, found.scale(values - before))
     ytd = (z >= Z_YTD * BELOW) & (fit <= Z_FIT * ABOVE) & (fit <= FIT_SHARE * z * ABOVE)
