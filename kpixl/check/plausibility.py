@@ -63,8 +63,9 @@ def check_series(
     """Plausibility warnings for one indicator's series this financial year (in period order,
     gaps allowed). `history` holds earlier figures (last year's): used for the level, the
     noise and the same month last year, never warned about themselves."""
-    points = [(p, v) for p, v in (*history, *series) if math.isfinite(v)]
-    first = len(points) - sum(1 for _, v in series if math.isfinite(v))
+    given = [(p, v) for p, v in series if math.isfinite(v)]
+    first = len(history) - sum(1 for _, v in history if not math.isfinite(v))
+    points = [(p, v) for p, v in history if math.isfinite(v)] + given if history else given
     findings = runs(ind, points, first)
     findings += _far_months(ind, points, first, fy_start_month, measured)
     return sorted(findings, key=lambda f: f.period)
@@ -117,19 +118,17 @@ def _judge(
     best: tuple[float, Slip] | None = None
     edge = seasonal is None and (row.left[i] != row.left[i] or row.right[i] != row.right[i])
     sides = [float(x) for x in (row.left[i], row.right[i]) if x == x]  # the levels either side
-    for slip in candidates(ind, value, year_before):
-        scaled = row.scale(slip.meant)
+    swaps = z >= (Z_SWAP_EDGE if edge else Z_SWAP)  # else no swap could be far enough
+    for slip in candidates(ind, value, year_before, swaps=swaps):
         both = slip.code is IssueCode.SWAPPED_DIGITS  # the weakest explanation: fit each side
-        fit = min(_z_near(sides, row.noise[i], scaled, both), _z_from(row, i, seasonal, scaled))
         needed, close = NEEDED.get(slip.code, (Z_SLIP, Z_FIT))
         if edge:
             needed = Z_SWAP_EDGE if both else max(needed, Z_SCALE_EDGE)
-        if (
-            z >= needed
-            and fit <= close
-            and fit <= FIT_SHARE * z
-            and (best is None or fit < best[0])
-        ):
+        if z < needed:
+            continue  # not far enough for this slip: how well it fits cannot matter
+        scaled = row.scale(slip.meant)
+        fit = min(_z_near(sides, row.noise[i], scaled, both), _z_from(row, i, seasonal, scaled))
+        if fit <= close and fit <= FIT_SHARE * z and (best is None or fit < best[0]):
             best = (fit, slip)
     level = _level_near(row, i, seasonal, value)
     usual = _neighbours(points, i)  # the level a reader would name
