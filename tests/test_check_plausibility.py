@@ -192,6 +192,27 @@ def test_ytd_typed_in_a_month(month: int, typed: float, expected: str | None) ->
     ]
 
 
+# year-end spending: March about three times an ordinary month (about a quarter's total)
+SPEND = [3369, 3951, 3462, 3273, 4443, 3795, 2896, 3905, 3682, 4694, 3500, 10102]
+
+
+def test_the_ytd_total_is_queried_though_a_march_spike_is_as_high() -> None:
+    """Another month near the value usually makes it a feature of the series; the year-to-date
+    total fits exactly, so it is queried all the same."""
+    got = check_series(
+        ind(Unit.CURRENCY_K, ytd=YtdMethod.SUM), monthly(with_month(SPEND, 2, 3369 + 3951 + 3462))
+    )
+    assert [[f.code.value, f.message] for f in got] == [
+        [
+            "ytd-in-month",
+            "Jun-24 is 10,782; the usual level is ~3,800: was 3,462 meant? (it is the "
+            "year-to-date total with that month: the YTD typed in the month)",
+        ]
+    ]
+    # the same value that is not the year to date (nor ×/÷ 10) is like March: not queried
+    assert check_series(ind(Unit.CURRENCY_K), monthly(with_month(SPEND, 2, 10782))) == []
+
+
 # --- extreme moves no slip explains ------------------------------------------------------------
 
 
@@ -203,6 +224,24 @@ def test_pi01b_near_zero() -> None:
         "Jan-25 is 18, under a tenth of the usual level (~420), and no typing slip explains it: "
         "check whether part of the figure is missing"
     )
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        # a lumpy flow (months move by half as much again or more): nothing some month is normal
+        ([1127, 1305, 0, 2015, 873, 2141, 1637, 1534, 1950, 1442, 908, 1459], []),
+        # a steady one: a 0 is queried
+        ([4510, 4480, 0, 4495, 4520, 4470, 4530, 4505, 4490, 4525, 4500, 4515],
+         ["Jun-24 is 0, under a tenth of the usual level (~4,500), and no typing slip explains "
+          "it: check whether part of the figure is missing"]),
+    ],
+)  # fmt: skip
+def test_a_zero_is_queried_only_in_a_steady_series(
+    values: list[float], expected: list[str]
+) -> None:
+    got = check_series(ind(Unit.CURRENCY_K, ytd=YtdMethod.SUM), monthly(values))
+    assert [f.message for f in got] == expected
 
 
 @pytest.mark.parametrize(

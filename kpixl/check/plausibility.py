@@ -51,6 +51,7 @@ Z_MIN = min(Z_SLIP, Z_SCALE, Z_SWAP, Z_EXTREME)
 SEASON = 12  # months back to the same month last year
 MIN_POINTS = 6  # fewer values say too little about the level and the noise
 OFTEN_NOTHING = 2  # zeros in a count or money series that make nothing one of its usual states
+LUMPY_NOISE = math.log(1.5)  # a series that usually moves by half as much again or more
 
 
 def check_series(
@@ -113,13 +114,18 @@ def _judge(
     period, value = points[i]
     seasonal = _same_month_last_year(points, i, row)
     z = min(row.z[i], _z_from(row, i, seasonal, row.scaled[i]))
-    if not _lonely(row, i, seasonal):
-        return None  # the series has been there before: a feature of it, not a slip
-    best: tuple[float, Slip] | None = None
     edge = seasonal is None and (row.left[i] != row.left[i] or row.right[i] != row.right[i])
+    # the series has been there before: a feature of it, not a slip, unless it is the year to
+    # date exactly (a March spike may be as high as a quarter's total) with a level each side
+    lonely = _lonely(row, i, seasonal)
+    if not lonely and (edge or year_before is None):
+        return None
+    best: tuple[float, Slip] | None = None
     sides = [float(x) for x in (row.left[i], row.right[i]) if x == x]  # the levels either side
     swaps = z >= (Z_SWAP_EDGE if edge else Z_SWAP)  # else no swap could be far enough
     for slip in candidates(ind, value, year_before, swaps=swaps):
+        if not lonely and slip.code is not IssueCode.YTD_IN_MONTH:
+            continue
         both = slip.code is IssueCode.SWAPPED_DIGITS  # the weakest explanation: fit each side
         needed, close = NEEDED.get(slip.code, (Z_SLIP, Z_FIT))
         if edge:
@@ -137,7 +143,9 @@ def _judge(
         meant = _rounded(best[1].meant, row.resolution)
         message = f"{typed}: was {as_typed(meant, ind)} meant? ({best[1].why})"
         return Finding(best[1].code, period, message)
-    if z >= Z_EXTREME and _order_of_magnitude(ind, row, i, level):
+    if value == 0 and row.log and row.noise[i] >= LUMPY_NOISE:
+        return None  # a flow this lumpy may well have nothing some month
+    if lonely and z >= Z_EXTREME and _order_of_magnitude(ind, row, i, level):
         return _extreme(ind, period, value, usual)
     return None
 
