@@ -162,6 +162,23 @@ def test_swapped_digits(typed: float, expected: list[list[str]]) -> None:
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
+        # 18 typical changes off; 4,650 is 1.6 from the level: an eighth as far, so worth a query
+        (6450, ["Sep-24 is 6,450; the usual level is ~4,500: was 4,650 meant? (two digits "
+                "swapped)"]),
+        (6540, []),  # 5,640 and 6,450 are as far from the level as it is near: no explanation
+        (4650, []),  # within this series' few percent
+    ],
+)  # fmt: skip
+def test_a_swap_that_brings_a_far_value_nearly_to_the_level(
+    typed: float, expected: list[str]
+) -> None:
+    got = check_series(ind(), monthly(with_month(STEADY, 5, typed)))
+    assert [f.message for f in got] == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
         (467, "Oct-24 is 467; the usual level is ~-560: was -467 meant? (the minus sign lost)"),
         (-467, None),
         (-4670, "Oct-24 is -4,670; the usual level is ~-560: was -467 meant? (10 times too large"),

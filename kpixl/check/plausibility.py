@@ -35,7 +35,8 @@ Z_SCALE = 3.0  # ×/÷ 10, 100, 1000 or a sign: one exact candidate each, querie
 Z_SCALE_FIT = 4.0  # and the value meant may be a little further from the level
 Z_SCALE_EDGE = 4.0  # where only one side tells the level (the year's first or last month)
 Z_SWAP = 4.0  # swaps make several candidates: the value must be far
-Z_SWAP_FIT = 1.0  # and the value meant must fit closely
+Z_SWAP_FIT = 1.0  # and the value meant must fit closely,
+SWAP_SHARE, Z_SWAP_FIT_FAR = 0.125, 2.0  # or be an eighth as far as the value typed, up to 2
 Z_SWAP_EDGE = 8.0  # where only one side tells the level (the year's first or last month)
 NEEDED = {  # how far the value, and how near the value meant, where not Z_SLIP and Z_FIT
     IssueCode.YTD_IN_MONTH: (Z_YTD, Z_FIT),
@@ -128,6 +129,8 @@ def _judge(
             continue
         both = slip.code is IssueCode.SWAPPED_DIGITS  # the weakest explanation: fit each side
         needed, close = NEEDED.get(slip.code, (Z_SLIP, Z_FIT))
+        if both:
+            close = swap_fit(z)
         if edge:
             needed = Z_SWAP_EDGE if both else max(needed, Z_SCALE_EDGE)
         if z < needed:
@@ -148,6 +151,13 @@ def _judge(
     if lonely and z >= Z_EXTREME and _order_of_magnitude(ind, row, i, level):
         return _extreme(ind, period, value, usual)
     return None
+
+
+def swap_fit(z: float) -> float:
+    """How near both sides' levels a value meant by swapping two digits must be, in typical
+    changes, for a value typed `z` of them away: within 1, or an eighth of `z` up to 2 (a
+    swap that brings a value from far off to nearly the level)."""
+    return max(Z_SWAP_FIT, min(Z_SWAP_FIT_FAR, SWAP_SHARE * z))
 
 
 def _same_month_last_year(points: Sequence[Point], i: int, row: Level) -> float | None:

@@ -16,6 +16,7 @@ from kpixl.check.plausibility import (
     EXTREME_LOG,
     EXTREME_POINTS,
     FIT_SHARE,
+    SWAP_SHARE,
     Z_EXTREME,
     Z_FIT,
     Z_SCALE,
@@ -24,6 +25,7 @@ from kpixl.check.plausibility import (
     Z_SWAP,
     Z_SWAP_EDGE,
     Z_SWAP_FIT,
+    Z_SWAP_FIT_FAR,
     Z_YTD,
 )
 from kpixl.check.slips import TYPED_DIGITS
@@ -83,7 +85,8 @@ def _swaps_fit(values: Floats, found: Measured, z: Floats, percent: Flags) -> Fl
         swapped = sign * (number + 9 * (low - high) * 10.0**p)
         meant = np.where(percent[:, None], swapped / 100, swapped)
         fit = _fit(found, found.scale(meant), both=True)
-        fits |= valid & (fit <= Z_SWAP_FIT * ABOVE) & (fit <= FIT_SHARE * z * ABOVE)
+        close = np.maximum(Z_SWAP_FIT, np.minimum(Z_SWAP_FIT_FAR, SWAP_SHARE * z))  # swap_fit
+        fits |= valid & (fit <= close * ABOVE) & (fit <= FIT_SHARE * z * ABOVE)
     return fits
 
 
