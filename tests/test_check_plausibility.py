@@ -285,6 +285,21 @@ def test_the_same_month_last_year_explains_a_march_peak() -> None:
     assert check_series(ind(), monthly(this_year), history) == []
 
 
+def test_an_ordinary_month_last_year_does_not_hide_a_slip() -> None:
+    """Lumpy receipts: last year's July was ordinary for it, so it does not make this July's
+    292,000 any less far (its level, moved by noisy changes since, would have)."""
+    last_year = [243, 0, 0, 2861, 608, 1154, 0, 675, 2025, 795, 722, 5355]
+    this_year = [912, 2341, 2456, 292000, 0, 3422, 3596, 2903, 0, 0, 714, 325]
+    spend = ind(Unit.CURRENCY_K, ytd=YtdMethod.SUM)
+    expected = [
+        "Jul-24 is 292,000; the usual level is ~2,700: was 2,920 meant? (100 times too large: "
+        "a digit too many or the decimal point slipped)"
+    ]
+    history = monthly(last_year, start=Period(2023, 4))
+    assert [f.message for f in check_series(spend, monthly(this_year), history)] == expected
+    assert [f.message for f in check_series(spend, monthly(this_year))] == expected
+
+
 # --- runs ----------------------------------------------------------------------------------------
 
 

@@ -50,6 +50,7 @@ EXTREME_POINTS = 0.5  # for a percentage, an order of magnitude is half the scal
 # nothing nearer than this can warn, but the year-to-date total typed (kpixl.check.screen)
 Z_MIN = min(Z_SLIP, Z_SCALE, Z_SWAP, Z_EXTREME)
 SEASON = 12  # months back to the same month last year
+Z_SEASON = 2.0  # last year's month this far from its own level stood out: a dip or peak
 MIN_POINTS = 6  # fewer values say too little about the level and the noise
 OFTEN_NOTHING = 2  # zeros in a count or money series that make nothing one of its usual states
 LUMPY_NOISE = math.log(1.5)  # a series that usually moves by half as much again or more
@@ -113,8 +114,9 @@ def _judge(
     """The warning for a month far from its level: the slip that best explains it, else an
     extreme move, else none. `year_before` holds this year's earlier months, when all given."""
     period, value = points[i]
-    seasonal = _same_month_last_year(points, i, row)
-    z = min(row.z[i], _z_from(row, i, seasonal, row.scaled[i]))
+    seasonal, stood_out = _same_month_last_year(points, i, row)
+    # last year's month makes this one less far only where it stood out from its own months
+    z = min(row.z[i], _z_from(row, i, seasonal, row.scaled[i])) if stood_out else row.z[i]
     edge = seasonal is None and (row.left[i] != row.left[i] or row.right[i] != row.right[i])
     # the series has been there before: a feature of it, not a slip, unless it is the year to
     # date exactly (a March spike may be as high as a quarter's total) with a level each side
@@ -160,21 +162,24 @@ def swap_fit(z: float) -> float:
     return max(Z_SWAP_FIT, min(Z_SWAP_FIT_FAR, SWAP_SHARE * z))
 
 
-def _same_month_last_year(points: Sequence[Point], i: int, row: Level) -> float | None:
+def _same_month_last_year(points: Sequence[Point], i: int, row: Level) -> tuple[float | None, bool]:
     """The month's level predicted from the same month last year, moved by how much the
-    nearest months have changed since last year (None when last year is not known)."""
+    nearest months have changed since last year (None when last year is not known), and
+    whether last year's month stood out from its own months (a December dip, a March peak)."""
     if points[0][0] > points[i][0].shift(-SEASON):
-        return None  # the series starts after the same month last year
+        return None, False  # the series starts after the same month last year
     where = {p: j for j, (p, _) in enumerate(points)}
     then = where.get(points[i][0].shift(-SEASON))
     if then is None:
-        return None
+        return None, False
     moves = [
         row.scaled[j] - row.scaled[k]
         for j in range(max(0, i - 3), min(len(points), i + 4))
         if j != i and (k := where.get(points[j][0].shift(-SEASON))) is not None
     ]
-    return row.scaled[then] + statistics.median(moves) if moves else None
+    if not moves:
+        return None, False
+    return row.scaled[then] + statistics.median(moves), row.z[then] >= Z_SEASON
 
 
 def _z_near(sides: list[float], noise: float, scaled: float, both: bool) -> float:
