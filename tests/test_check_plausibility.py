@@ -106,6 +106,26 @@ def test_a_scale_slip_within_four_typical_changes(
     assert [f.message for f in got] == ([expected] if expected else [])
 
 
+# a count that moves by about a third a month
+LUMPY_COUNT = [381, 706, 392, 847, 315, 390, 417, 616, 391, 302, 344, 211]
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        # Feb-25 has one month after it (March): its level is measured on the months before,
+        # but it is no edge of the series, so ×10 needs only 3 typical changes there
+        (with_month(LUMPY_COUNT, 10, 3440),
+         ["Feb-25 is 3,440; the usual level is ~350: was 344 meant? (10 times too large: a digit "
+          "too many or the decimal point slipped)"]),
+        # the year's last month (nothing after it tells its level): 4 typical changes needed
+        (with_month(LUMPY_COUNT, 11, 3440), []),
+    ],
+)  # fmt: skip
+def test_only_the_first_and_last_months_need_more(values: list[float], expected: list[str]) -> None:
+    assert [f.message for f in check_series(ind(), monthly(values))] == expected
+
+
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [

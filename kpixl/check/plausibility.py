@@ -117,11 +117,14 @@ def _judge(
     seasonal, stood_out = _same_month_last_year(points, i, row)
     # last year's month makes this one less far only where it stood out from its own months
     z = min(row.z[i], _z_from(row, i, seasonal, row.scaled[i])) if stood_out else row.z[i]
-    edge = seasonal is None and (row.left[i] != row.left[i] or row.right[i] != row.right[i])
+    # the series' first or last month: one side only tells its level (unless last year does)
+    edge = seasonal is None and i in (0, len(points) - 1)
     # the series has been there before: a feature of it, not a slip, unless it is the year to
     # date exactly (a March spike may be as high as a quarter's total) with a level each side
     lonely = _lonely(row, i, seasonal)
-    if not lonely and (edge or year_before is None):
+    if not lonely and (
+        year_before is None or row.left[i] != row.left[i] or row.right[i] != row.right[i]
+    ):
         return None
     best: tuple[float, Slip] | None = None
     sides = [float(x) for x in (row.left[i], row.right[i]) if x == x]  # the levels either side
