@@ -229,6 +229,18 @@ def test_ytd_typed_in_a_month(month: int, typed: float, expected: str | None) ->
     ]
 
 
+def test_the_year_total_typed_in_march_needs_no_more_than_another_month() -> None:
+    """The year's last month has a level on one side only, which makes ×10 and swapped digits
+    need more; the year-to-date total fits exactly, so 2.5 typical changes are enough there
+    too (8,620 is under 3 of this lumpy series' typical changes from its level)."""
+    values = [530, 1069, 1475, 430, 439, 480, 180, 913, 1719, 585, 404, 8620]
+    got = check_series(ind(Unit.CURRENCY_K, ytd=YtdMethod.SUM), monthly(values))
+    assert [f.message for f in got] == [
+        "Mar-25 is 8,620; the usual level is ~580: was 396 meant? (it is the year-to-date total "
+        "with that month: the YTD typed in the month)"
+    ]
+
+
 # year-end spending: March about three times an ordinary month (about a quarter's total)
 SPEND = [3369, 3951, 3462, 3273, 4443, 3795, 2896, 3905, 3682, 4694, 3500, 10102]
 

@@ -133,11 +133,7 @@ def _judge(
         if not lonely and slip.code is not IssueCode.YTD_IN_MONTH:
             continue
         both = slip.code is IssueCode.SWAPPED_DIGITS  # the weakest explanation: fit each side
-        needed, close = NEEDED.get(slip.code, (Z_SLIP, Z_FIT))
-        if both:
-            close = swap_fit(z)
-        if edge:
-            needed = Z_SWAP_EDGE if both else max(needed, Z_SCALE_EDGE)
+        needed, close = _thresholds(slip.code, z, edge)
         if z < needed:
             continue  # not far enough for this slip: how well it fits cannot matter
         scaled = row.scale(slip.meant)
@@ -156,6 +152,18 @@ def _judge(
     if lonely and z >= Z_EXTREME and _order_of_magnitude(ind, row, i, level):
         return _extreme(ind, period, value, usual)
     return None
+
+
+def _thresholds(code: IssueCode, z: float, edge: bool) -> tuple[float, float]:
+    """How far from its level a month must be for a slip of `code` to explain it, and how near
+    the value meant must then be, in typical changes (`z`: how far it is; `edge`: the series'
+    first or last month, with a level on one side only)."""
+    needed, close = NEEDED.get(code, (Z_SLIP, Z_FIT))
+    if code is IssueCode.SWAPPED_DIGITS:
+        return (Z_SWAP_EDGE if edge else needed), swap_fit(z)
+    if edge and code in (IssueCode.SCALE_SLIP, IssueCode.WRONG_SIGN):
+        return max(needed, Z_SCALE_EDGE), close
+    return needed, close
 
 
 def swap_fit(z: float) -> float:
