@@ -83,6 +83,70 @@ def test_pounds_in_a_thousands_cell() -> None:
     )
 
 
+# a noisy percentage (months move by about 7 points), and receipts that are often nothing
+NOISY_PERCENT = [0.60, 0.53, 0.63, 0.55, 0.65, 0.56, 0.58, 0.62, 0.54, 0.64, 0.55, 0.61]
+RECEIPTS = [0, 420, 0, 380, 510, 0, 450, 460, 0, 400, 390, 470]
+
+
+@pytest.mark.parametrize(
+    ("month", "typed", "expected"),
+    [
+        # under four typical changes from the level, but ×10 lands on it: worth a query
+        (6, 0.061, "Oct-24 is 6.1%; the usual level is ~59%: was 61% meant? (10 times too small: "
+                   "a percentage on the wrong scale)"),
+        # the year's last month has a level on one side only: four typical changes needed
+        (11, 0.061, None),
+        (6, 0.30, None),  # half the level, no slip explains it: within this series' noise
+    ],
+)  # fmt: skip
+def test_a_scale_slip_within_four_typical_changes(
+    month: int, typed: float, expected: str | None
+) -> None:
+    got = check_series(ind(Unit.PERCENT), monthly(with_month(NOISY_PERCENT, month, typed)))
+    assert [f.message for f in got] == ([expected] if expected else [])
+
+
+# a count that moves by about a third a month
+LUMPY_COUNT = [381, 706, 392, 847, 315, 390, 417, 616, 391, 302, 344, 211]
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        # Feb-25 has one month after it (March): its level is measured on the months before,
+        # but it is no edge of the series, so ×10 needs only 3 typical changes there
+        (with_month(LUMPY_COUNT, 10, 3440),
+         ["Feb-25 is 3,440; the usual level is ~350: was 344 meant? (10 times too large: a digit "
+          "too many or the decimal point slipped)"]),
+        # the year's last month (nothing after it tells its level): 4 typical changes needed
+        (with_month(LUMPY_COUNT, 11, 3440), []),
+    ],
+)  # fmt: skip
+def test_only_the_first_and_last_months_need_more(values: list[float], expected: list[str]) -> None:
+    assert [f.message for f in check_series(ind(), monthly(values))] == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        (45000, ["scale-slip", "Oct-24 is 45,000; the usual level is ~410: was 450 meant? "
+                 "(100 times too large: a digit too many or the decimal point slipped)"]),
+        (4500, ["scale-slip", "Oct-24 is 4,500; the usual level is ~410: was 450 meant? "
+                "(10 times too large: a digit too many or the decimal point slipped)"]),
+        (0, None),  # nothing this month: one of the series' usual states, never queried
+        (700, None),
+    ],
+)  # fmt: skip
+def test_a_series_often_nothing_is_measured_on_its_other_months(
+    typed: float, expected: list[str] | None
+) -> None:
+    """Zeros among the receipts would make the noise look huge (0 to 450 is a big change on a
+    log scale) and hide a slip; they are left out of the level and the noise."""
+    series = monthly(with_month(RECEIPTS, 6, typed))
+    got = check_series(ind(Unit.CURRENCY_K, ytd=YtdMethod.SUM), series)
+    assert [[f.code.value, f.message] for f in got] == ([expected] if expected else [])
+
+
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
@@ -118,6 +182,23 @@ def test_swapped_digits(typed: float, expected: list[list[str]]) -> None:
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
+        # 18 typical changes off; 4,650 is 1.6 from the level: an eighth as far, so worth a query
+        (6450, ["Sep-24 is 6,450; the usual level is ~4,500: was 4,650 meant? (two digits "
+                "swapped)"]),
+        (6540, []),  # 5,640 and 6,450 are as far from the level as it is near: no explanation
+        (4650, []),  # within this series' few percent
+    ],
+)  # fmt: skip
+def test_a_swap_that_brings_a_far_value_nearly_to_the_level(
+    typed: float, expected: list[str]
+) -> None:
+    got = check_series(ind(), monthly(with_month(STEADY, 5, typed)))
+    assert [f.message for f in got] == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
         (467, "Oct-24 is 467; the usual level is ~-560: was -467 meant? (the minus sign lost)"),
         (-467, None),
         (-4670, "Oct-24 is -4,670; the usual level is ~-560: was -467 meant? (10 times too large"),
@@ -148,6 +229,39 @@ def test_ytd_typed_in_a_month(month: int, typed: float, expected: str | None) ->
     ]
 
 
+def test_the_year_total_typed_in_march_needs_no_more_than_another_month() -> None:
+    """The year's last month has a level on one side only, which makes ×10 and swapped digits
+    need more; the year-to-date total fits exactly, so 2.5 typical changes are enough there
+    too (8,620 is under 3 of this lumpy series' typical changes from its level)."""
+    values = [530, 1069, 1475, 430, 439, 480, 180, 913, 1719, 585, 404, 8620]
+    got = check_series(ind(Unit.CURRENCY_K, ytd=YtdMethod.SUM), monthly(values))
+    assert [f.message for f in got] == [
+        "Mar-25 is 8,620; the usual level is ~580: was 396 meant? (it is the year-to-date total "
+        "with that month: the YTD typed in the month)"
+    ]
+
+
+# year-end spending: March about three times an ordinary month (about a quarter's total)
+SPEND = [3369, 3951, 3462, 3273, 4443, 3795, 2896, 3905, 3682, 4694, 3500, 10102]
+
+
+def test_the_ytd_total_is_queried_though_a_march_spike_is_as_high() -> None:
+    """Another month near the value usually makes it a feature of the series; the year-to-date
+    total fits exactly, so it is queried all the same."""
+    got = check_series(
+        ind(Unit.CURRENCY_K, ytd=YtdMethod.SUM), monthly(with_month(SPEND, 2, 3369 + 3951 + 3462))
+    )
+    assert [[f.code.value, f.message] for f in got] == [
+        [
+            "ytd-in-month",
+            "Jun-24 is 10,782; the usual level is ~3,800: was 3,462 meant? (it is the "
+            "year-to-date total with that month: the YTD typed in the month)",
+        ]
+    ]
+    # the same value that is not the year to date (nor ×/÷ 10) is like March: not queried
+    assert check_series(ind(Unit.CURRENCY_K), monthly(with_month(SPEND, 2, 10782))) == []
+
+
 # --- extreme moves no slip explains ------------------------------------------------------------
 
 
@@ -159,6 +273,24 @@ def test_pi01b_near_zero() -> None:
         "Jan-25 is 18, under a tenth of the usual level (~420), and no typing slip explains it: "
         "check whether part of the figure is missing"
     )
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        # a lumpy flow (months move by half as much again or more): nothing some month is normal
+        ([1127, 1305, 0, 2015, 873, 2141, 1637, 1534, 1950, 1442, 908, 1459], []),
+        # a steady one: a 0 is queried
+        ([4510, 4480, 0, 4495, 4520, 4470, 4530, 4505, 4490, 4525, 4500, 4515],
+         ["Jun-24 is 0, under a tenth of the usual level (~4,500), and no typing slip explains "
+          "it: check whether part of the figure is missing"]),
+    ],
+)  # fmt: skip
+def test_a_zero_is_queried_only_in_a_steady_series(
+    values: list[float], expected: list[str]
+) -> None:
+    got = check_series(ind(Unit.CURRENCY_K, ytd=YtdMethod.SUM), monthly(values))
+    assert [f.message for f in got] == expected
 
 
 @pytest.mark.parametrize(
@@ -183,6 +315,21 @@ def test_the_same_month_last_year_explains_a_march_peak() -> None:
     assert flat(check_series(ind(), monthly(this_year))) == [["scale-slip", "Mar-25"]]
     history = monthly(last_year, start=Period(2023, 4))
     assert check_series(ind(), monthly(this_year), history) == []
+
+
+def test_an_ordinary_month_last_year_does_not_hide_a_slip() -> None:
+    """Lumpy receipts: last year's July was ordinary for it, so it does not make this July's
+    292,000 any less far (its level, moved by noisy changes since, would have)."""
+    last_year = [243, 0, 0, 2861, 608, 1154, 0, 675, 2025, 795, 722, 5355]
+    this_year = [912, 2341, 2456, 292000, 0, 3422, 3596, 2903, 0, 0, 714, 325]
+    spend = ind(Unit.CURRENCY_K, ytd=YtdMethod.SUM)
+    expected = [
+        "Jul-24 is 292,000; the usual level is ~2,700: was 2,920 meant? (100 times too large: "
+        "a digit too many or the decimal point slipped)"
+    ]
+    history = monthly(last_year, start=Period(2023, 4))
+    assert [f.message for f in check_series(spend, monthly(this_year), history)] == expected
+    assert [f.message for f in check_series(spend, monthly(this_year))] == expected
 
 
 # --- runs ----------------------------------------------------------------------------------------

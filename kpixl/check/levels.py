@@ -45,8 +45,11 @@ def median(rows: Floats) -> Floats:
     of the two middle ones; NaN where a row holds one)."""
     ordered = np.sort(rows, axis=1)
     half = rows.shape[1] // 2
+    # + 0.0 before dividing, as numpy's mean sums from 0.0: a median of -0.0 is 0.0 there
     found: Floats = (
-        ordered[:, half] if rows.shape[1] % 2 else (ordered[:, half - 1] + ordered[:, half]) / 2
+        ordered[:, half] + 0.0
+        if rows.shape[1] % 2
+        else (ordered[:, half - 1] + ordered[:, half] + 0.0) / 2
     )
     if np.isnan(ordered[:, -1]).any():  # NaN sorts last
         found = np.where(np.isnan(ordered[:, -1]), np.nan, found)

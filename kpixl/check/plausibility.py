@@ -31,10 +31,12 @@ Z_SLIP = 5.0  # a value explained by a slip is this many typical changes from it
 Z_YTD = 2.5  # the year-to-date total fits so exactly that a nearer value is enough
 Z_FIT = 2.0  # the value meant is at most this far from the level,
 FIT_SHARE = 0.25  # and at most a quarter as far as the value typed
-Z_SCALE = 4.0  # ×/÷ 10, 100, 1000 or a sign: one exact candidate each, queried nearer
+Z_SCALE = 3.0  # ×/÷ 10, 100, 1000 or a sign: one exact candidate each, queried nearer
 Z_SCALE_FIT = 4.0  # and the value meant may be a little further from the level
+Z_SCALE_EDGE = 4.0  # where only one side tells the level (the year's first or last month)
 Z_SWAP = 4.0  # swaps make several candidates: the value must be far
-Z_SWAP_FIT = 1.0  # and the value meant must fit closely
+Z_SWAP_FIT = 1.0  # and the value meant must fit closely,
+SWAP_SHARE, Z_SWAP_FIT_FAR = 0.125, 2.0  # or be an eighth as far as the value typed, up to 2
 Z_SWAP_EDGE = 8.0  # where only one side tells the level (the year's first or last month)
 NEEDED = {  # how far the value, and how near the value meant, where not Z_SLIP and Z_FIT
     IssueCode.YTD_IN_MONTH: (Z_YTD, Z_FIT),
@@ -48,7 +50,10 @@ EXTREME_POINTS = 0.5  # for a percentage, an order of magnitude is half the scal
 # nothing nearer than this can warn, but the year-to-date total typed (kpixl.check.screen)
 Z_MIN = min(Z_SLIP, Z_SCALE, Z_SWAP, Z_EXTREME)
 SEASON = 12  # months back to the same month last year
+Z_SEASON = 2.0  # last year's month this far from its own level stood out: a dip or peak
 MIN_POINTS = 6  # fewer values say too little about the level and the noise
+OFTEN_NOTHING = 2  # zeros in a count or money series that make nothing one of its usual states
+LUMPY_NOISE = math.log(1.5)  # a series that usually moves by half as much again or more
 
 
 def check_series(
@@ -61,18 +66,30 @@ def check_series(
     """Plausibility warnings for one indicator's series this financial year (in period order,
     gaps allowed). `history` holds earlier figures (last year's): used for the level, the
     noise and the same month last year, never warned about themselves."""
-    points = [(p, v) for p, v in (*history, *series) if math.isfinite(v)]
-    first = len(points) - sum(1 for _, v in series if math.isfinite(v))
+    given = [(p, v) for p, v in series if math.isfinite(v)]
+    first = len(history) - sum(1 for _, v in history if not math.isfinite(v))
+    points = [(p, v) for p, v in history if math.isfinite(v)] + given if history else given
     findings = runs(ind, points, first)
     findings += _far_months(ind, points, first, fy_start_month, measured)
     return sorted(findings, key=lambda f: f.period)
 
 
+def measured_points(ind: Indicator, points: Sequence[Point]) -> list[Point]:
+    """The months the level is measured on: for a count or money series that is often nothing
+    (receipts that come some months only), its months with something, so its zeros neither
+    make its noise look huge nor are queried themselves; otherwise all of them."""
+    if ind.unit in LOG_UNITS and sum(1 for _, v in points if v == 0) >= OFTEN_NOTHING:
+        return [(p, v) for p, v in points if v != 0]
+    return list(points)
+
+
 def _far_months(
-    ind: Indicator, points: Sequence[Point], first: int, fy_start: int, measured: Level | None
+    ind: Indicator, every: Sequence[Point], first: int, fy_start: int, measured: Level | None
 ) -> list[Finding]:
-    if len(points) < MIN_POINTS:
+    points = measured_points(ind, every)
+    if len(points) < MIN_POINTS or first >= len(every):
         return []
+    first = sum(1 for p, _ in points if p < every[first][0])  # this year's first, measured
     if measured is not None and measured.values == [v for _, v in points]:
         row = measured  # measured by the screen with the others (kpixl.check.screen)
     else:
@@ -84,38 +101,44 @@ def _far_months(
     findings = []
     for i in range(first, len(points)):
         if row.z[i] >= nearest:
-            finding = _judge(ind, points, i, row, fy_start)
+            year_before = _year_before(ind, every, points[i][0], fy_start)
+            finding = _judge(ind, points, i, row, year_before)
             if finding is not None:
                 findings.append(finding)
     return findings
 
 
 def _judge(
-    ind: Indicator, points: Sequence[Point], i: int, row: Level, fy_start: int
+    ind: Indicator, points: Sequence[Point], i: int, row: Level, year_before: list[float] | None
 ) -> Finding | None:
     """The warning for a month far from its level: the slip that best explains it, else an
-    extreme move, else none."""
+    extreme move, else none. `year_before` holds this year's earlier months, when all given."""
     period, value = points[i]
-    seasonal = _same_month_last_year(points, i, row)
-    z = min(row.z[i], _z_from(row, i, seasonal, row.scaled[i]))
-    if not _lonely(row, i, seasonal):
-        return None  # the series has been there before: a feature of it, not a slip
+    seasonal, stood_out = _same_month_last_year(points, i, row)
+    # last year's month makes this one less far only where it stood out from its own months
+    z = min(row.z[i], _z_from(row, i, seasonal, row.scaled[i])) if stood_out else row.z[i]
+    # the series' first or last month: one side only tells its level (unless last year does)
+    edge = seasonal is None and i in (0, len(points) - 1)
+    # the series has been there before: a feature of it, not a slip, unless it is the year to
+    # date exactly (a March spike may be as high as a quarter's total) with a level each side
+    lonely = _lonely(row, i, seasonal)
+    if not lonely and (
+        year_before is None or row.left[i] != row.left[i] or row.right[i] != row.right[i]
+    ):
+        return None
     best: tuple[float, Slip] | None = None
-    edge = seasonal is None and (row.left[i] != row.left[i] or row.right[i] != row.right[i])
     sides = [float(x) for x in (row.left[i], row.right[i]) if x == x]  # the levels either side
-    for slip in candidates(ind, value, _year_before(ind, points, i, fy_start)):
-        scaled = row.scale(slip.meant)
+    swaps = z >= (Z_SWAP_EDGE if edge else Z_SWAP)  # else no swap could be far enough
+    for slip in candidates(ind, value, year_before, swaps=swaps):
+        if not lonely and slip.code is not IssueCode.YTD_IN_MONTH:
+            continue
         both = slip.code is IssueCode.SWAPPED_DIGITS  # the weakest explanation: fit each side
+        needed, close = _thresholds(slip.code, z, edge)
+        if z < needed:
+            continue  # not far enough for this slip: how well it fits cannot matter
+        scaled = row.scale(slip.meant)
         fit = min(_z_near(sides, row.noise[i], scaled, both), _z_from(row, i, seasonal, scaled))
-        needed, close = NEEDED.get(slip.code, (Z_SLIP, Z_FIT))
-        if both and edge:
-            needed = Z_SWAP_EDGE
-        if (
-            z >= needed
-            and fit <= close
-            and fit <= FIT_SHARE * z
-            and (best is None or fit < best[0])
-        ):
+        if fit <= close and fit <= FIT_SHARE * z and (best is None or fit < best[0]):
             best = (fit, slip)
     level = _level_near(row, i, seasonal, value)
     usual = _neighbours(points, i)  # the level a reader would name
@@ -124,26 +147,50 @@ def _judge(
         meant = _rounded(best[1].meant, row.resolution)
         message = f"{typed}: was {as_typed(meant, ind)} meant? ({best[1].why})"
         return Finding(best[1].code, period, message)
-    if z >= Z_EXTREME and _order_of_magnitude(ind, row, i, level):
+    if value == 0 and row.log and row.noise[i] >= LUMPY_NOISE:
+        return None  # a flow this lumpy may well have nothing some month
+    if lonely and z >= Z_EXTREME and _order_of_magnitude(ind, row, i, level):
         return _extreme(ind, period, value, usual)
     return None
 
 
-def _same_month_last_year(points: Sequence[Point], i: int, row: Level) -> float | None:
+def _thresholds(code: IssueCode, z: float, edge: bool) -> tuple[float, float]:
+    """How far from its level a month must be for a slip of `code` to explain it, and how near
+    the value meant must then be, in typical changes (`z`: how far it is; `edge`: the series'
+    first or last month, with a level on one side only)."""
+    needed, close = NEEDED.get(code, (Z_SLIP, Z_FIT))
+    if code is IssueCode.SWAPPED_DIGITS:
+        return (Z_SWAP_EDGE if edge else needed), swap_fit(z)
+    if edge and code in (IssueCode.SCALE_SLIP, IssueCode.WRONG_SIGN):
+        return max(needed, Z_SCALE_EDGE), close
+    return needed, close
+
+
+def swap_fit(z: float) -> float:
+    """How near both sides' levels a value meant by swapping two digits must be, in typical
+    changes, for a value typed `z` of them away: within 1, or an eighth of `z` up to 2 (a
+    swap that brings a value from far off to nearly the level)."""
+    return max(Z_SWAP_FIT, min(Z_SWAP_FIT_FAR, SWAP_SHARE * z))
+
+
+def _same_month_last_year(points: Sequence[Point], i: int, row: Level) -> tuple[float | None, bool]:
     """The month's level predicted from the same month last year, moved by how much the
-    nearest months have changed since last year (None when last year is not known)."""
+    nearest months have changed since last year (None when last year is not known), and
+    whether last year's month stood out from its own months (a December dip, a March peak)."""
     if points[0][0] > points[i][0].shift(-SEASON):
-        return None  # the series starts after the same month last year
+        return None, False  # the series starts after the same month last year
     where = {p: j for j, (p, _) in enumerate(points)}
     then = where.get(points[i][0].shift(-SEASON))
     if then is None:
-        return None
+        return None, False
     moves = [
         row.scaled[j] - row.scaled[k]
         for j in range(max(0, i - 3), min(len(points), i + 4))
         if j != i and (k := where.get(points[j][0].shift(-SEASON))) is not None
     ]
-    return row.scaled[then] + statistics.median(moves) if moves else None
+    if not moves:
+        return None, False
+    return row.scaled[then] + statistics.median(moves), row.z[then] >= Z_SEASON
 
 
 def _z_near(sides: list[float], noise: float, scaled: float, both: bool) -> float:
@@ -174,15 +221,16 @@ def _z_from(row: Level, i: int, seasonal: float | None, scaled: float) -> float:
 
 
 def _year_before(
-    ind: Indicator, points: Sequence[Point], i: int, fy_start: int
+    ind: Indicator, every: Sequence[Point], period: Period, fy_start: int
 ) -> list[float] | None:
-    """This financial year's values before month i, None unless every one of them is given."""
+    """This financial year's values before `period`, None unless every one of them is given."""
     if ind.ytd is not YtdMethod.SUM or ind.unit is Unit.PERCENT:
         return None  # no year-to-date total to type
-    due = _due_before(points[i][0], fy_start, ind.is_quarterly)
+    due = _due_before(period, fy_start, ind.is_quarterly)
+    i = next((j for j in range(len(every) - 1, -1, -1) if every[j][0] == period), -1)
     if not due or i < len(due):
         return None
-    earlier = points[i - len(due) : i]  # in period order: the due months, if all are given
+    earlier = every[i - len(due) : i]  # in period order: the due months, if all are given
     if any(p != m for (p, _), m in zip(earlier, due, strict=True)):
         return None
     return [v for _, v in earlier]

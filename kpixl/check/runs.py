@@ -37,6 +37,14 @@ def plus_one(a: float, b: float) -> bool:
     return abs(b - a - 1.0) <= PLUS_ONE_TOLERANCE
 
 
+def _steps_like(values: Sequence[float], step: float) -> int:
+    """How many month-to-month changes are exactly `step` (0: copied; 1: a +1 drag-fill), as
+    `copied` or `plus_one` count them (inline: asked of every series checked)."""
+    if step == 0.0:
+        return sum(1 for a, b in itertools.pairwise(values) if a == b)
+    return sum(1 for a, b in itertools.pairwise(values) if abs(b - a - 1.0) <= PLUS_ONE_TOLERANCE)
+
+
 def runs(ind: Indicator, points: Sequence[Point], first: int) -> list[Finding]:
     """Copied-forward and drag-fill runs ending at or after points[first]."""
     values = [v for _, v in points]
@@ -44,7 +52,7 @@ def runs(ind: Indicator, points: Sequence[Point], first: int) -> list[Finding]:
     kinds = [(copied, 0.0)] + ([(plus_one, 1.0)] if ind.unit is not Unit.PERCENT else [])
     step_size = 0.0  # worked out once, when a run is there to judge
     for same, step in kinds:
-        if sum(same(a, b) for a, b in itertools.pairwise(values)) < RUN_STEPS:
+        if _steps_like(values, step) < RUN_STEPS:
             continue  # the quick count: most series have no run at all
         step_size = step_size or resolution(values)
         for a, b in _runs(ind, points, same):

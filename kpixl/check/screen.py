@@ -19,7 +19,7 @@ from kpixl.check import levels
 from kpixl.check import screen_slips as slips
 from kpixl.check.figures import Figures
 from kpixl.check.level import Level
-from kpixl.check.plausibility import LOG_UNITS, MIN_POINTS
+from kpixl.check.plausibility import LOG_UNITS, MIN_POINTS, OFTEN_NOTHING
 from kpixl.check.runs import PLUS_ONE_TOLERANCE, RUN_STEPS
 from kpixl.periods import Period
 from kpixl.register.model import Register, Unit, YtdMethod
@@ -119,8 +119,10 @@ def _judged(
         same = (values[:, 1:] == values[:, :-1]).sum(axis=1) >= RUN_STEPS
         ones = np.abs(values[:, 1:] - values[:, :-1] - 1.0) <= PLUS_ONE_TOLERANCE
         odd: Flags = same | (~percent & (ones.sum(axis=1) >= RUN_STEPS))
+    log = np.array([u in LOG_UNITS for u in units], dtype=bool)
+    # a count or money series that is often nothing is measured on its other months: one by one
+    odd |= log & ((values == 0).sum(axis=1) >= OFTEN_NOTHING)
     if n >= MIN_POINTS and finite.any():
-        log = np.array([u in LOG_UNITS for u in units], dtype=bool)
         rows = np.flatnonzero(finite)
         found = levels.measure(values[rows], log[rows], percent[rows])
         summed_rows = np.ones(len(rows), dtype=bool) if summed is None else summed[rows]

@@ -16,13 +16,16 @@ from kpixl.check.plausibility import (
     EXTREME_LOG,
     EXTREME_POINTS,
     FIT_SHARE,
+    SWAP_SHARE,
     Z_EXTREME,
     Z_FIT,
     Z_SCALE,
+    Z_SCALE_EDGE,
     Z_SCALE_FIT,
     Z_SWAP,
     Z_SWAP_EDGE,
     Z_SWAP_FIT,
+    Z_SWAP_FIT_FAR,
     Z_YTD,
 )
 from kpixl.check.slips import TYPED_DIGITS
@@ -36,12 +39,19 @@ def possible(values: Floats, found: Measured, percent: Flags, summed: Flags) -> 
     """Months (rows x columns) some rule might warn about."""
     z = found.z
     near = _fits(values, found, z, percent, summed)
-    one_side = np.isnan(found.left) | np.isnan(found.right)
+    one_side = _ends(z.shape)
     swap = (z >= Z_SWAP * BELOW) & (~one_side | (z >= Z_SWAP_EDGE * BELOW))
     swap &= _swaps_fit(values, found, z, percent)
     extreme = (z >= Z_EXTREME * BELOW) & _order_of_magnitude(values, found, percent)
     result: Flags = near | swap | extreme
     return result
+
+
+def _ends(shape: tuple[int, ...]) -> Flags:
+    """The first and last month of every row: a level on one side only (the rules' edge)."""
+    ends = np.zeros(shape, dtype=bool)
+    ends[:, [0, -1]] = True
+    return ends
 
 
 def _fits(values: Floats, found: Measured, z: Floats, percent: Flags, summed: Flags) -> Flags:
@@ -52,7 +62,8 @@ def _fits(values: Floats, found: Measured, z: Floats, percent: Flags, summed: Fl
     for candidate in meant:
         fit = _fit(found, found.scale(candidate))
         scale_ok |= (fit <= Z_SCALE_FIT * ABOVE) & (fit <= FIT_SHARE * z * ABOVE)
-    scale_ok &= z >= Z_SCALE * BELOW
+    one_side = _ends(values.shape)
+    scale_ok &= z >= np.where(one_side, Z_SCALE_EDGE, Z_SCALE) * BELOW
     before = np.cumsum(values, axis=1) - values
     fit = _fit(found, found.scale(values - before))
     ytd = (z >= Z_YTD * BELOW) & (fit <= Z_FIT * ABOVE) & (fit <= FIT_SHARE * z * ABOVE)
@@ -81,7 +92,8 @@ def _swaps_fit(values: Floats, found: Measured, z: Floats, percent: Flags) -> Fl
         swapped = sign * (number + 9 * (low - high) * 10.0**p)
         meant = np.where(percent[:, None], swapped / 100, swapped)
         fit = _fit(found, found.scale(meant), both=True)
-        fits |= valid & (fit <= Z_SWAP_FIT * ABOVE) & (fit <= FIT_SHARE * z * ABOVE)
+        close = np.maximum(Z_SWAP_FIT, np.minimum(Z_SWAP_FIT_FAR, SWAP_SHARE * z))  # swap_fit
+        fits |= valid & (fit <= close * ABOVE) & (fit <= FIT_SHARE * z * ABOVE)
     return fits
 
 

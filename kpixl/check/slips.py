@@ -27,16 +27,21 @@ class Slip:
     why: str
 
 
-def candidates(ind: Indicator, value: float, year_before: Sequence[float] | None) -> Iterator[Slip]:
+def candidates(
+    ind: Indicator, value: float, year_before: Sequence[float] | None, *, swaps: bool = True
+) -> Iterator[Slip]:
     """Every slip that turns some meant value into `value`, within the indicator's range.
 
-    `year_before` holds this financial year's earlier months (None when one is missing)."""
-    for slip in _all(ind, value, year_before):
+    `year_before` holds this financial year's earlier months (None when one is missing);
+    without `swaps`, swapped digits are not tried."""
+    for slip in _all(ind, value, year_before, swaps):
         if _allowed(ind, slip.meant) and slip.meant != value:
             yield slip
 
 
-def _all(ind: Indicator, value: float, year_before: Sequence[float] | None) -> Iterator[Slip]:
+def _all(
+    ind: Indicator, value: float, year_before: Sequence[float] | None, swaps: bool
+) -> Iterator[Slip]:
     if year_before and ind.ytd is YtdMethod.SUM and ind.unit is not Unit.PERCENT:
         meant = value - sum(year_before)
         yield Slip(
@@ -51,6 +56,8 @@ def _all(ind: Indicator, value: float, year_before: Sequence[float] | None) -> I
         factor = 10**power
         yield Slip(IssueCode.SCALE_SLIP, value * factor, _scale_why(ind.unit, factor, small=True))
         yield Slip(IssueCode.SCALE_SLIP, value / factor, _scale_why(ind.unit, factor, small=False))
+    if not swaps:
+        return
     for meant in swapped(value, percent=ind.unit is Unit.PERCENT):
         yield Slip(IssueCode.SWAPPED_DIGITS, meant, "two digits swapped")
 
