@@ -128,6 +128,18 @@ def test_with_no_earlier_year_the_range_holds_most_year_ends(known: int) -> None
     assert 0.8 <= held / 400 <= 0.98
 
 
+def test_a_range_is_never_finer_than_the_dashboard_shows_nor_above_100_percent() -> None:
+    """Six months at 99.8%, shown as whole percents: the range is at least half a point either
+    side (what the dashboard shows as 99% to 100% is all one can say), and stops at 100%."""
+    kpi = ind(YtdMethod.MEAN, Unit.PERCENT, target=0.99, floor=0.95, decimals=0)
+    made = year_end(kpi, year([0.998] * 6 + [None] * 6))
+    assert made is not None and made.value == pytest.approx(0.998)
+    assert made.low == pytest.approx(0.993) and made.high == 1.0
+    tenths = ind(YtdMethod.SUM, Unit.COUNT, decimals=1)
+    made = year_end(tenths, year([5.0] * 6 + [None] * 6))
+    assert made is not None and made.high - made.low == pytest.approx(0.1)
+
+
 def test_a_one_month_shock_does_not_move_the_months_to_come() -> None:
     values = [100.0, 102.0, 98.0, 101.0, 8.0, 99.0] + [None] * 6  # a slip or strike in August
     made = year_end(ind(YtdMethod.SUM), YearFigures(tuple(values)))

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kpixl.rate.rating import compute_ytd
-from kpixl.register.model import Indicator, YtdMethod
+from kpixl.register.model import Indicator, Unit, YtdMethod
 
 # For the Guidance sheet: how a forecast is made, in the officer's words.
 GUIDANCE = (
@@ -125,7 +125,8 @@ def year_end(
     if not history:
         value = _project(ind, this_year, k, None, None)
         assert value is not None  # some slot before k is known
-        return _made(value, _noise(this_year, k, method), this_year, k, 0, PLAIN, method)
+        spread = _noise(this_year, k, method)
+        return _made(value, spread, ind, this_year, (k, 0, PLAIN, method))
     seasons, misses = _chosen(ind, k, history)
     shape = _shape(history, ind) if seasons else None
     value = _project(ind, this_year, k, shape, _priors(history, ind, shape))
@@ -133,7 +134,7 @@ def year_end(
         return None
     spread = math.sqrt(statistics.fmean(m * m for m in misses)) * _t90(len(misses))
     rule = SEASONAL if seasons else PLAIN
-    return _made(value, spread, this_year, k, len(history), rule, method)
+    return _made(value, spread, ind, this_year, (k, len(history), rule, method))
 
 
 def _t90(degrees: int) -> float:
@@ -403,9 +404,16 @@ def _noise(year: YearFigures, k: int, method: str) -> float:
 
 
 def _made(
-    value: float, sd: float, year: YearFigures, k: int, years: int, rule: str, method: str
+    value: float, sd: float, ind: Indicator, year: YearFigures, how: tuple[int, int, str, str]
 ) -> Forecast:
+    """The forecast with its range: never narrower than the figures the dashboard shows (half
+    a displayed unit either side), never below nothing for figures that never are, and never
+    above 100% for a percentage."""
+    unit = 10.0**-ind.decimals * (0.01 if ind.unit is Unit.PERCENT else 1.0)
+    sd = max(sd, unit / 2)
     low, high = value - sd, value + sd
     if all(v is None or v >= 0 for v in year.values):
         low = max(low, 0.0)
-    return Forecast(value, low, high, k, years, rule, method)
+    if ind.unit is Unit.PERCENT and all(v is None or v <= 1 for v in year.values):
+        high = min(high, 1.0)
+    return Forecast(value, low, high, *how)
