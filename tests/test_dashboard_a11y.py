@@ -9,11 +9,13 @@ import struct
 from collections.abc import Iterator
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 import kpixl
 from kpixl.dashboard.view import DashboardView
 from kpixl.dashboard.webpage import render_page
+from kpixl.periods import Period
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples/returns"
@@ -57,6 +59,34 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
 
 
 def test_axe_finds_no_wcag_a_or_aa_violation(browser: object) -> None:
+    _no_violations(browser)
+
+
+def test_forecast_columns_and_three_years_of_trends_pass_too(
+    browser: object, tmp_path: Path
+) -> None:
+    """October 2024 with the register's show_forecast on (Year-end forecast, Likely range,
+    Forecast RAG, At risk) and FN07's two earlier years given, so its chart spans the 36
+    months to October and the table beside it has a year per column."""
+    register = tmp_path / "register.xlsx"
+    book = openpyxl.load_workbook(REGISTER)
+    book["Settings"].append(["show_forecast", "yes"])
+    book.save(register)
+    results = kpixl.run(SAMPLES, register, period="2024-10")
+    results.earlier = {"FN07": {Period(2022, 4).shift(n): 0.8 + 0.002 * n for n in range(24)}}
+    page = tmp_path / "dashboard.html"
+    page.write_text(render_page(DashboardView(results, "CED-DCED")), encoding="utf-8")
+    assert "Likely range" in page.read_text(encoding="utf-8")
+    assert "FN07 figures, the 36 months to Oct-24" in page.read_text(encoding="utf-8")
+    samples = browser.current_url  # type: ignore[attr-defined]
+    browser.get(page.as_uri())  # type: ignore[attr-defined]
+    try:
+        _no_violations(browser)
+    finally:
+        browser.get(samples)  # type: ignore[attr-defined]  # the other tests' page
+
+
+def _no_violations(browser: object) -> None:
     browser.execute_script(AXE.read_text(encoding="utf-8"))  # type: ignore[attr-defined]
     found = browser.execute_async_script(  # type: ignore[attr-defined]
         "const done = arguments[arguments.length - 1];"
