@@ -260,11 +260,13 @@ def _summary(lines: list[Line]) -> dict[str, float]:
     }
 
 
-def suggestions(all_cases: list[Case]) -> dict[str, tuple[int, float]]:
-    """Each activity's range suggested from all but its last year: the share of the last year's
-    monthly figures (an alert on the latest month) or of the year ends (an alert on the YTD)
-    that fell inside it."""
-    held: dict[str, list[float]] = {}
+def suggestions(all_cases: list[Case]) -> dict[str, dict[str, float]]:
+    """Each activity's range suggested from all but its last year, and the naive range an
+    officer might draw instead (last year's lowest to highest month; for an alert on the YTD,
+    the lowest to highest earlier year end): the share of the last year's monthly figures (an
+    alert on the latest month) or of the year ends (an alert on the YTD) that fell inside, and
+    the range's width as a share of the figures' usual size."""
+    rows: dict[str, list[tuple[bool, float, bool, float]]] = {}
     for case in all_cases:
         if case.ind.is_kpi or case.ind.ytd is not YtdMethod.SUM:
             continue
@@ -273,15 +275,36 @@ def suggestions(all_cases: list[Case]) -> dict[str, tuple[int, float]]:
             made = suggest(ind, case.years[:-1])
             if made is None or made.upper is None or made.lower is None:
                 continue
-            last = case.years[-1]
-            if alert_on is AlertOn.LATEST:
-                figures = [float(v) for v in last.values if v is not None]
-            else:
-                figures = [_actual(Case(case.kind, ind, case.years))]
-            inside = [made.lower <= f <= made.upper for f in figures]
-            held.setdefault(f"{alert_on.value}: {case.kind}", []).extend(inside)
-            held.setdefault(f"{alert_on.value}: all", []).extend(inside)
-    return {k: (len(v), 100 * statistics.fmean(v)) for k, v in held.items()}
+            figures, naive = _naive_range(case, ind, alert_on)
+            size = statistics.median(abs(f) for f in figures) or 1.0
+            for f in figures:
+                line = (made.lower <= f <= made.upper, (made.upper - made.lower) / size,
+                        naive[0] <= f <= naive[1], (naive[1] - naive[0]) / size)  # fmt: skip
+                for key in (f"{alert_on.value}: {case.kind}", f"{alert_on.value}: all"):
+                    rows.setdefault(key, []).append(line)
+    return {
+        key: {
+            "figures": len(v),
+            "inside": 100 * statistics.fmean(x[0] for x in v),
+            "width": 100 * statistics.fmean(x[1] for x in v),
+            "naive inside": 100 * statistics.fmean(x[2] for x in v),
+            "naive width": 100 * statistics.fmean(x[3] for x in v),
+        }
+        for key, v in rows.items()
+    }
+
+
+def _naive_range(
+    case: Case, ind: Indicator, alert_on: AlertOn
+) -> tuple[list[float], tuple[float, float]]:
+    """The last year's figures to score, and the naive range from the years before."""
+    last = case.years[-1]
+    if alert_on is AlertOn.LATEST:
+        before = [float(v) for v in case.years[-2].values if v is not None]
+        return [float(v) for v in last.values if v is not None], (min(before), max(before))
+    ends = [year_ytd(ind, y) for y in case.years[:-1]]
+    known = [e for e in ends if e is not None]
+    return [_actual(Case(case.kind, ind, case.years))], (min(known), max(known))
 
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -379,9 +402,13 @@ def main() -> None:
         print(f"\nmonth {month} ({CUTS[month]}): mean absolute error of the year-end YTD")
         _print_table(table, ideal=False)
     print("\n## suggested expected ranges: share of the next year's figures inside (target 75-90%)")
-    print(f"{'alert on: kind':<30}{'figures':>9}{'inside':>9}")
-    for key, (n, share) in sorted(suggestions(all_cases).items()):
-        print(f"{key:<30}{n:>9}{share:>8.0f}%")
+    print("   and width (% of the figures' usual size); naive: last year's lowest to highest month")
+    print("   (an alert on the YTD: the lowest to highest earlier year end)")
+    print(f"{'alert on: kind':<30}{'figures':>9}{'inside':>9}{'width':>8}"
+          f"{'naive inside':>14}{'naive width':>13}")  # fmt: skip
+    for key, r in sorted(suggestions(all_cases).items()):
+        print(f"{key:<30}{r['figures']:>9.0f}{r['inside']:>8.0f}%{r['width']:>7.0f}%"
+              f"{r['naive inside']:>13.0f}%{r['naive width']:>12.0f}%")  # fmt: skip
 
 
 if __name__ == "__main__":
