@@ -51,7 +51,6 @@ class TrendChart:
     title: str
     summary: str
     span: str  # `financial year 2024/25`, or `the 36 months to Sep-24`
-    labels: list[str]
     # the table beside the chart: its headers and rows, each figure as the dashboard shows it
     figures: tuple[list[str], list[list[str]]]
     lines: list[Line]
@@ -103,8 +102,7 @@ def trend_chart(view: DashboardView, ind: Indicator) -> TrendChart:
         span=f"the {len(periods)} months to {view.period.label}"
         if years
         else f"financial year {view.results.fy_label}",
-        labels=labels,
-        figures=_table(view, ind, periods, series),
+        figures=_by_month(view, ind, periods, series) if years else _by_line(ind, labels, series),
         lines=[_line(name, values, xs, y_of) for name, values in series.items()],
         y_ticks=[(round(y_of(t), 1), _tick_label(t, ticks, ind)) for t in ticks],
         x_ticks=[(round(x, 1), label) for x, label in zip(xs, labels, strict=True)][::every],
@@ -112,19 +110,24 @@ def trend_chart(view: DashboardView, ind: Indicator) -> TrendChart:
     )
 
 
-def _table(
+def _by_line(
+    ind: Indicator, labels: list[str], series: dict[str, list[float | None]]
+) -> tuple[list[str], list[list[str]]]:
+    """The table beside a chart of one year: a line per row, a month per column (`Line`,
+    `Apr`, `May`, …)."""
+    rows = [[line_label(n), *(figure(v, ind) for v in vs)] for n, vs in series.items()]
+    return ["Line", *labels], rows
+
+
+def _by_month(
     view: DashboardView,
     ind: Indicator,
     periods: list[Period],
     series: dict[str, list[float | None]],
 ) -> tuple[list[str], list[list[str]]]:
-    """A line per row and a month per column (`Line`, `Apr`, `May`, …); with earlier years, a
-    month per row and a year per column (`Month`, `2022/23`, …, this year's, `Target`,
-    `Floor`), so a month reads beside the same month of other years."""
-    if not periods or periods[0] >= view.period.fy_start(view.fy_start):
-        labels = period_labels(view, ind, periods)
-        rows = [[line_label(n), *(figure(v, ind) for v in vs)] for n, vs in series.items()]
-        return ["Line", *labels], rows
+    """The table beside a chart of earlier years too: a month per row and a year per column
+    (`Month`, `2022/23`, …, this year's, `Target`, `Floor`), so a month reads beside the same
+    month of other years."""
     this_year = view.results.fy_label
     years = {n: n.removeprefix(YEAR_LINE) for n in series if n.startswith(YEAR_LINE)}
     levels = {n: line_label(n) for n in series if n not in years and n != "value"}

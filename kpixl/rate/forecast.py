@@ -203,8 +203,10 @@ def _prior(
     means, strays = [], []
     for xs in years:
         plain = _deseasoned(xs, 0, len(xs), shape, times)
-        mean = statistics.fmean(plain) if len(plain) > 1 else 0.0
-        if len(plain) < 2 or (times and mean <= 0):
+        if len(plain) < 2:
+            return None
+        mean = statistics.fmean(plain)
+        if times and mean <= 0:
             return None
         means.append(mean)
         strays += [p / mean - 1 if times else p - mean for p in plain]
