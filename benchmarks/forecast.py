@@ -321,6 +321,8 @@ def samples_back_test() -> dict[int, dict[str, dict[str, float]]]:
     def run(period: str) -> Any:
         return kpixl.run(SAMPLES / "returns", SAMPLES / "register.xlsx", period=period).data
 
+    methods = {ref: ind.ytd.value for ref, ind in
+               kpixl.load_register(SAMPLES / "register.xlsx").indicators.items()}  # fmt: skip
     final = run("2025-03")
     march = final[final.period == "2025-03"].set_index("ref")
     out: dict[int, dict[str, dict[str, float]]] = {}
@@ -333,24 +335,18 @@ def samples_back_test() -> dict[int, dict[str, dict[str, float]]]:
             values = [float(v) for v in data[data.ref == ref].value if v is not None]
             if len(values) != month:
                 continue  # a quarterly indicator, or one with a month missing
-            line = _samples_line(row, values, month, march.loc[ref])
-            kind = "percent KPIs" if row.kind == "KPI" else f"activities ({_method(ref)})"
+            method = methods[str(ref)]
+            line = _samples_line(row, values, month, march.loc[ref], method)
+            kind = "percent KPIs" if row.kind == "KPI" else f"activities ({method})"
             for key in (kind, "overall"):
                 rows.setdefault(key, []).append(line)
         out[month] = {key: _summary(lines) for key, lines in rows.items()}
     return out
 
 
-def _method(ref: str) -> str:
-    import kpixl
-
-    return kpixl.load_register(SAMPLES / "register.xlsx").indicators[ref].ytd.value
-
-
-def _samples_line(row: Any, values: list[float], month: int, march: Any) -> Line:
+def _samples_line(row: Any, values: list[float], month: int, march: Any, method: str) -> Line:
     ytd, actual, rest = float(row.ytd), float(march.ytd), 12 - month
     recent = statistics.fmean(values[-3:])
-    method = _method(str(row.name))
     if method == "sum":
         carry, recent = ytd * 12 / month, ytd + recent * rest
     elif method == "latest":
