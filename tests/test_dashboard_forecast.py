@@ -75,6 +75,11 @@ def test_the_forecast_columns_mark_a_green_kpi_heading_for_amber(tmp_path: Path)
     low, high = (float(x.replace(",", "")) for x in aa04["Likely range"].split(" to "))
     assert low < aa04["Year-end forecast"] < high
     assert aa04["In expected range?"] in ("Yes", "Above", "Below")  # still the alert column
+    # the range is not cut off in print: its column is as wide as its text
+    ws = openpyxl.load_workbook(out)["Alpha"]
+    for table, text in ((header, aa01["Likely range"]), (activity, aa04["Likely range"])):
+        letter = openpyxl.utils.get_column_letter(table.index("Likely range") + 1)
+        assert ws.column_dimensions[letter].width >= len(text)
     # the Forecast RAG column is coloured like the other RAG columns
     ws = openpyxl.load_workbook(out)["Alpha"]
     column = openpyxl.utils.get_column_letter(header.index("Forecast RAG") + 1)

@@ -25,6 +25,7 @@ from kpixl.register.model import AlertOn, Indicator, Kind, ServiceArea, as_shown
 from kpixl.results import Commentary
 
 REF_WIDTH, DESCRIPTION_WIDTH, FIGURE_WIDTH = 10.0, 55.0, 11.0
+TEXT_MARGIN = 2.0  # characters of room beside the longest text in a figure column
 FIRST_TABLE_ROW = 6
 AREA_REPEAT_ROWS = "1:4"  # the department and the service-area block, on every printed page
 # Service Area | <lead title> | Cabinet Member, each over merged columns.
@@ -50,9 +51,7 @@ class Table:
 def write_area(ws: Worksheet, view: DashboardView, area: ServiceArea) -> None:
     blocks = area_blocks(view, area)
     tables = [table for block in blocks for table in block]
-    last_col = max([BLOCK_SPANS[-1][1], *(len(t.headers) for t in tables)])
-    widths = {1: REF_WIDTH, 2: DESCRIPTION_WIDTH}
-    widths |= {col: FIGURE_WIDTH for col in range(3, last_col + 1)}
+    widths = _widths(tables)
     column_widths(ws, widths)
     if area.department:
         put_text(ws, 1, 1, area.department, Look.TITLE)
@@ -68,6 +67,20 @@ def write_area(ws: Worksheet, view: DashboardView, area: ServiceArea) -> None:
             row = _write_table(ws, row, table, widths) + 1
     if not tables:
         put_text(ws, row, 1, "The register lists no indicators for this service area.")
+
+
+def _widths(tables: list[Table]) -> dict[int, float]:
+    """Ref, description, then a figure's width — or more where a table's text needs it (a
+    likely range such as `101,140 to 106,716`), so no entry is cut off in print."""
+    last_col = max([BLOCK_SPANS[-1][1], *(len(t.headers) for t in tables)])
+    widths = {1: REF_WIDTH, 2: DESCRIPTION_WIDTH}
+    widths |= {col: FIGURE_WIDTH for col in range(3, last_col + 1)}
+    for table in tables:
+        for entries in table.rows:
+            for col, entry in enumerate(entries[2:], start=3):
+                if isinstance(entry.value, str):
+                    widths[col] = max(widths[col], len(entry.value) + TEXT_MARGIN)
+    return widths
 
 
 def _header_block(ws: Worksheet, area: ServiceArea) -> None:
