@@ -12,7 +12,10 @@ and with none — and prints, per kind and overall: the mean absolute error of t
   recent:  the last three months' run-rate for the months to come,
 how often the range held the year end, at month 9 how often the year-end RAG was right, and
   ideal:   the forecast of someone who knew the generator's true mean path (the steps still to
-           come included): how much better than the naive rules any forecast could be here.
+           come included): how much better than the naive rules any forecast could be here;
+  past:    the same without the steps still to come (the true level at the last known month,
+           its seasons and growth carried on): what a forecast that read the months so far
+           without any error could do, knowing nothing of the year's surprises to come.
 Targets (issue 18): at month 6 the error is at least 20% below the better naive rule; at month
 9 the year-end RAG is right for at least 90% of KPIs.
 """
@@ -50,6 +53,8 @@ class Case:
     # (a ratio's expected rate and denominator); None for a snapshot, a random walk whose best
     # forecast is its latest figure
     expected: tuple[list[float], list[float] | None] | None = None
+    # the last year's step change month by month (× for counts, + for rates): 1 or 0 before it
+    steps: list[float] | None = None
 
 
 def _percent(rng: random.Random, n: int) -> Case:
@@ -87,7 +92,8 @@ def _percent(rng: random.Random, n: int) -> Case:
     floor = round(target - rng.uniform(0.03, 0.1), 2)
     ind = Indicator(f"P{n}", "rate", "Area", Kind.KPI, unit=Unit.PERCENT, ytd=YtdMethod.RATIO,
                     target=target, floor=floor, polarity=Polarity.HIGHER)  # fmt: skip
-    return Case(f"percent-{style}", ind, years, (mean_rates, mean_dens))
+    steps = [step if step_at is not None and m >= step_at else 0.0 for m in range(12)]
+    return Case(f"percent-{style}", ind, years, (mean_rates, mean_dens), steps)
 
 
 def _season(rng: random.Random) -> list[float]:
@@ -124,7 +130,8 @@ def _count(rng: random.Random, n: int) -> Case:
             vals.append(round(max(0.0, value)))
         years.append(YearFigures(tuple(float(v) for v in vals)))
     ind = Indicator(f"C{n}", "count", "Area", Kind.ACTIVITY, unit=Unit.COUNT, ytd=YtdMethod.SUM)
-    return Case(f"count-{style}", ind, years, (means, None))
+    steps = [step if m >= step_at else 1.0 for m in range(12)]
+    return Case(f"count-{style}", ind, years, (means, None), steps)
 
 
 def _expected(style: str, mean: float, month: int) -> float:
@@ -199,15 +206,22 @@ def _naive(case: Case, known: int, rule: str) -> float:
     return num / den
 
 
-def _ideal(case: Case, known: int) -> float:
+def _ideal(case: Case, known: int, future: bool = True) -> float:
     """The year end as forecast by someone who knew the generator's mean path: the months so
-    far, and each month to come at its expected value (steps to come included)."""
+    far, and each month to come at its expected value (with the steps to come, or `future`
+    False: at the step the last known month stood at)."""
     year = case.years[-1]
     if case.expected is None:  # a random walk: its latest figure
         latest = year.values[known - 1]
         assert latest is not None
         return latest
     means, dens = case.expected
+    if not future and case.steps is not None:
+        now = case.steps[known - 1]
+        means = [
+            m if i < known else m / s * now if dens is None else m - s + now
+            for i, (m, s) in enumerate(zip(means, case.steps, strict=True))
+        ]
     if dens is None:
         return math.fsum(v or 0.0 for v in year.values[:known]) + math.fsum(means[known:])
     assert year.numerators is not None and year.denominators is not None
@@ -223,8 +237,9 @@ def _error(case: Case, guess: float, actual: float) -> float:
     return abs(guess - actual) / max(abs(actual), 1e-9) * 100  # per cent of the year end
 
 
-# one forecast: errors of the forecast, carry and recent; range held; RAG right; ideal's error
-Line = tuple[float, float, float, bool, bool | None, float]
+# one forecast: errors of the forecast, carry and recent; range held; RAG right; the ideal's
+# error, and its error without the steps to come
+Line = tuple[float, float, float, bool, bool | None, float, float]
 
 
 def back_test(all_cases: list[Case], month: int, history: bool) -> dict[str, dict[str, float]]:
@@ -241,7 +256,8 @@ def back_test(all_cases: list[Case], month: int, history: bool) -> dict[str, dic
             right = rag(made.value, case.ind) == rag(actual, case.ind)
         line = (_error(case, made.value, actual), _error(case, _naive(case, month, "carry"), actual),
                 _error(case, _naive(case, month, "recent"), actual), held, right,
-                _error(case, _ideal(case, month), actual))  # fmt: skip
+                _error(case, _ideal(case, month), actual),
+                _error(case, _ideal(case, month, future=False), actual))  # fmt: skip
         for key in (case.kind, "overall"):
             rows.setdefault(key, []).append(line)
     return {key: _summary(lines) for key, lines in rows.items()}
@@ -257,6 +273,7 @@ def _summary(lines: list[Line]) -> dict[str, float]:
         "range held": 100 * statistics.fmean(x[3] for x in lines),
         "RAG right": 100 * statistics.fmean(rated) if rated else math.nan,
         "ideal": statistics.fmean(x[5] for x in lines),
+        "past": statistics.fmean(x[6] for x in lines),
     }
 
 
@@ -361,13 +378,13 @@ def _samples_line(row: Any, values: list[float], month: int, march: Any, method:
 
     held = row.forecast_low <= actual <= row.forecast_high
     right = row.forecast_rag == march.ytd_rag if row.kind == "KPI" else None
-    return (error(row.forecast), error(carry), error(recent), held, right, math.nan)
+    return (error(row.forecast), error(carry), error(recent), held, right, math.nan, math.nan)
 
 
 def _print_table(table: dict[str, dict[str, float]], ideal: bool) -> None:
     print(f"{'kind':<24}{'n':>5}{'forecast':>10}{'carry':>8}{'recent':>8}"
           f"{'better by':>11}{'range held':>12}{'RAG right':>11}"
-          + (f"{'ideal':>8}{'ideal better by':>17}" if ideal else ""))  # fmt: skip
+          + (f"{'ideal':>8}{'better by':>11}{'past':>8}{'better by':>11}" if ideal else ""))  # fmt: skip
     for kind in sorted(table, key=lambda k: (k == "overall", k)):
         s = table[kind]
         best = min(s["carry"], s["recent"])
@@ -376,7 +393,8 @@ def _print_table(table: dict[str, dict[str, float]], ideal: bool) -> None:
                 f"{s['recent']:>8.2f}{gain:>10.0f}%{s['range held']:>11.0f}%"
                 f"{s['RAG right']:>10.0f}%")  # fmt: skip
         if ideal:
-            line += f"{s['ideal']:>8.2f}{100 * (1 - s['ideal'] / best):>16.0f}%"
+            line += f"{s['ideal']:>8.2f}{100 * (1 - s['ideal'] / best):>10.0f}%"
+            line += f"{s['past']:>8.2f}{100 * (1 - s['past'] / best):>10.0f}%"
         print(line)
 
 

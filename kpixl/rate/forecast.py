@@ -157,7 +157,7 @@ def _chosen(ind: Indicator, k: int, history: list[YearFigures]) -> tuple[bool, l
     if ind.ytd is not YtdMethod.LATEST:
         return True, seasonal or [0.0]
     plain = _back_test(ind, k, history, seasons=False)
-    if seasonal and plain and _mean_miss(seasonal) < CLEARLY * _mean_miss(plain):
+    if seasonal and plain and _clearly_less(seasonal, plain):
         return True, seasonal
     return False, plain or [0.0]
 
@@ -177,6 +177,12 @@ def _back_test(
             return None
         misses.append(guess - actual)
     return misses
+
+
+def _clearly_less(seasonal: list[float], plain: list[float]) -> bool:
+    """Whether the seasons missed less in every earlier year, and a fifth less on average."""
+    every = all(abs(s) < abs(p) for s, p in zip(seasonal, plain, strict=True))
+    return every and _mean_miss(seasonal) < CLEARLY * _mean_miss(plain)
 
 
 def _mean_miss(misses: list[float]) -> float:
