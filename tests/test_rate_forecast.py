@@ -80,6 +80,37 @@ def test_a_snapshot_is_forecast_from_its_latest_figure() -> None:
     assert made is not None and made.value == 560.0 and made.method == "latest"
 
 
+def _walk(seed: int) -> list[YearFigures]:
+    """Four years of a stock that moves by chance (3% a month, either way): no seasons."""
+    rng, level, years = random.Random(seed), 1000.0, []
+    for _ in range(4):
+        months = []
+        for _ in range(12):
+            level *= rng.gauss(1, 0.03)
+            months.append(float(round(level)))
+        years.append(YearFigures(tuple(months)))
+    return years
+
+
+def test_a_snapshot_that_moves_by_chance_runs_on_from_its_latest_figure() -> None:
+    """Its 'seasons' missed a third less on average over three earlier years, but in one of
+    them they missed more: chance, not a season, so the forecast is September's figure."""
+    *history, this = _walk(2)
+    made = year_end(ind(YtdMethod.LATEST), year(list(this.values), 6), history)
+    assert made is not None and made.rule == "the year so far"
+    assert made.value == this.values[5]
+
+
+def test_a_snapshot_with_a_season_every_year_takes_it() -> None:
+    """A stock that rises a third from September to March every year (school places, say)."""
+    shape = [1.0] * 6 + [1.05, 1.1, 1.15, 1.2, 1.25, 1.33]
+    history = [year([100.0 * (1 + y / 20) * s for s in shape]) for y in range(3)]
+    this = year([115.0] * 6 + [None] * 6)
+    made = year_end(ind(YtdMethod.LATEST), this, history)
+    assert made is not None and made.rule == "the year so far with the seasons of earlier years"
+    assert made.value == pytest.approx(115 * 1.33, rel=0.03)
+
+
 def test_a_quarterly_indicator_is_forecast_from_its_first_quarter() -> None:
     quarterly = Indicator("Q1", "q", "Area", Kind.ACTIVITY, frequency=Frequency.QUARTERLY,
                           unit=Unit.COUNT, ytd=YtdMethod.SUM)  # fmt: skip
