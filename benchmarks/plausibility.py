@@ -20,9 +20,11 @@ overall, >= 0.95 on scale, year-to-date and run slips, >= 0.5 on swapped digits.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -53,6 +55,7 @@ class Series:
     slip: str = ""  # kind of slip typed, "" for none
     slipped: set[int] = field(default_factory=set)  # this year's months (0-11) it touched
     moved: float = 0.0  # how far the slip moved the figure, as a ratio (1.0: not at all)
+    clean: list[float] = field(default_factory=list)  # the values before the slip
 
 
 def _percent(rng: random.Random, level: float, noise: float, whole: bool) -> list[float]:
@@ -332,6 +335,76 @@ def _recall(series: list[Series], found: dict[str, set[int]]) -> None:
     total = sum(slips.values())
     print(f"{'overall':16} {total:8d} {sum(caught.values()):6d} "
           f"{sum(caught.values()) / total:9.2f}  (target >= 0.85)")  # fmt: skip
+    _ceilings(series, found)
+
+
+# --- how many slips could be found at all ------------------------------------------------------
+
+FAR = 2.0  # a figure typed within this many typical changes of its level looks like any month
+BY_CHANCE = 0.05  # a run this likely by chance (in a series this noisy) tells little
+MAD_SD = 1.4826
+
+
+def _ceilings(series: list[Series], found: dict[str, set[int]]) -> None:
+    """Per kind of slip, the share that stands out from the series' own spread (a figure
+    typed at least FAR typical changes from its level; a run a series this noisy makes by
+    chance less than once in 1 / BY_CHANCE years), worked out on the values before the slip
+    independently of kpixl's rules, and the recall among those: the ceiling to read the
+    recall against."""
+    kinds = sorted({s.slip for s in series if s.slip})
+    print(f"\n{'detectable':16} {'slips':>8} {'share':>6} {'recall':>9}  "
+          f"(point slips >= {FAR:g} typical changes from the level; "
+          f"runs with a chance < {BY_CHANCE:g})")  # fmt: skip
+    every, every_hit = 0, 0
+    for kind in kinds:
+        slipped = [s for s in series if s.slip == kind]
+        able = [s for s in slipped if _detectable(s)]
+        hit = sum(1 for s in able if found.get(s.ref))
+        every, every_hit = every + len(able), every_hit + hit
+        recall = f"{hit / len(able):9.2f}" if able else f"{'-':>9}"
+        print(f"{kind:16} {len(able):8d} {len(able) / len(slipped):6.2f} {recall}")
+    total = sum(1 for s in series if s.slip)
+    print(f"{'overall':16} {every:8d} {every / total:6.2f} {every_hit / max(every, 1):9.2f}")
+
+
+def _detectable(s: Series) -> bool:
+    start = 12 if not s.history else 0  # the months a reader of the returns sees
+    clean, typed = s.clean[start:], s.values[start:]
+    first = min(s.slipped) + 12 - start
+    log = s.unit != "percent" and min(clean) >= 0
+    scaled = [math.log1p(v) if log else v for v in clean]
+    changes = [b - a for a, b in itertools.pairwise(scaled)]
+    if s.slip in ("copy", "drag"):
+        return _run_chance(s, clean) < BY_CHANCE
+    near = [scaled[j] for j in range(max(0, first - 3), min(len(clean), first + 4)) if j != first]
+    level, noise = statistics.median(near), _spread(changes)
+    if (log and typed[first] < 0) or noise == 0:
+        return True  # a sign lost where there are no negatives; a series that never moves
+    now = math.log1p(typed[first]) if log else typed[first]
+    return abs(now - level) >= FAR * noise
+
+
+def _spread(changes: list[float]) -> float:
+    middle = statistics.median(changes)
+    return MAD_SD * statistics.median(abs(d - middle) for d in changes)
+
+
+def _run_chance(s: Series, clean: list[float]) -> float:
+    """The chance a series this noisy makes a run this long somewhere in the year: one
+    change of exactly 0 (copied) or +1 (drag-fill) from a normal spread of its own changes,
+    in steps of its last digit."""
+    length = len(s.slipped) - 1  # the changes the run makes
+    step = 1.0 if s.slip == "drag" else 0.0
+    changes = [b - a for a, b in itertools.pairwise(clean)]
+    spread, drift = _spread(changes), statistics.median(changes)
+    unit = 1.0  # whole numbers; a percentage in whole points, or worked out to the millionth
+    if s.unit == "percent":
+        unit = 0.01 if all(round(v, 2) == v for v in clean) else 1e-6
+    if spread == 0:
+        return 1.0
+    one = statistics.NormalDist(drift, spread)
+    chance = one.cdf(step + unit / 2) - one.cdf(step - unit / 2)
+    return min(1.0, (12 - length) * chance**length)
 
 
 def _false_alarms_by_kind(series: list[Series], warnings: list[dict[str, str]]) -> None:
@@ -362,6 +435,7 @@ def main() -> None:
     rng = random.Random(args.seed)
     series = make_series(rng, args.indicators)
     for s in series:
+        s.clean = list(s.values)
         if rng.random() < args.slipped:
             type_slip(rng, s)
     work = args.keep or Path(tempfile.mkdtemp(prefix="kpixl-plaus-"))
