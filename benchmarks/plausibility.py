@@ -10,7 +10,8 @@ share of the indicators it types one data-entry slip: ×/÷ 10, 100 or 1000 (a d
 thousands, pounds in a £000s cell, a percentage on the wrong scale), two adjacent digits
 swapped, a lost minus sign, the year-to-date total in a month, a value copied forward for three
 or four months, a +1 drag-fill. Then it runs `kpixl validate --json` as a user would and prints,
-per warning code and overall, precision (warnings that point at a slipped month), recall per
+per warning code and overall, precision (warnings that point at a slipped month; a run's
+warning names the whole run, and is right when that run holds one), recall per
 kind of slip (slips a warning points at), and false alarms per 100 indicators without a slip.
 
 Targets (issue 16): precision >= 0.90; <= 1 false alarm per 100 clean indicators; recall >= 0.85
@@ -24,6 +25,7 @@ import itertools
 import json
 import math
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -42,6 +44,8 @@ THIS_YEAR = [f"{m}-{y}" for m, y in zip(
     [24] * 9 + [25] * 3, strict=True)]  # fmt: skip
 LAST_YEAR = [t[:4] + str(int(t[4:]) - 1) for t in THIS_YEAR]
 PER_AREA = 50
+RUNS = {"flat-run", "drag-fill"}
+RUN_SPAN = re.compile(r"(?:from|for) (\w{3}-\d{2}) to \w{3}-\d{2}")
 
 
 @dataclass
@@ -292,10 +296,10 @@ def score(series: list[Series], warnings: list[dict[str, str]]) -> None:
     clean_alarms = 0
     for w in warnings:
         s = by_ref[w["ref"]]
-        month = THIS_YEAR.index(_label(w["period"]))
-        if s.slip and month in s.slipped:
+        right = _months(w) & s.slipped
+        if right:
             hits[w["code"]] += 1
-            found[s.ref].add(month)
+            found[s.ref] |= right
         else:
             alarms[w["code"]] += 1
             clean_alarms += not s.slip
@@ -411,12 +415,23 @@ def _false_alarms_by_kind(series: list[Series], warnings: list[dict[str, str]]) 
     by_ref = {s.ref: s for s in series}
     wrong = Counter(
         (by_ref[w["ref"]].kind, w["code"]) for w in warnings
-        if THIS_YEAR.index(_label(w["period"])) not in by_ref[w["ref"]].slipped
+        if not _months(w) & by_ref[w["ref"]].slipped
     )  # fmt: skip
     if wrong:
         print("\nwarnings at months without a slip, by kind of series:")
         for (kind, code), n in sorted(wrong.items()):
             print(f"  {kind:18} {code:16} {n}")
+
+
+def _months(warning: dict[str, str]) -> set[int]:
+    """This year's months (0-11) a warning points at: its period, or for a run the whole run
+    it names ("from Aug-24 to Oct-24"), which may go on past the months a slip touched."""
+    end = THIS_YEAR.index(_label(warning["period"]))
+    run = RUN_SPAN.search(warning["message"]) if warning["code"] in RUNS else None
+    if run is None:
+        return {end}
+    start = THIS_YEAR.index(run[1]) if run[1] in THIS_YEAR else 0  # or from last year
+    return set(range(start, end + 1))
 
 
 def _label(period: str) -> str:
