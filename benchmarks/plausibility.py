@@ -10,7 +10,8 @@ share of the indicators it types one data-entry slip: ×/÷ 10, 100 or 1000 (a d
 thousands, pounds in a £000s cell, a percentage on the wrong scale), two adjacent digits
 swapped, a lost minus sign, the year-to-date total in a month, a value copied forward for three
 or four months, a +1 drag-fill. Then it runs `kpixl validate --json` as a user would and prints,
-per warning code and overall, precision (warnings that point at a slipped month), recall per
+per warning code and overall, precision (warnings that point at a slipped month; a run's
+warning names the whole run, and is right when that run holds one), recall per
 kind of slip (slips a warning points at), and false alarms per 100 indicators without a slip.
 
 Targets (issue 16): precision >= 0.90; <= 1 false alarm per 100 clean indicators; recall >= 0.85
@@ -20,9 +21,12 @@ overall, >= 0.95 on scale, year-to-date and run slips, >= 0.5 on swapped digits.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import random
+import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -40,6 +44,8 @@ THIS_YEAR = [f"{m}-{y}" for m, y in zip(
     [24] * 9 + [25] * 3, strict=True)]  # fmt: skip
 LAST_YEAR = [t[:4] + str(int(t[4:]) - 1) for t in THIS_YEAR]
 PER_AREA = 50
+RUNS = {"flat-run", "drag-fill"}
+RUN_SPAN = re.compile(r"(?:from|for) (\w{3}-\d{2}) to \w{3}-\d{2}")
 
 
 @dataclass
@@ -53,6 +59,7 @@ class Series:
     slip: str = ""  # kind of slip typed, "" for none
     slipped: set[int] = field(default_factory=set)  # this year's months (0-11) it touched
     moved: float = 0.0  # how far the slip moved the figure, as a ratio (1.0: not at all)
+    clean: list[float] = field(default_factory=list)  # the values before the slip
 
 
 def _percent(rng: random.Random, level: float, noise: float, whole: bool) -> list[float]:
@@ -289,10 +296,10 @@ def score(series: list[Series], warnings: list[dict[str, str]]) -> None:
     clean_alarms = 0
     for w in warnings:
         s = by_ref[w["ref"]]
-        month = THIS_YEAR.index(_label(w["period"]))
-        if s.slip and month in s.slipped:
+        right = _months(w) & s.slipped
+        if right:
             hits[w["code"]] += 1
-            found[s.ref].add(month)
+            found[s.ref] |= right
         else:
             alarms[w["code"]] += 1
             clean_alarms += not s.slip
@@ -332,18 +339,99 @@ def _recall(series: list[Series], found: dict[str, set[int]]) -> None:
     total = sum(slips.values())
     print(f"{'overall':16} {total:8d} {sum(caught.values()):6d} "
           f"{sum(caught.values()) / total:9.2f}  (target >= 0.85)")  # fmt: skip
+    _ceilings(series, found)
+
+
+# --- how many slips could be found at all ------------------------------------------------------
+
+FAR = 2.0  # a figure typed within this many typical changes of its level looks like any month
+BY_CHANCE = 0.05  # a run this likely by chance (in a series this noisy) tells little
+MAD_SD = 1.4826
+
+
+def _ceilings(series: list[Series], found: dict[str, set[int]]) -> None:
+    """Per kind of slip, the share that stands out from the series' own spread (a figure
+    typed at least FAR typical changes from its level; a run a series this noisy makes by
+    chance less than once in 1 / BY_CHANCE years), worked out on the values before the slip
+    independently of kpixl's rules, and the recall among those: the ceiling to read the
+    recall against."""
+    kinds = sorted({s.slip for s in series if s.slip})
+    print(f"\n{'detectable':16} {'slips':>8} {'share':>6} {'recall':>9}  "
+          f"(point slips >= {FAR:g} typical changes from the level; "
+          f"runs with a chance < {BY_CHANCE:g})")  # fmt: skip
+    every, every_hit = 0, 0
+    for kind in kinds:
+        slipped = [s for s in series if s.slip == kind]
+        able = [s for s in slipped if _detectable(s)]
+        hit = sum(1 for s in able if found.get(s.ref))
+        every, every_hit = every + len(able), every_hit + hit
+        recall = f"{hit / len(able):9.2f}" if able else f"{'-':>9}"
+        print(f"{kind:16} {len(able):8d} {len(able) / len(slipped):6.2f} {recall}")
+    total = sum(1 for s in series if s.slip)
+    print(f"{'overall':16} {every:8d} {every / total:6.2f} {every_hit / max(every, 1):9.2f}")
+
+
+def _detectable(s: Series) -> bool:
+    start = 12 if not s.history else 0  # the months a reader of the returns sees
+    clean, typed = s.clean[start:], s.values[start:]
+    first = min(s.slipped) + 12 - start
+    log = s.unit != "percent" and min(clean) >= 0
+    scaled = [math.log1p(v) if log else v for v in clean]
+    changes = [b - a for a, b in itertools.pairwise(scaled)]
+    if s.slip in ("copy", "drag"):
+        return _run_chance(s, clean) < BY_CHANCE
+    near = [scaled[j] for j in range(max(0, first - 3), min(len(clean), first + 4)) if j != first]
+    level, noise = statistics.median(near), _spread(changes)
+    if (log and typed[first] < 0) or noise == 0:
+        return True  # a sign lost where there are no negatives; a series that never moves
+    now = math.log1p(typed[first]) if log else typed[first]
+    return abs(now - level) >= FAR * noise
+
+
+def _spread(changes: list[float]) -> float:
+    middle = statistics.median(changes)
+    return MAD_SD * statistics.median(abs(d - middle) for d in changes)
+
+
+def _run_chance(s: Series, clean: list[float]) -> float:
+    """The chance a series this noisy makes a run this long somewhere in the year: one
+    change of exactly 0 (copied) or +1 (drag-fill) from a normal spread of its own changes,
+    in steps of its last digit."""
+    length = len(s.slipped) - 1  # the changes the run makes
+    step = 1.0 if s.slip == "drag" else 0.0
+    changes = [b - a for a, b in itertools.pairwise(clean)]
+    spread, drift = _spread(changes), statistics.median(changes)
+    unit = 1.0  # whole numbers; a percentage in whole points, or worked out to the millionth
+    if s.unit == "percent":
+        unit = 0.01 if all(round(v, 2) == v for v in clean) else 1e-6
+    if spread == 0:
+        return 1.0
+    one = statistics.NormalDist(drift, spread)
+    chance = one.cdf(step + unit / 2) - one.cdf(step - unit / 2)
+    return min(1.0, (12 - length) * chance**length)
 
 
 def _false_alarms_by_kind(series: list[Series], warnings: list[dict[str, str]]) -> None:
     by_ref = {s.ref: s for s in series}
     wrong = Counter(
         (by_ref[w["ref"]].kind, w["code"]) for w in warnings
-        if THIS_YEAR.index(_label(w["period"])) not in by_ref[w["ref"]].slipped
+        if not _months(w) & by_ref[w["ref"]].slipped
     )  # fmt: skip
     if wrong:
         print("\nwarnings at months without a slip, by kind of series:")
         for (kind, code), n in sorted(wrong.items()):
             print(f"  {kind:18} {code:16} {n}")
+
+
+def _months(warning: dict[str, str]) -> set[int]:
+    """This year's months (0-11) a warning points at: its period, or for a run the whole run
+    it names ("from Aug-24 to Oct-24"), which may go on past the months a slip touched."""
+    end = THIS_YEAR.index(_label(warning["period"]))
+    run = RUN_SPAN.search(warning["message"]) if warning["code"] in RUNS else None
+    if run is None:
+        return {end}
+    start = THIS_YEAR.index(run[1]) if run[1] in THIS_YEAR else 0  # or from last year
+    return set(range(start, end + 1))
 
 
 def _label(period: str) -> str:
@@ -362,6 +450,7 @@ def main() -> None:
     rng = random.Random(args.seed)
     series = make_series(rng, args.indicators)
     for s in series:
+        s.clean = list(s.values)
         if rng.random() < args.slipped:
             type_slip(rng, s)
     work = args.keep or Path(tempfile.mkdtemp(prefix="kpixl-plaus-"))

@@ -262,6 +262,42 @@ def test_the_ytd_total_is_queried_though_a_march_spike_is_as_high() -> None:
     assert check_series(ind(Unit.CURRENCY_K), monthly(with_month(SPEND, 2, 10782))) == []
 
 
+# lumpy payments that come in some months only: 0 is one of their usual figures
+PAYMENTS = [420, 0, 1310, 0, 760, 2530, 980, 0, 3120, 610, 1870, 1150]
+
+
+def test_the_ytd_typed_in_a_month_with_nothing() -> None:
+    """1,730 is an ordinary month for these receipts (not far from their level), but it is
+    exactly Apr-24 + May-24 + Jun-24: far likelier the total typed where there was nothing than
+    a month that equals the total to the pound by chance."""
+    spend = ind(Unit.CURRENCY_K, ytd=YtdMethod.SUM)
+    got = check_series(spend, monthly(with_month(PAYMENTS, 3, 420 + 0 + 1310)))
+    assert [[f.code.value, f.message] for f in got] == [
+        [
+            "ytd-in-month",
+            "Jul-24 is 1,730; the usual level is ~980: was 0 meant? (it is exactly the total of "
+            "this year's months before it: the year-to-date total typed in a month with nothing)",
+        ]
+    ]
+    assert check_series(spend, monthly(PAYMENTS)) == []
+    # a figure near the total but not it, or an indicator without a YTD total: nothing to say
+    assert check_series(spend, monthly(with_month(PAYMENTS, 3, 1731))) == []
+    assert check_series(ind(Unit.CURRENCY_K), monthly(with_month(PAYMENTS, 3, 1730))) == []
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        # a small count: 5 = 3 + 0 + 2 is an ordinary month as often as not
+        with_month([3, 0, 2, 0, 4, 1, 6, 0, 2, 3, 5, 1], 3, 5),
+        # one month before: equal to it is a repeat (the runs' business), not a year to date
+        with_month(PAYMENTS, 1, 420),
+    ],
+)
+def test_a_month_that_happens_to_be_the_total_is_not_queried(values: list[float]) -> None:
+    assert check_series(ind(Unit.COUNT, ytd=YtdMethod.SUM), monthly(values)) == []
+
+
 # --- extreme moves no slip explains ------------------------------------------------------------
 
 

@@ -15,6 +15,7 @@ import statistics
 from collections.abc import Sequence
 
 from kpixl.check.level import SIDE, Level, level
+from kpixl.check.nothing import NOTHING_ODDS, is_total, odds_of_nothing
 from kpixl.check.runs import runs
 from kpixl.check.slips import Slip, candidates
 from kpixl.check.wording import Finding, about, as_typed, format_value
@@ -98,14 +99,37 @@ def _far_months(
         )
     summed = ind.ytd is YtdMethod.SUM and ind.unit is not Unit.PERCENT
     nearest = min(Z_MIN, Z_YTD) if summed else Z_MIN  # nothing nearer can be queried
+    # often nothing (its zeros left out): a month may be the YTD typed where there was nothing
+    nothing = (len(every) - len(points)) / (len(every) - 1) if summed else 0.0
     findings = []
     for i in range(first, len(points)):
-        if row.z[i] >= nearest:
-            year_before = _year_before(ind, every, points[i][0], fy_start)
-            finding = _judge(ind, points, i, row, year_before)
-            if finding is not None:
-                findings.append(finding)
+        if row.z[i] < nearest and not nothing:
+            continue
+        year_before = _year_before(ind, every, points[i][0], fy_start)
+        finding = _judge(ind, points, i, row, year_before) if row.z[i] >= nearest else None
+        if finding is None and nothing and is_total(points[i][1], year_before):
+            finding = _total_of_nothing(ind, points, i, row, nothing)
+        if finding is not None:
+            findings.append(finding)
     return findings
+
+
+def _total_of_nothing(
+    ind: Indicator, points: Sequence[Point], i: int, row: Level, nothing: float
+) -> Finding | None:
+    """The warning for a month that is exactly this year's total before it, in a series that
+    has nothing in a share `nothing` of its months, when that reading is far the likelier
+    (kpixl.check.nothing)."""
+    if odds_of_nothing(row, i, nothing) < NOTHING_ODDS:
+        return None
+    period, value = points[i]
+    return Finding(
+        IssueCode.YTD_IN_MONTH,
+        period,
+        f"{period.label} is {as_typed(value, ind)}; the usual level is "
+        f"{about(_neighbours(points, i), ind)}: was 0 meant? (it is exactly the total of this "
+        "year's months before it: the year-to-date total typed in a month with nothing)",
+    )
 
 
 def _judge(
