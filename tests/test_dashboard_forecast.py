@@ -8,8 +8,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from lxml import html as lxml_html
 
 from kpixl.dashboard import write_dashboard
+from kpixl.dashboard.view import DashboardView
+from kpixl.dashboard.webpage import render_page
 from kpixl.pipeline import run
 from kpixl.results import Results
 from tests.conftest import SETTINGS, write_book, write_register
@@ -88,3 +91,24 @@ def test_the_forecast_columns_mark_a_green_kpi_heading_for_amber(tmp_path: Path)
     guidance = [c for row in _sheet_rows(out, "Guidance") for c in row if isinstance(c, str)]
     assert "Year-end Forecasts" in guidance
     assert any("seasons of earlier years" in c and "at risk" in c for c in guidance)
+
+
+AT_RISK = (
+    r"AA01 – at risk: GREEN to date \(90%\), but on course for 89% by the year end "
+    r"\(likely \d+% to \d+%\), AMBER: below the 90% target"
+)
+
+
+def test_why_a_kpi_is_at_risk_is_said_under_its_table(tmp_path: Path) -> None:
+    """The officer asked in committee sees the reason under the KPI table, in the workbook and
+    on the web page: GREEN now, where the year is heading, and which threshold it misses. A
+    KPI on course for GREEN (BB01) gets no such line."""
+    results = _results(tmp_path, "yes")
+    out = write_dashboard(results, "D1", tmp_path / "d.xlsx")
+    cells = [c for row in _sheet_rows(out, "Alpha") for c in row if isinstance(c, str)]
+    said = [c for c in cells if "at risk:" in c]
+    assert len(said) == 1 and re.fullmatch(AT_RISK, said[0])
+    page = lxml_html.document_fromstring(render_page(DashboardView(results, "D1")))
+    notes = [" ".join(p.text_content().split()) for p in page.iter("p")]
+    assert any(re.fullmatch(AT_RISK, n) for n in notes)
+    assert not any(n.startswith("BB01 – at risk") for n in notes)

@@ -46,6 +46,7 @@ class Table:
     rag_cols: list[int] = field(default_factory=list)  # 1-based columns coloured as RAG
     alert_cols: list[int] = field(default_factory=list)
     commentary: list[Commentary] = field(default_factory=list)  # shown under the table
+    at_risk: list[str] = field(default_factory=list)  # why each KPI at risk is, under it too
 
 
 def write_area(ws: Worksheet, view: DashboardView, area: ServiceArea) -> None:
@@ -155,6 +156,8 @@ def _table(
         table.rag_cols = [first_after, first_after + 2] if ytd else [first_after]
         table.rag_cols += [first_after + 5] if ahead else []
         table.rows = [_kpi_row(view, i, periods, ytd, ahead) for i in inds]
+        reasons = [view.at_risk_reason(i) for i in inds] if ahead else []
+        table.at_risk = [r for r in reasons if r]
     else:
         ranged = any(i.has_range for i in inds)
         # No YTD column when no activity needs one: each alerts on the latest month (or has
@@ -286,6 +289,7 @@ def _notes(ws: Worksheet, row: int, table: Table, widths: dict[int, float]) -> i
     span = (1, len(table.headers))
     width = sum(widths.get(c, FIGURE_WIDTH) for c in range(1, span[1] + 1))
     paragraphs = [(i.footnote, Look.NOTE) for i in table.indicators if i.footnote]
+    paragraphs += [(line, Look.NOTE) for line in table.at_risk]
     paragraphs += [(f"{line.ref} – {line.text}", Look.PARAGRAPH) for line in table.commentary]
     for paragraph, look in paragraphs:
         put_paragraph(ws, row, span, paragraph, width, look)

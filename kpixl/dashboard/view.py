@@ -8,7 +8,7 @@ from typing import Any
 from kpixl.dashboard import styles
 from kpixl.errors import UsageError
 from kpixl.periods import Period
-from kpixl.register.model import Indicator, Kind, ServiceArea, YtdMethod
+from kpixl.register.model import Indicator, Kind, Polarity, ServiceArea, YtdMethod, as_shown
 from kpixl.results import DATA_COLUMNS, Commentary, Results
 
 QUARTERS_SHOWN = 4
@@ -156,6 +156,29 @@ class DashboardView:
         word = text(self.latest_field(ind, "forecast_rag"))
         at_risk = ind.is_kpi and self.rags(ind)[1] == "GREEN" and word not in (None, "GREEN")
         return value, word, at_risk
+
+    def at_risk_reason(self, ind: Indicator) -> str | None:
+        """One line on why a KPI is at risk, in the officer's words: `AA01 – at risk: GREEN to
+        date (90%), but on course for 89% by the year end (likely 88% to 90%), AMBER: below
+        the 90% target`; None when it is not at risk."""
+        value, word, at_risk = self.forecast(ind)
+        if not at_risk or value is None or word not in ("AMBER", "RED"):
+            return None
+        low, high = self.forecast_range(ind)
+
+        def shown(x: float) -> str:
+            return as_shown(x, ind.unit, ind.decimals)
+
+        ytd = number(self.latest_field(ind, "ytd"))
+        likely = "" if low is None or high is None else f" (likely {shown(low)} to {shown(high)})"
+        side = "below" if ind.polarity is Polarity.HIGHER else "above"
+        bound, name = (ind.target, "target") if word == "AMBER" else (ind.floor, "floor")
+        against = f": {side} the {shown(bound)} {name}" if bound is not None else ""
+        return (
+            f"{ind.ref} – at risk: GREEN to date"
+            f"{f' ({shown(ytd)})' if ytd is not None else ''}, but on course for "
+            f"{shown(value)} by the year end{likely}, {word}{against}"
+        )
 
     def forecast_range(self, ind: Indicator) -> tuple[float | None, float | None]:
         """Where the year end should fall four times in five: the forecast's low and high."""

@@ -171,6 +171,7 @@ def _table(area: str, table: Table) -> WebTable:
         for ind, entries in zip(table.indicators, table.rows, strict=True)
     ]
     notes = [(ind.footnote, "note") for ind in table.indicators if ind.footnote]
+    notes += [(line, "note") for line in table.at_risk]
     notes += [(f"{line.ref} – {line.text}", "commentary") for line in table.commentary]
     return WebTable(f"{area}: {table.title}", table.headers, rows, notes)
 

@@ -26,7 +26,8 @@ GUIDANCE = (
     "where kpixl holds them and they repeat, and steadied by last year's level where a few "
     "months say less than a whole year; the months are added up as the year-to-date figure is "
     "worked out. The range is how far such forecasts have missed; 'at risk' marks a KPI whose "
-    "year to date is GREEN now but whose forecast is not."
+    "year to date is GREEN now but whose forecast is not, and a line under its table says "
+    "why."
 )
 
 Month = float | None
