@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from kpixl.issues import IssueCode
 from kpixl.register.model import Indicator, Unit, YtdMethod
@@ -18,9 +18,9 @@ TYPED_DIGITS = 6  # a figure with more significant digits was worked out, not ty
 PERCENT_MAX = 1.5  # a meant percentage above 150% is no explanation (unless the register allows)
 
 
-@dataclass(frozen=True)
-class Slip:
-    """A value the figure may have been meant to be, and how it came to be typed wrongly."""
+class Slip(NamedTuple):
+    """A value the figure may have been meant to be, and how it came to be typed wrongly (a
+    tuple, quick to make: ten are made for every month judged)."""
 
     code: IssueCode
     meant: float
@@ -52,17 +52,25 @@ def _all(
     if value:
         sign = "the minus sign lost" if value > 0 else "a stray minus sign"
         yield Slip(IssueCode.WRONG_SIGN, -value, sign)
-    for power in (1, 2, 3):
-        factor = 10**power
-        yield Slip(IssueCode.SCALE_SLIP, value * factor, _scale_why(ind.unit, factor, small=True))
-        yield Slip(IssueCode.SCALE_SLIP, value / factor, _scale_why(ind.unit, factor, small=False))
+    for factor, too_small, too_large in _scale_whys(ind.unit):
+        yield Slip(IssueCode.SCALE_SLIP, value * factor, too_small)
+        yield Slip(IssueCode.SCALE_SLIP, value / factor, too_large)
     if not swaps:
         return
     for meant in swapped(value, percent=ind.unit is Unit.PERCENT):
         yield Slip(IssueCode.SWAPPED_DIGITS, meant, "two digits swapped")
 
 
-@functools.lru_cache(maxsize=64)  # a few words, asked for every month judged
+@functools.cache  # a few words, asked for every month judged
+def _scale_whys(unit: Unit) -> tuple[tuple[int, str, str], ...]:
+    """For ×/÷ 10, 100 and 1000: the factor, and why the figure is that many times too small
+    and too large."""
+    return tuple(
+        (10**p, _scale_why(unit, 10**p, small=True), _scale_why(unit, 10**p, small=False))
+        for p in (1, 2, 3)
+    )
+
+
 def _scale_why(unit: Unit, factor: int, *, small: bool) -> str:
     size = f"{factor:,} times too {'small' if small else 'large'}"
     if unit is Unit.PERCENT:
