@@ -37,7 +37,7 @@ MIN_KNOWN = {12: 3, 4: 1}
 # few figures its spread is measured on (a handful of months, or of earlier years).
 T_90 = (3.078, 1.886, 1.638, 1.533, 1.476, 1.440, 1.415, 1.397, 1.383, 1.372, 1.363)
 Z_80 = 1.2816
-DRIFT = 0.5  # with no earlier year: how far the months to come may sit from the year so far
+DRIFT = 0.75  # with no earlier year: how far the months to come may sit from the year so far
 CLEARLY = 0.8  # a snapshot's seasons are used only when they missed a fifth less
 
 
@@ -407,7 +407,7 @@ def _noise(year: YearFigures, k: int, method: str) -> float:
         return step * math.sqrt(remaining) * widen
     # the level of the months to come is uncertain twice over: measured on a few months, and
     # perhaps not this year's level at all (a season or a step this year has not shown yet),
-    # taken as half a month's spread
+    # taken as three quarters of a month's spread
     total = sd * math.sqrt(remaining + remaining**2 * (1 / len(values) + DRIFT**2)) * widen
     return total if method == "sum" else total / slots
 
