@@ -21,7 +21,7 @@ from kpixl.dashboard.cellwriter import (
 from kpixl.dashboard.styles import Look
 from kpixl.dashboard.view import NA, DashboardView, number, text
 from kpixl.periods import Period
-from kpixl.register.model import AlertOn, Indicator, Kind, ServiceArea, as_shown
+from kpixl.register.model import AlertOn, Indicator, Kind, ServiceArea
 from kpixl.results import Commentary
 
 REF_WIDTH, DESCRIPTION_WIDTH, FIGURE_WIDTH = 10.0, 55.0, 11.0
@@ -200,8 +200,7 @@ def _ahead(view: DashboardView, ind: Indicator, kpi: bool) -> list[Entry]:
     if value is None:
         shown = [Entry(NA, Look.CENTRE)] * RANGED
     else:
-        low, high = view.forecast_range(ind)
-        likely = NA if low is None or high is None else _between(low, high, ind)
+        likely = view.likely_range(ind) or NA
         shown = [Entry(value, Look.NUMBER, styles.number_format(ind)), Entry(likely, Look.CENTRE)]
     if not kpi:
         return shown
@@ -210,12 +209,6 @@ def _ahead(view: DashboardView, ind: Indicator, kpi: bool) -> list[Entry]:
         Entry(word or NA, Look.CENTRE),
         Entry("at risk" if at_risk else "", Look.CENTRE),
     ]
-
-
-def _between(low: float, high: float, ind: Indicator) -> str:
-    """`85% to 87%`; `99%` when both ends show as the same figure."""
-    ends = [as_shown(v, ind.unit, ind.decimals) for v in (low, high)]
-    return ends[0] if ends[0] == ends[1] else " to ".join(ends)
 
 
 def _kpi_row(

@@ -164,13 +164,13 @@ class DashboardView:
         value, word, at_risk = self.forecast(ind)
         if not at_risk or value is None or word not in ("AMBER", "RED"):
             return None
-        low, high = self.forecast_range(ind)
 
         def shown(x: float) -> str:
             return as_shown(x, ind.unit, ind.decimals)
 
         ytd = number(self.latest_field(ind, "ytd"))
-        likely = "" if low is None or high is None else f" (likely {shown(low)} to {shown(high)})"
+        span = self.likely_range(ind)
+        likely = f" (likely {span})" if span else ""
         side = "below" if ind.polarity is Polarity.HIGHER else "above"
         bound, name = (ind.target, "target") if word == "AMBER" else (ind.floor, "floor")
         against = f": {side} the {shown(bound)} {name}" if bound is not None else ""
@@ -180,10 +180,15 @@ class DashboardView:
             f"{shown(value)} by the year end{likely}, {word}{against}"
         )
 
-    def forecast_range(self, ind: Indicator) -> tuple[float | None, float | None]:
-        """Where the year end should fall four times in five: the forecast's low and high."""
-        return (number(self.latest_field(ind, "forecast_low")),
-                number(self.latest_field(ind, "forecast_high")))  # fmt: skip
+    def likely_range(self, ind: Indicator) -> str | None:
+        """Where the year end should fall four times in five, as the dashboard shows figures:
+        `85% to 87%`, or `99%` when both ends show as the same figure; None when unknown."""
+        low = number(self.latest_field(ind, "forecast_low"))
+        high = number(self.latest_field(ind, "forecast_high"))
+        if low is None or high is None:
+            return None
+        ends = [as_shown(v, ind.unit, ind.decimals) for v in (low, high)]
+        return ends[0] if ends[0] == ends[1] else " to ".join(ends)
 
     def prev_year(self, ind: Indicator) -> float | None:
         found = number(self.latest_field(ind, "prev_year"))
