@@ -34,6 +34,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from plausibility import poisson  # the same small counts as the plausibility benchmark's
+
 from kpixl.rate.forecast import YearFigures, year_end, year_ytd
 from kpixl.rate.rating import rag
 from kpixl.rate.thresholds import suggest
@@ -118,7 +120,7 @@ def _count(rng: random.Random, n: int) -> Case:
             mean = base * trend * season[m] * (step if m >= step_at else 1.0)
             means.append(_expected(style, mean, m))
             if style == "small":
-                value = float(_poisson(rng, mean))
+                value = float(poisson(rng, mean))
             elif style == "lumpy-money":
                 lump = rng.uniform(2, 4) if rng.random() < 0.08 else 1
                 year_end_spend = rng.uniform(1.3, 2.0) if m == 11 else 1.0
@@ -155,15 +157,6 @@ def _snapshot(rng: random.Random, n: int) -> Case:
         years.append(YearFigures(tuple(float(v) for v in vals)))
     ind = Indicator(f"S{n}", "stock", "Area", Kind.ACTIVITY, unit=Unit.COUNT, ytd=YtdMethod.LATEST)
     return Case("snapshot", ind, years)
-
-
-def _poisson(rng: random.Random, mean: float) -> int:
-    limit, k, p = math.exp(-mean), 0, 1.0
-    while True:
-        p *= rng.random()
-        if p <= limit:
-            return k
-        k += 1
 
 
 def cases(count: int, seed: int) -> list[Case]:

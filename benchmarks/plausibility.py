@@ -107,10 +107,11 @@ def seasonal_count(rng: random.Random) -> list[float]:
 
 def small_count(rng: random.Random) -> list[float]:
     mean = rng.uniform(1.5, 15)
-    return [float(_poisson(rng, mean)) for _ in range(24)]
+    return [float(poisson(rng, mean)) for _ in range(24)]
 
 
-def _poisson(rng: random.Random, mean: float) -> int:
+def poisson(rng: random.Random, mean: float) -> int:
+    """A Poisson draw (Knuth's): a small count's month (also benchmarks/forecast.py's)."""
     limit, k, p = math.exp(-mean), 0, 1.0
     while True:
         p *= rng.random()
