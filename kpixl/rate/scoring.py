@@ -5,9 +5,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
+from kpixl.check.level import Level
 from kpixl.check.plausibility import Finding, check_series, format_value
 from kpixl.check.validate import Figure, Figures
+from kpixl.forked import shared_map
 from kpixl.issues import Issue, IssueCode, warning
 from kpixl.periods import Period
 from kpixl.rate.forecast import Forecast, YearFigures, year_end
@@ -94,27 +97,46 @@ def score(
     from kpixl.check import screen  # numpy: only once there is something to rate
 
     screened = screen.screen(register, figures, period)
-    quiet = screened.quiet  # sure to raise no warning: not gone through
+    todo = [i for i in register.indicators.values() if i.ref not in screened.quiet]
+    judge = functools.partial(_judged, figures, period, fy_start, screened.levels)
     ytds: dict[str, list[float | None] | None] = {}
     issues: list[Issue] = []
-    for ind in register.indicators.values():
-        if ind.ref in quiet:
-            continue
-        due = _due(ind.is_quarterly, period, fy_start)
-        measured = screened.levels.get(ind.ref)
-        if measured is not None:  # plain values only: nothing but plausibility can warn
-            points = list(zip(due.periods, measured.values, strict=True))
-            for found in check_series(ind, points, (), fy_start, measured):
-                figure = figures.get(Field.VALUE, ind.ref, found.period)
-                issues.append(_plausibility_issue(ind, found, figure))
-            continue
-        series = _Series(ind, due, figures, fy_start)
-        ytds[ind.ref] = _ytds(series, issues)
-        issues.extend(_missing(series))
-        issues.extend(_plausibility(series))
+    for ind, (rated, ytd, found) in zip(todo, shared_map(judge, todo), strict=True):
+        if rated:
+            ytds[ind.ref] = ytd
+        issues += found
     issues.extend(_areas_without_figures(register, figures))
     rows = functools.partial(_table, register, figures, period, ytds)
     return rows, _commentary(register, figures), issues
+
+
+class _Judged(NamedTuple):
+    """What rating one indicator found: its YTDs (when worked out) and its warnings."""
+
+    rated: bool
+    ytds: list[float | None] | None
+    issues: list[Issue]
+
+
+def _judged(
+    figures: Figures, period: Period, fy_start: int, levels: dict[str, Level], ind: Indicator
+) -> _Judged:
+    """The warnings of an indicator the screen could not prove free of them (sure to raise no
+    warning: not gone through); its YTDs too, unless its values are plain (`levels`), where
+    nothing but plausibility can warn."""
+    due = _due(ind.is_quarterly, period, fy_start)
+    measured = levels.get(ind.ref)
+    if measured is not None:
+        points = list(zip(due.periods, measured.values, strict=True))
+        found = [
+            _plausibility_issue(ind, f, figures.get(Field.VALUE, ind.ref, f.period))
+            for f in check_series(ind, points, (), fy_start, measured)
+        ]
+        return _Judged(False, None, found)
+    series = _Series(ind, due, figures, fy_start)
+    issues: list[Issue] = []
+    ytds = _ytds(series, issues)
+    return _Judged(True, ytds, issues + _missing(series) + _plausibility(series))
 
 
 def _table(
