@@ -48,6 +48,10 @@ def test_validate_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
     assert {"code": "drag-fill", "ref": "CS08", "cell": "C13"}.items() <= next(
         i for i in report["issues"] if i["code"] == "drag-fill"
     ).items()
+    # one issue a line, for a person to read and grep to find
+    lines = out.splitlines()
+    assert len(lines) == len(report["issues"]) + 5
+    assert [json.loads(line.rstrip(",")) for line in lines[3:-2]] == report["issues"]
 
 
 def test_validate_human_report_and_exit_1_on_errors(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,7 +46,7 @@ def validate(returns: tuple[Path, ...], register: Path, period: str | None, as_j
     except NothingToRate as exc:
         return nothing_to_rate(exc, as_json)
     if as_json:
-        click.echo(json.dumps(results.report.as_json(), indent=2, ensure_ascii=False))
+        click.echo(results.report.json_text())
     else:
         _print_report(results.report, len(results.files))
     return EXIT_OK if results.report.valid else EXIT_ISSUES
@@ -116,7 +115,7 @@ def nothing_to_rate(exc: NothingToRate, as_json: bool, done: str = "nothing rate
     """When no return gives a figure of the register: what each file gave, as any report is
     shown (JSON too), then why nothing came of it; exit status 1 (the returns are at fault)."""
     if as_json:
-        click.echo(json.dumps(exc.report.as_json(), indent=2, ensure_ascii=False))
+        click.echo(exc.report.json_text())
     else:
         _print_report(exc.report, exc.n_files)
         say(f"{done}: no return gives a figure for any indicator of the register")
