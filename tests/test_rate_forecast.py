@@ -144,6 +144,53 @@ def test_a_level_that_moves_from_year_to_year_is_not_held_back() -> None:
     assert made.value == pytest.approx(12 * level, rel=0.04)
 
 
+def _rest(made: Forecast | None, known: list[float]) -> float:
+    """What a forecast projects for the months to come."""
+    assert made is not None
+    return made.value - sum(known)
+
+
+def test_with_earlier_years_every_month_so_far_counts_but_an_odd_one_counts_less() -> None:
+    """September of the small count: a month of 20 among months of about 11 is a small
+    count's chance, not a one-off, and says the level may be higher — it moves the months to
+    come a little (a median or a trimmed mean would ignore it); a month of 200 moves them no
+    more than a plausible high month does."""
+    history = [year(SMALL[i:] + SMALL[:i]) for i in (0, 4, 8)]
+    steady = [10.0, 12, 14, 9, 11, 14]
+    high = [10.0, 12, 20, 9, 11, 14]
+    wild = [10.0, 12, 200, 9, 11, 14]
+    rest = {
+        name: _rest(year_end(ind(YtdMethod.SUM), year(months + [None] * 6), history), months)
+        for name, months in (("steady", steady), ("high", high), ("wild", wild))
+    }
+    assert rest["steady"] < rest["high"] < rest["steady"] * 1.05
+    assert rest["wild"] < rest["steady"] * 1.1
+
+
+def test_a_season_is_the_years_average_where_they_all_show_it() -> None:
+    """Lumpy spending, its months a quarter either side of 100 from year to year, whose March
+    came to 230, 140 and 150 in three years: in such a series all three are March's year-end
+    spend, so the months to come carry their average (shrunk a little for the noise), not the
+    middle year's 150 — about 15 more than three years of 150 would give (no more with the
+    middle year's alone)."""
+    turn = (1, 0, -1)
+    months = [[100 * (1 + 0.25 * turn[(m + y) % 3]) for m in range(11)] for y in range(3)]
+    this = [100.0, 95, 105, 100, 98, 102]
+
+    def rest(march: tuple[float, float, float]) -> float:
+        history = [year([*ms, m]) for ms, m in zip(months, march, strict=True)]
+        return _rest(year_end(ind(YtdMethod.SUM), year(this + [None] * 6), history), this)
+
+    assert rest((230.0, 140.0, 150.0)) > rest((150.0, 150.0, 150.0)) + 10
+
+
+def test_a_one_month_shock_in_an_earlier_year_makes_no_season() -> None:
+    """A count steady at 100 but for one earlier year's August at 30: August is no dip."""
+    history = [year([100.0] * 12), year([100.0] * 4 + [30.0] + [100.0] * 7), year([100.0] * 12)]
+    made = year_end(ind(YtdMethod.SUM), year([100.0] * 3 + [None] * 9), history)
+    assert made is not None and made.value == pytest.approx(1200, rel=0.005)
+
+
 @pytest.mark.parametrize("known", [3, 6, 9])
 def test_with_no_earlier_year_the_range_holds_most_year_ends(known: int) -> None:
     """Four hundred years of a count of about 100 a month (spread 10), forecast with nothing

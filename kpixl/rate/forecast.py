@@ -39,6 +39,8 @@ T_90 = (3.078, 1.886, 1.638, 1.533, 1.476, 1.440, 1.415, 1.397, 1.383, 1.372, 1.
 Z_80 = 1.2816
 DRIFT = 0.75  # with no earlier year: how far the months to come may sit from the year so far
 CLEARLY = 0.8  # a snapshot's seasons are used only when they missed a fifth less
+FAR_YEAR = 4.0  # a year this many usual strays from a slot's median is left out of its season
+HUBER = 1.5  # a month further than this many usual strays from the level counts as that far
 
 
 @dataclass(frozen=True)
@@ -264,8 +266,7 @@ def _relative(years: list[list[Month]], times: bool) -> tuple[float, ...] | None
     neutral = 1.0 if times else 0.0
     rel = [[v / m if times else v - m for v in y] for y, m in zip(full, means, strict=True)]
     columns = list(zip(*rel, strict=True))
-    # the median: one year's step change or one-month shock does not make a season
-    middles = [statistics.median(c) for c in columns]
+    middles = _typical(columns)
     if len(full) < 2:
         return tuple(neutral + 0.5 * (m - neutral) for m in middles)  # one year: half its shape
     # how much a slot varies from year to year, pooled over the slots (one slot's three or four
@@ -280,6 +281,21 @@ def _relative(years: list[list[Month]], times: bool) -> tuple[float, ...] | None
         average = statistics.fmean(shape)
         shape = [s / average for s in shape]
     return tuple(shape)
+
+
+def _typical(columns: list[tuple[float, ...]]) -> list[float]:
+    """Each slot's season over the years: their mean, leaving out a year far from the others
+    at that slot (a one-month shock, a step change), as judged by how far the years usually
+    stray from each slot's median; the median where that cannot be told."""
+    middles = [statistics.median(c) for c in columns]
+    strays = [abs(v - m) for c, m in zip(columns, middles, strict=True) for v in c if v != m]
+    if len(columns[0]) < 3 or not strays:
+        return middles
+    far = FAR_YEAR * 1.4826 * statistics.median(strays)
+    return [
+        statistics.fmean([v for v in c if abs(v - m) <= far] or [m])
+        for c, m in zip(columns, middles, strict=True)
+    ]
 
 
 # --- projecting the year, by YTD method -------------------------------------------------------------
@@ -308,8 +324,23 @@ def _level(
     plain = _deseasoned(xs, 0, k, shape, times)
     if not plain:
         return None
-    level = _robust_mean(plain)
-    return prior.blend(level, len(plain)) if prior else level
+    if prior is None or len(plain) < 3:
+        return _robust_mean(plain)
+    return prior.blend(_huber(plain, prior.month_var, times), len(plain))
+
+
+def _huber(values: list[float], month_var: float, times: bool) -> float:
+    """The level of `values` with a month far from it (a one-off shock, a lump) counted only as
+    far as HUBER usual strays: as exact as the mean where months stray as usual (a small count's
+    chance), as safe as a median where one does not. Huber's M-estimate, started at the median."""
+    level = statistics.median(values)
+    stray = math.sqrt(month_var) * (abs(level) if times else 1.0)
+    if stray <= 0:  # a volume whose usual month is nothing: its mean
+        return statistics.fmean(values)
+    for _ in range(5):
+        weights = [min(1.0, HUBER * stray / abs(v - level)) if v != level else 1.0 for v in values]
+        level = math.fsum(w * v for w, v in zip(weights, values, strict=True)) / math.fsum(weights)
+    return level
 
 
 def _robust_mean(values: list[float]) -> float:
