@@ -48,6 +48,9 @@ def shared_map(func: Callable[[T], R], items: Sequence[T]) -> list[R]:
     try:
         first = [func(x) for x in items[:split]]
         later = _received(receive, len(items) - split)
+    except BaseException:  # an error here, or Ctrl-C: the copy's half is not wanted
+        copy.terminate()
+        raise
     finally:
         receive.close()
         copy.join()
@@ -74,11 +77,11 @@ def _received(receive: Connection, count: int) -> list[Any] | None:
 
 
 def _work(send: Connection, func: Callable[[T], R], items: Sequence[T]) -> None:
-    """In the copy: the later half's results, sent back; nothing sent when `func` fails (the
-    parent then does the half itself, and raises what the plain map would)."""
+    """In the copy: the later half's results, sent back. Nothing is sent, and nothing said,
+    when `func` fails or the results cannot be sent (the parent then does the half itself,
+    and raises what the plain map would), nor on Ctrl-C (the parent is told it too)."""
     with send:
         try:
-            results = [func(x) for x in items]
-        except Exception:
+            send.send([func(x) for x in items])
+        except BaseException:  # the parent answers for this half
             return
-        send.send(results)

@@ -61,6 +61,30 @@ def test_an_error_in_the_later_half_is_raised_here(monkeypatch: pytest.MonkeyPat
         forked.shared_map(fails_on_seven, list(range(10)))
 
 
+@shared
+def test_an_error_in_the_first_half_stops_the_copy_and_is_raised_alone(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(forked, "LEAST", 4)
+    with pytest.raises(ValueError, match="seven"):
+        forked.shared_map(fails_on_seven, list(range(20)))
+    assert capfd.readouterr().err == ""  # no traceback from the copy
+
+
+def unsendable(x: int) -> object:
+    return lambda: x  # a result pickle cannot send back
+
+
+@shared
+def test_results_the_copy_cannot_send_are_worked_out_here(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(forked, "LEAST", 4)
+    results = forked.shared_map(unsendable, list(range(10)))
+    assert [f() for f in results] == list(range(10))  # type: ignore[operator]
+    assert capfd.readouterr().err == ""
+
+
 def test_no_copy_is_made_beside_another_thread(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(forked.threading, "active_count", lambda: 2)
     monkeypatch.setattr(forked, "LEAST", 2)
