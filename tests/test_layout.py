@@ -14,7 +14,17 @@ import kpixl
 PACKAGE = Path(kpixl.__file__).parent
 
 # Each room's place in the flow: a module may import from a lower room, or from its own.
-GROUND = {"periods", "issues", "errors", "values", "cells", "atomic", "terminal", "outputs"}
+GROUND = {
+    "periods",
+    "issues",
+    "errors",
+    "values",
+    "cells",
+    "atomic",
+    "forked",
+    "terminal",
+    "outputs",
+}
 RANK = {
     "ground": 0,
     "read": 1,
