@@ -345,6 +345,37 @@ def test_extreme_moves(values: list[float], expected: list[list[str]]) -> None:
     assert flat(check_series(ind(), monthly(values))) == expected
 
 
+@pytest.mark.parametrize(
+    "values",
+    [
+        # receipts that come some months only, and move tenfold from month to month
+        [6468, 15529, 2280, 0, 5120, 157600, 3119, 3522, 5367, 670, 6045, 0],
+        [6468, 15529, 2280, 900, 5120, 157600, 3119, 3522, 5367, 670, 6045, 800],
+    ],
+)
+def test_a_figure_ten_times_anything_the_series_has_shown_is_queried(values: list[float]) -> None:
+    """ONS's "thousand pound" test: in a series this lumpy a month of 157,600 is not far in
+    its own noise, but it is ten times anything else it holds, and ÷100 brings it back."""
+    (finding,) = check_series(ind(Unit.CURRENCY_K, ytd=YtdMethod.SUM), monthly(values))
+    assert flat([finding]) == [["scale-slip", "Sep-24"]]
+    assert finding.message == (
+        f"Sep-24 is 157,600; the usual level is ~{'4,300' if 0 in values else '3,300'}: was "
+        "1,576 meant? (100 times too large: a digit too many or the decimal point slipped)"
+    )
+
+
+def test_the_screen_lets_through_a_figure_beyond_the_series_range() -> None:
+    import numpy as np
+
+    from kpixl.check import screen
+
+    values = [6468, 15529, 2280, 900, 5120, 157600, 3119, 3522, 5367, 670, 6045, 800]
+    clear = screen._ordinary(np.array([values], dtype=float), [Unit.CURRENCY_K], np.array([True]))
+    assert not clear[0]
+    five_times = [*values[:5], 5 * 15529, *values[6:]]  # a big month, not beyond belief
+    assert check_series(ind(Unit.CURRENCY_K, ytd=YtdMethod.SUM), monthly(five_times)) == []
+
+
 def test_the_same_month_last_year_explains_a_march_peak() -> None:
     last_year = [1000, 1020, 990, 1010, 1005, 995, 1015, 985, 1000, 1010, 990, 10100]
     this_year = [1010, 1000, 1020, 995, 1005, 990, 1010, 1000, 985, 1015, 1005, 10150]

@@ -46,6 +46,7 @@ NEEDED = {  # how far the value, and how near the value meant, where not Z_SLIP 
     IssueCode.WRONG_SIGN: (Z_SCALE, Z_SCALE_FIT),
 }
 Z_EXTREME = 8.0  # a move no slip explains: this far, and an order of magnitude
+RANGE = 10.0  # a figure this many times beyond every other month, a ×/÷ slip brings back
 EXTREME_LOG = math.log(10.0)
 EXTREME_POINTS = 0.5  # for a percentage, an order of magnitude is half the scale
 # nothing nearer than this can warn, but the year-to-date total typed (kpixl.check.screen)
@@ -101,12 +102,14 @@ def _far_months(
     nearest = min(Z_MIN, Z_YTD) if summed else Z_MIN  # nothing nearer can be queried
     # often nothing (its zeros left out): a month may be the YTD typed where there was nothing
     nothing = (len(every) - len(points)) / (len(every) - 1) if summed else 0.0
+    beyond = _beyond_range(ind, points)
     findings = []
     for i in range(first, len(points)):
-        if row.z[i] < nearest and not nothing:
+        if row.z[i] < nearest and not nothing and i not in beyond:
             continue
         year_before = _year_before(ind, every, points[i][0], fy_start)
-        finding = _judge(ind, points, i, row, year_before) if row.z[i] >= nearest else None
+        judged = row.z[i] >= nearest or i in beyond
+        finding = _judge(ind, points, i, row, year_before, beyond) if judged else None
         if finding is None and nothing and is_total(points[i][1], year_before):
             finding = _total_of_nothing(ind, points, i, row, nothing)
         if finding is not None:
@@ -133,10 +136,16 @@ def _total_of_nothing(
 
 
 def _judge(
-    ind: Indicator, points: Sequence[Point], i: int, row: Level, year_before: list[float] | None
+    ind: Indicator,
+    points: Sequence[Point],
+    i: int,
+    row: Level,
+    year_before: list[float] | None,
+    beyond: frozenset[int] = frozenset(),
 ) -> Finding | None:
     """The warning for a month far from its level: the slip that best explains it, else an
-    extreme move, else none. `year_before` holds this year's earlier months, when all given."""
+    extreme move, else none. `year_before` holds this year's earlier months, when all given;
+    `beyond`, the months beyond the series' range (_beyond_range)."""
     period, value = points[i]
     seasonal, stood_out = _same_month_last_year(points, i, row)
     # last year's month makes this one less far only where it stood out from its own months
@@ -164,6 +173,9 @@ def _judge(
         fit = min(_z_near(sides, row.noise[i], scaled, both), _z_from(row, i, seasonal, scaled))
         if fit <= close and fit <= FIT_SHARE * z and (best is None or fit < best[0]):
             best = (fit, slip)
+    if best is None and lonely and i in beyond:
+        back = _back_in_range(ind, points, i)
+        best = None if back is None else (0.0, back)
     level = _level_near(row, i, seasonal, value)
     usual = _neighbours(points, i)  # the level a reader would name
     typed = f"{period.label} is {as_typed(value, ind)}; the usual level is {about(usual, ind)}"
@@ -176,6 +188,35 @@ def _judge(
     if lonely and z >= Z_EXTREME and _order_of_magnitude(ind, row, i, level):
         return _extreme(ind, period, value, usual)
     return None
+
+
+def _beyond_range(ind: Indicator, points: Sequence[Point]) -> frozenset[int]:
+    """The months more than RANGE times the largest of the series' other months: ONS's
+    "thousand pound" test, for a series whose months move too much for its noise to tell a
+    ×/÷ slip (lumpy receipts). Only above: in such a series a month with little in it is
+    real often enough (PI03c's 30 among thousands); and never a percentage, whose ×100 slips
+    are far by its own noise."""
+    sizes = [abs(v) for _, v in points]
+    some = sorted(x for x in sizes if x)
+    if ind.unit is Unit.PERCENT or len(some) < 3:
+        return frozenset()
+    high = some[-1]  # the others' largest: the next largest for the largest itself
+    return frozenset(
+        i for i, x in enumerate(sizes) if x > RANGE * (some[-2] if x == high else high)
+    )
+
+
+def _back_in_range(ind: Indicator, points: Sequence[Point], i: int) -> Slip | None:
+    """The ÷ 10, 100 or 1000 that brings a month beyond the series' range back among the
+    other months (those with something in them), the nearest their middle."""
+    others = [abs(v) for j, (_, v) in enumerate(points) if j != i and v != 0]
+    low, high, middle = min(others), max(others), statistics.median(others)
+    among = [
+        slip
+        for slip in candidates(ind, points[i][1], None, swaps=False)
+        if slip.code is IssueCode.SCALE_SLIP and low <= abs(slip.meant) <= high
+    ]
+    return min(among, key=lambda s: abs(math.log(abs(s.meant) / middle)), default=None)
 
 
 def _thresholds(code: IssueCode, z: float, edge: bool) -> tuple[float, float]:

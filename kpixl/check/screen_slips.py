@@ -16,6 +16,7 @@ from kpixl.check.plausibility import (
     EXTREME_LOG,
     EXTREME_POINTS,
     FIT_SHARE,
+    RANGE,
     SWAP_SHARE,
     Z_EXTREME,
     Z_FIT,
@@ -43,7 +44,23 @@ def possible(values: Floats, found: Measured, percent: Flags, summed: Flags) -> 
     swap = (z >= Z_SWAP * BELOW) & (~one_side | (z >= Z_SWAP_EDGE * BELOW))
     swap &= _swaps_fit(values, found, z, percent)
     extreme = (z >= Z_EXTREME * BELOW) & _order_of_magnitude(values, found, percent)
-    result: Flags = near | swap | extreme
+    result: Flags = near | swap | extreme | _beyond_range(values, percent)
+    return result
+
+
+def _beyond_range(values: Floats, percent: Flags) -> Flags:
+    """Months more than RANGE times the largest other month of their row (the rules'
+    _beyond_range), whatever their distance in noise."""
+    sizes = np.where(values != 0, np.abs(values), np.nan)
+    ordered = np.sort(sizes, axis=1)  # nothing (NaN) last
+    count = np.sum(~np.isnan(sizes), axis=1)
+    rows = np.arange(values.shape[0])
+    top = ordered[rows, np.maximum(count - 1, 0)][:, None]
+    below_top = ordered[rows, np.maximum(count - 2, 0)][:, None]
+    with np.errstate(invalid="ignore"):
+        high = np.where(sizes == top, below_top, top)  # the largest of the other months
+        far = sizes > RANGE * high * BELOW
+    result: Flags = far & (count >= 3)[:, None] & ~percent[:, None]
     return result
 
 
