@@ -46,7 +46,7 @@ NEEDED = {  # how far the value, and how near the value meant, where not Z_SLIP 
     IssueCode.WRONG_SIGN: (Z_SCALE, Z_SCALE_FIT),
 }
 Z_EXTREME = 8.0  # a move no slip explains: this far, and an order of magnitude
-RANGE = 10.0  # a figure this many times beyond every other month, a ×/÷ slip brings back
+RANGE = 10.0  # a figure over this many times every other month: queried if ÷ brings it back
 EXTREME_LOG = math.log(10.0)
 EXTREME_POINTS = 0.5  # for a percentage, an order of magnitude is half the scale
 # nothing nearer than this can warn, but the year-to-date total typed (kpixl.check.screen)
@@ -109,7 +109,7 @@ def _far_months(
             continue
         year_before = _year_before(ind, every, points[i][0], fy_start)
         judged = row.z[i] >= nearest or i in beyond
-        finding = _judge(ind, points, i, row, year_before, beyond) if judged else None
+        finding = _judge(ind, points, i, row, year_before, i in beyond) if judged else None
         if finding is None and nothing and is_total(points[i][1], year_before):
             finding = _total_of_nothing(ind, points, i, row, nothing)
         if finding is not None:
@@ -141,11 +141,11 @@ def _judge(
     i: int,
     row: Level,
     year_before: list[float] | None,
-    beyond: frozenset[int] = frozenset(),
+    beyond: bool = False,
 ) -> Finding | None:
     """The warning for a month far from its level: the slip that best explains it, else an
     extreme move, else none. `year_before` holds this year's earlier months, when all given;
-    `beyond`, the months beyond the series' range (_beyond_range)."""
+    `beyond`, whether the month is beyond the series' range (_beyond_range)."""
     period, value = points[i]
     seasonal, stood_out = _same_month_last_year(points, i, row)
     # last year's month makes this one less far only where it stood out from its own months
@@ -173,7 +173,7 @@ def _judge(
         fit = min(_z_near(sides, row.noise[i], scaled, both), _z_from(row, i, seasonal, scaled))
         if fit <= close and fit <= FIT_SHARE * z and (best is None or fit < best[0]):
             best = (fit, slip)
-    if best is None and lonely and i in beyond:
+    if best is None and lonely and beyond:
         back = _back_in_range(ind, points, i)
         best = None if back is None else (0.0, back)
     level = _level_near(row, i, seasonal, value)
