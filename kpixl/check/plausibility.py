@@ -13,6 +13,7 @@ import functools
 import math
 import statistics
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from kpixl.check.level import SIDE, Level, level
 from kpixl.check.nothing import NOTHING_ODDS, is_total, odds_of_nothing
@@ -159,11 +160,43 @@ def _judge(
         year_before is None or row.left[i] != row.left[i] or row.right[i] != row.right[i]
     ):
         return None
+    slip = _best_slip(ind, row, i, year_before, _Month(z, edge, seasonal, lonely))
+    if slip is None and lonely and beyond:
+        slip = _back_in_range(ind, points, i)
+    level = _level_near(row, i, seasonal, value)
+    usual = _neighbours(points, i)  # the level a reader would name
+    typed = f"{period.label} is {as_typed(value, ind)}; the usual level is {about(usual, ind)}"
+    if slip is not None:
+        meant = _rounded(slip.meant, row.resolution)
+        message = f"{typed}: was {as_typed(meant, ind)} meant? ({slip.why})"
+        return Finding(slip.code, period, message)
+    if value == 0 and row.log and row.noise[i] >= LUMPY_NOISE:
+        return None  # a flow this lumpy may well have nothing some month
+    if lonely and z >= Z_EXTREME and _order_of_magnitude(ind, row, i, level):
+        return _extreme(ind, period, value, usual)
+    return None
+
+
+class _Month(NamedTuple):
+    """How a far month stands: how far from its level (z), whether its level shows on one
+    side only, its level from the same month last year, and whether no other month is near."""
+
+    z: float
+    edge: bool
+    seasonal: float | None
+    lonely: bool
+
+
+def _best_slip(
+    ind: Indicator, row: Level, i: int, year_before: list[float] | None, month: _Month
+) -> Slip | None:
+    """The slip whose value meant fits the month's level best, each within its thresholds."""
+    z, edge, seasonal = month.z, month.edge, month.seasonal
     best: tuple[float, Slip] | None = None
     sides = [float(x) for x in (row.left[i], row.right[i]) if x == x]  # the levels either side
     swaps = z >= (Z_SWAP_EDGE if edge else Z_SWAP)  # else no swap could be far enough
-    for slip in candidates(ind, value, year_before, swaps=swaps):
-        if not lonely and slip.code is not IssueCode.YTD_IN_MONTH:
+    for slip in candidates(ind, row.values[i], year_before, swaps=swaps):
+        if not month.lonely and slip.code is not IssueCode.YTD_IN_MONTH:
             continue
         both = slip.code is IssueCode.SWAPPED_DIGITS  # the weakest explanation: fit each side
         needed, close = _thresholds(slip.code, z, edge)
@@ -173,21 +206,7 @@ def _judge(
         fit = min(_z_near(sides, row.noise[i], scaled, both), _z_from(row, i, seasonal, scaled))
         if fit <= close and fit <= FIT_SHARE * z and (best is None or fit < best[0]):
             best = (fit, slip)
-    if best is None and lonely and beyond:
-        back = _back_in_range(ind, points, i)
-        best = None if back is None else (0.0, back)
-    level = _level_near(row, i, seasonal, value)
-    usual = _neighbours(points, i)  # the level a reader would name
-    typed = f"{period.label} is {as_typed(value, ind)}; the usual level is {about(usual, ind)}"
-    if best is not None:
-        meant = _rounded(best[1].meant, row.resolution)
-        message = f"{typed}: was {as_typed(meant, ind)} meant? ({best[1].why})"
-        return Finding(best[1].code, period, message)
-    if value == 0 and row.log and row.noise[i] >= LUMPY_NOISE:
-        return None  # a flow this lumpy may well have nothing some month
-    if lonely and z >= Z_EXTREME and _order_of_magnitude(ind, row, i, level):
-        return _extreme(ind, period, value, usual)
-    return None
+    return None if best is None else best[1]
 
 
 def _beyond_range(ind: Indicator, points: Sequence[Point]) -> frozenset[int]:
