@@ -54,6 +54,21 @@ def test_earlier_years_give_the_months_to_come_their_season() -> None:
     assert plain is not None and plain.value < made.value  # without them, March's peak is missed
 
 
+def test_an_earlier_year_with_a_month_or_two_missing_still_gives_its_seasons() -> None:
+    """A return never sent, a month a published series left out: the year is filled in from
+    the months beside it and still counts; a year with three months missing does not."""
+    history = [[100 * (1.05**y) * s for s in SEASON] for y in range(3)]
+    holed: list[list[float | None]] = [list(h) for h in history]
+    holed[0][4], holed[1][8], holed[2][1], holed[2][10] = None, None, None, None
+    actual = [115.76 * s for s in SEASON]
+    made = year_end(ind(YtdMethod.SUM), year(actual, 6), [year(h) for h in holed])
+    assert made is not None and made.years == 3 and "seasons" in made.rule
+    assert made.value == pytest.approx(sum(actual), rel=0.01)
+    holed[2][5] = None  # three missing: that year is not used
+    made = year_end(ind(YtdMethod.SUM), year(actual, 6), [year(h) for h in holed])
+    assert made is not None and made.years == 2
+
+
 def test_a_ratio_projects_numerators_and_denominators_apart() -> None:
     dens = [200.0, 210.0, 190.0, 205.0, 195.0, 200.0]
     nums = [d * 0.9 for d in dens]

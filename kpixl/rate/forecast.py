@@ -16,6 +16,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from kpixl.rate.gaps import filled_in
 from kpixl.rate.rating import compute_ytd
 from kpixl.register.model import Indicator, Unit, YtdMethod
 
@@ -121,9 +122,7 @@ def year_end(
     if ind.ytd is YtdMethod.NONE or len(known) < MIN_KNOWN.get(slots, 3) or known[-1] == slots - 1:
         return None
     k = known[-1] + 1
-    history = [
-        y for y in earlier if len(y.values) == slots and all(v is not None for v in y.values)
-    ]
+    history = _mended(earlier, slots)
     method = _method(ind, this_year, k)
     if not history:
         value = _project(ind, this_year, k, None, None)
@@ -138,6 +137,26 @@ def year_end(
     spread = math.sqrt(statistics.fmean(m * m for m in misses)) * _t90(len(misses))
     rule = SEASONAL if seasons else PLAIN
     return _made(value, spread, ind, this_year, (k, len(history), rule, method))
+
+
+def _mended(earlier: Sequence[YearFigures], slots: int) -> list[YearFigures]:
+    """The earlier years whole: as given, or with a month or two missing (at most one slot in
+    six: a return never sent, a month a published series left out) filled in; a year with
+    more missing is left out. A year's numerators and denominators likewise, or none when
+    they have more missing."""
+    every = [y.values for y in earlier]
+    all_nums = [y.numerators or () for y in earlier]
+    all_dens = [y.denominators or () for y in earlier]
+    whole = []
+    for year in earlier:
+        values = filled_in(year.values, every, slots)
+        if values is None:
+            continue
+        nums = filled_in(year.numerators, all_nums, slots) if year.numerators else None
+        dens = filled_in(year.denominators, all_dens, slots) if year.denominators else None
+        both = nums is not None and dens is not None
+        whole.append(YearFigures(values, nums if both else None, dens if both else None))
+    return whole
 
 
 def _t90(degrees: int) -> float:
