@@ -15,7 +15,8 @@ how often the range held the year end, at month 9 how often the year-end RAG was
            come included): how much better than the naive rules any forecast could be here;
   past:    the same without the steps still to come (the true level at the last known month,
            its seasons and growth carried on): what a forecast that read the months so far
-           without any error could do, knowing nothing of the year's surprises to come.
+           without any error could do, knowing nothing of the year's surprises to come;
+and the overall figures again with one month, at random, missing from each earlier year.
 Targets (issue 18): at month 6 the error is at least 20% below the better naive rule; at month
 9 the year-end RAG is right for at least 90% of KPIs.
 """
@@ -235,11 +236,25 @@ def _error(case: Case, guess: float, actual: float) -> float:
 Line = tuple[float, float, float, bool, bool | None, float, float]
 
 
-def back_test(all_cases: list[Case], month: int, history: bool) -> dict[str, dict[str, float]]:
+def _holed(year: YearFigures, rng: random.Random) -> YearFigures:
+    """The year with one month, at random, missing (a return never sent)."""
+    gone = rng.randrange(len(year.values))
+
+    def part(xs: tuple[float | None, ...] | None) -> tuple[float | None, ...] | None:
+        return None if xs is None else tuple(None if i == gone else x for i, x in enumerate(xs))
+
+    return YearFigures(part(year.values) or (), part(year.numerators), part(year.denominators))
+
+
+def back_test(
+    all_cases: list[Case], month: int, history: bool, holes: bool = False
+) -> dict[str, dict[str, float]]:
     rows: dict[str, list[Line]] = {}
+    rng = random.Random(month)
     for case in all_cases:
         actual = _actual(case)
         earlier = case.years[:-1] if history else []
+        earlier = [_holed(y, rng) for y in earlier] if holes else earlier
         made = year_end(case.ind, _cut(case.years[-1], month), earlier)
         if made is None:
             continue
@@ -404,6 +419,13 @@ def main() -> None:
             print(f"\nmonth {month}: mean absolute error of the year-end YTD "
                   "(points for rates, % of the year end otherwise)")  # fmt: skip
             _print_table(table, ideal=True)
+    print(f"\n## with earlier years ({YEARS - 1} of them), each with one month missing")
+    for month in (3, 6, 9):
+        s = back_test(all_cases, month, history=True, holes=True)["overall"]
+        best = min(s["carry"], s["recent"])
+        print(f"month {month}: forecast {s['forecast']:.2f}, better naive rule {best:.2f}: "
+              f"better by {100 * (1 - s['forecast'] / best):.0f}%, range held "
+              f"{s['range held']:.0f}%, RAG right {s['RAG right']:.0f}%")  # fmt: skip
     print("\n## the samples (FY 2024/25, one year: no earlier years), against March's YTD")
     for month, table in samples_back_test().items():
         print(f"\nmonth {month} ({CUTS[month]}): mean absolute error of the year-end YTD")
