@@ -112,3 +112,26 @@ def test_why_a_kpi_is_at_risk_is_said_under_its_table(tmp_path: Path) -> None:
     notes = [" ".join(p.text_content().split()) for p in page.iter("p")]
     assert any(re.fullmatch(AT_RISK, n) for n in notes)
     assert not any(n.startswith("BB01 – at risk") for n in notes)
+
+
+def test_earlier_years_in_the_returns_are_taken_oldest_first(tmp_path: Path) -> None:
+    """A small count that has run at ~12 a month for the last two years (10 the year before):
+    June's forecast leans on last year's level, not on the oldest year's."""
+    small = [8, 12, 10, 14, 6, 10, 12, 8, 10, 11, 9, 10]
+    years = [
+        small,
+        [round(v * 1.2) for v in small[4:] + small[:4]],
+        [round(v * 1.2) for v in small[8:] + small[:8]],
+    ]
+    names = ["Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar"]
+    months = [f"{n}-{21 + y + (i > 8)}" for y in range(3) for i, n in enumerate(names)]
+    row = ["AA04", "Calls received", *(v for year in years for v in year), 12, 12, 12]
+    returns = write_book(
+        tmp_path / "alpha.xlsx",
+        {"KPIs": [["Ref", "Indicator description", *months, "Apr-24", "May-24", "Jun-24"], row]},
+    )
+    data = run([returns], write_register(tmp_path / "register.xlsx")).data
+    june = data[(data["ref"] == "AA04") & (data["period"] == "2024-06")].iloc[0]
+    assert june["forecast"] == pytest.approx(
+        146, abs=2
+    )  # 12 a month; 137 from the oldest year's 10

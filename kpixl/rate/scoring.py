@@ -250,11 +250,12 @@ def _year(series: _Series, back: int, slots: int, known: int | None = None) -> Y
 
 
 def _earlier_years(series: _Series, slots: int) -> list[YearFigures]:
-    """Up to three earlier financial years the returns give whole."""
+    """Up to three earlier financial years the returns give, oldest first (the forecast takes
+    the last as last year, and fills in or leaves out a year with months missing)."""
     if not series.has_last_year:
         return []
-    years = [_year(series, back, slots) for back in (1, 2, 3)]
-    return [y for y in years if all(v is not None for v in y.values)]
+    years = [_year(series, back, slots) for back in (3, 2, 1)]
+    return [y for y in years if any(v is not None for v in y.values)]
 
 
 # The Data table's words for ratings, alerts and directions (None where there is none).
