@@ -20,9 +20,23 @@ def years(levels: list[float]) -> list[YearFigures]:
     return [YearFigures(tuple(level * s for s in SEASON)) for level in levels]
 
 
-def test_nothing_is_suggested_without_a_whole_year() -> None:
-    part = YearFigures((100.0, 100.0, None, *([100.0] * 9)))
+def test_nothing_is_suggested_without_a_year_nearly_whole() -> None:
+    part = YearFigures((100.0, 100.0, None, None, None, *([100.0] * 7)))  # three months missing
     assert suggest(activity(AlertOn.LATEST), [part]) is None
+
+
+def test_a_year_with_a_month_missing_still_counts() -> None:
+    """A return never sent: the years, each a month short, suggest what the whole years do."""
+    whole = years([1000, 1100, 1210])
+    holed = [
+        YearFigures(tuple(None if i == gone else v for i, v in enumerate(y.values)))
+        for y, gone in zip(whole, (1, 5, 9), strict=True)
+    ]
+    for alert_on in (AlertOn.LATEST, AlertOn.YTD):
+        made, full = suggest(activity(alert_on), holed), suggest(activity(alert_on), whole)
+        assert made is not None and full is not None and made.years == full.years == 3
+        assert made.upper == pytest.approx(full.upper, rel=0.05)
+        assert made.lower == pytest.approx(full.lower, rel=0.05)
 
 
 def test_a_monthly_range_follows_the_trend_and_holds_most_months() -> None:

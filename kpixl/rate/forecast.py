@@ -122,7 +122,7 @@ def year_end(
     if ind.ytd is YtdMethod.NONE or len(known) < MIN_KNOWN.get(slots, 3) or known[-1] == slots - 1:
         return None
     k = known[-1] + 1
-    history = _mended(earlier, slots)
+    history = whole_years(earlier, slots)
     method = _method(ind, this_year, k)
     if not history:
         value = _project(ind, this_year, k, None, None)
@@ -139,7 +139,7 @@ def year_end(
     return _made(value, spread, ind, this_year, (k, len(history), rule, method))
 
 
-def _mended(earlier: Sequence[YearFigures], slots: int) -> list[YearFigures]:
+def whole_years(earlier: Sequence[YearFigures], slots: int) -> list[YearFigures]:
     """The earlier years whole: as given, or with a month or two missing (at most one slot in
     six: a return never sent, a month a published series left out) filled in; a year with
     more missing is left out. A year's numerators and denominators likewise, or none when

@@ -12,7 +12,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from kpixl.rate.forecast import T_90, YearFigures, year_ytd
+from kpixl.rate.forecast import T_90, YearFigures, whole_years, year_ytd
 from kpixl.rate.rating import Rag, rag
 from kpixl.register.model import AlertOn, Indicator, Polarity, YtdMethod
 
@@ -38,9 +38,10 @@ class Suggestion:
 
 
 def suggest(ind: Indicator, years: Sequence[YearFigures]) -> Suggestion | None:
-    """Thresholds for next year from `years` (oldest first, whole years only); None when there
-    is too little to go on (no whole year)."""
-    whole = [y for y in years if all(v is not None for v in y.values)]
+    """Thresholds for next year from `years` (oldest first; a year with a month or two
+    missing filled in, one with more left out); None when there is too little to go on (no
+    whole year)."""
+    whole = whole_years(years, len(years[-1].values)) if years else []
     if not whole:
         return None
     if ind.is_kpi:
