@@ -42,7 +42,7 @@ def _like_other_years(
     level over those slots; the median of those (None where no other year can tell)."""
     guesses = []
     for other in years:
-        if len(other) != len(xs) or other[i] is None or other is xs:
+        if len(other) != len(xs) or other[i] is None:  # (this year's own slot i is missing)
             continue
         common = [j for j in known if other[j] is not None]
         theirs = math.fsum(float(other[j] or 0.0) for j in common)
