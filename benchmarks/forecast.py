@@ -29,6 +29,7 @@ import math
 import random
 import statistics
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -166,11 +167,17 @@ def cases(count: int, seed: int) -> list[Case]:
     return [makers[i % len(makers)](rng, i) for i in range(count)]
 
 
-def _cut(year: YearFigures, known: int) -> YearFigures:
+def _kept(year: YearFigures, keep: Callable[[int], bool]) -> YearFigures:
+    """The year with only the slots `keep` says yes to (the rest unknown)."""
+
     def part(xs: tuple[float | None, ...] | None) -> tuple[float | None, ...] | None:
-        return None if xs is None else tuple(x if i < known else None for i, x in enumerate(xs))
+        return None if xs is None else tuple(x if keep(i) else None for i, x in enumerate(xs))
 
     return YearFigures(part(year.values) or (), part(year.numerators), part(year.denominators))
+
+
+def _cut(year: YearFigures, known: int) -> YearFigures:
+    return _kept(year, lambda i: i < known)
 
 
 def _actual(case: Case) -> float:
@@ -239,11 +246,7 @@ Line = tuple[float, float, float, bool, bool | None, float, float]
 def _holed(year: YearFigures, rng: random.Random) -> YearFigures:
     """The year with one month, at random, missing (a return never sent)."""
     gone = rng.randrange(len(year.values))
-
-    def part(xs: tuple[float | None, ...] | None) -> tuple[float | None, ...] | None:
-        return None if xs is None else tuple(None if i == gone else x for i, x in enumerate(xs))
-
-    return YearFigures(part(year.values) or (), part(year.numerators), part(year.denominators))
+    return _kept(year, lambda i: i != gone)
 
 
 def back_test(
