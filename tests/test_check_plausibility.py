@@ -182,7 +182,8 @@ def test_swapped_digits(typed: float, expected: list[list[str]]) -> None:
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
-        # 18 typical changes off; 4,650 is 1.6 from the level: an eighth as far, so worth a query
+        # 18 typical changes off; 4,650 is 1.6 from the level: under a quarter as far, so worth
+        # a query
         (6450, ["Sep-24 is 6,450; the usual level is ~4,500: was 4,650 meant? (two digits "
                 "swapped)"]),
         (6540, []),  # 5,640 and 6,450 are as far from the level as it is near: no explanation
@@ -194,6 +195,33 @@ def test_a_swap_that_brings_a_far_value_nearly_to_the_level(
 ) -> None:
     got = check_series(ind(), monthly(with_month(STEADY, 5, typed)))
     assert [f.message for f in got] == expected
+
+
+def test_a_far_percentage_a_swap_brings_within_two_changes_of_the_level() -> None:
+    """48% among months of 73-81%: 84% is 1.5 typical changes from the further side's level,
+    under a quarter as far as the figure typed (7): worth a query (an eighth was asked before)."""
+    values = [0.79, 0.77, 0.77, 0.75, 0.78, 0.78, 0.48, 0.81, 0.78, 0.74, 0.79, 0.73]
+    got = check_series(ind(Unit.PERCENT), monthly(values))
+    assert [f.message for f in got] == [
+        "Oct-24 is 48%; the usual level is ~78%: was 84% meant? (two digits swapped)"
+    ]
+
+
+def test_a_december_dip_or_a_march_peak_is_no_swap_unless_last_year_says_so() -> None:
+    """December a tenth down, or March a tenth up, one swap from the level (4,150 from 4,510;
+    4,950 from 4,590): with no last year to tell, that is how a council's series often go, so no
+    swap is offered; where last year's December and March were like any month, it is queried."""
+    dip = with_month(STEADY, 8, 4150)
+    peak = with_month(STEADY, 11, 4950)
+    for values in (dip, peak):
+        assert check_series(ind(), monthly(values)) == []
+    last_year = monthly(STEADY, start=APR24.shift(-12))
+    got = check_series(ind(), monthly(dip), last_year)
+    assert [f.message for f in got] == [
+        "Dec-24 is 4,150; the usual level is ~4,500: was 4,510 meant? (two digits swapped)"
+    ]
+    got = check_series(ind(), monthly(with_month(STEADY, 5, 4150)))  # September: no season
+    assert [f.code.value for f in got] == ["swapped-digits"]
 
 
 @pytest.mark.parametrize(

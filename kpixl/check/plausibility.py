@@ -38,7 +38,7 @@ Z_SCALE_FIT = 4.0  # and the value meant may be a little further from the level
 Z_SCALE_EDGE = 4.0  # where only one side tells the level (the year's first or last month)
 Z_SWAP = 4.0  # swaps make several candidates: the value must be far
 Z_SWAP_FIT = 1.0  # and the value meant must fit closely,
-SWAP_SHARE, Z_SWAP_FIT_FAR = 0.125, 2.0  # or be an eighth as far as the value typed, up to 2
+Z_SWAP_FIT_FAR = 2.0  # or be a quarter as far as the value typed (FIT_SHARE), up to 2
 Z_SWAP_EDGE = 8.0  # where only one side tells the level (the year's first or last month)
 NEEDED = {  # how far the value, and how near the value meant, where not Z_SLIP and Z_FIT
     IssueCode.YTD_IN_MONTH: (Z_YTD, Z_FIT),
@@ -110,7 +110,9 @@ def _far_months(
             continue
         year_before = _year_before(ind, every, points[i][0], fy_start)
         judged = row.z[i] >= nearest or i in beyond
-        finding = _judge(ind, points, i, row, year_before, i in beyond) if judged else None
+        finding = (
+            _judge(ind, points, i, row, year_before, i in beyond, fy_start) if judged else None
+        )
         if finding is None and nothing and is_total(points[i][1], year_before):
             finding = _total_of_nothing(ind, points, i, row, nothing)
         if finding is not None:
@@ -143,6 +145,7 @@ def _judge(
     row: Level,
     year_before: list[float] | None,
     beyond: bool = False,
+    fy_start: int = 4,
 ) -> Finding | None:
     """The warning for a month far from its level: the slip that best explains it, else an
     extreme move, else none. `year_before` holds this year's earlier months, when all given;
@@ -160,7 +163,8 @@ def _judge(
         year_before is None or row.left[i] != row.left[i] or row.right[i] != row.right[i]
     ):
         return None
-    slip = _best_slip(ind, row, i, year_before, _Month(z, edge, seasonal, lonely))
+    season = seasonal is None and _in_season(ind, row, i, period, fy_start)
+    slip = _best_slip(ind, row, i, year_before, _Month(z, edge, seasonal, lonely, season))
     if slip is None and lonely and beyond:
         slip = _back_in_range(ind, points, i)
     level = _level_near(row, i, seasonal, value)
@@ -179,12 +183,30 @@ def _judge(
 
 class _Month(NamedTuple):
     """How a far month stands: how far from its level (z), whether its level shows on one
-    side only, its level from the same month last year, and whether no other month is near."""
+    side only, its level from the same month last year, whether no other month is near, and
+    whether it goes the way its season often goes with last year unknown (_in_season)."""
 
     z: float
     edge: bool
     seasonal: float | None
     lonely: bool
+    season: bool = False
+
+
+def _in_season(ind: Indicator, row: Level, i: int, period: Period, fy_start: int) -> bool:
+    """A December below its level (Christmas) or the financial year's last month above it
+    (year-end spending, catching up): how a council's monthly series often go. Where last
+    year's same month is not known to tell, a swap of two digits — the weakest explanation —
+    is not offered for such a month: a real dip happens to be one swap from the level too
+    often."""
+    if ind.is_quarterly:
+        return False
+    sides = [float(x) for x in (row.left[i], row.right[i]) if x == x]
+    if not sides:
+        return False
+    if period.month == 12:
+        return row.scaled[i] < min(sides)
+    return period.month % 12 + 1 == fy_start and row.scaled[i] > max(sides)
 
 
 def _best_slip(
@@ -194,7 +216,8 @@ def _best_slip(
     z, edge, seasonal = month.z, month.edge, month.seasonal
     best: tuple[float, Slip] | None = None
     sides = [float(x) for x in (row.left[i], row.right[i]) if x == x]  # the levels either side
-    swaps = z >= (Z_SWAP_EDGE if edge else Z_SWAP)  # else no swap could be far enough
+    # else no swap could be far enough, or the month is where its season often takes it
+    swaps = z >= (Z_SWAP_EDGE if edge else Z_SWAP) and not month.season
     for slip in candidates(ind, row.values[i], year_before, swaps=swaps):
         if not month.lonely and slip.code is not IssueCode.YTD_IN_MONTH:
             continue
@@ -252,9 +275,9 @@ def _thresholds(code: IssueCode, z: float, edge: bool) -> tuple[float, float]:
 
 def swap_fit(z: float) -> float:
     """How near both sides' levels a value meant by swapping two digits must be, in typical
-    changes, for a value typed `z` of them away: within 1, or an eighth of `z` up to 2 (a
+    changes, for a value typed `z` of them away: within 1, or a quarter of `z` up to 2 (a
     swap that brings a value from far off to nearly the level)."""
-    return max(Z_SWAP_FIT, min(Z_SWAP_FIT_FAR, SWAP_SHARE * z))
+    return max(Z_SWAP_FIT, min(Z_SWAP_FIT_FAR, FIT_SHARE * z))
 
 
 def _same_month_last_year(points: Sequence[Point], i: int, row: Level) -> tuple[float | None, bool]:

@@ -17,7 +17,6 @@ from kpixl.check.plausibility import (
     EXTREME_POINTS,
     FIT_SHARE,
     RANGE,
-    SWAP_SHARE,
     Z_EXTREME,
     Z_FIT,
     Z_SCALE,
@@ -109,7 +108,7 @@ def _swaps_fit(values: Floats, found: Measured, z: Floats, percent: Flags) -> Fl
         swapped = sign * (number + 9 * (low - high) * 10.0**p)
         meant = np.where(percent[:, None], swapped / 100, swapped)
         fit = _fit(found, found.scale(meant), both=True)
-        close = np.maximum(Z_SWAP_FIT, np.minimum(Z_SWAP_FIT_FAR, SWAP_SHARE * z))  # swap_fit
+        close = np.maximum(Z_SWAP_FIT, np.minimum(Z_SWAP_FIT_FAR, FIT_SHARE * z))  # swap_fit
         fits |= valid & (fit <= close * ABOVE) & (fit <= FIT_SHARE * z * ABOVE)
     return fits
 
