@@ -4,6 +4,7 @@ and runs a series this noisy would hardly make by chance."""
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -402,6 +403,55 @@ def test_the_screen_lets_through_a_figure_beyond_the_series_range() -> None:
     assert not clear[0]
     five_times = [*values[:5], 5 * 15529, *values[6:]]  # a big month, not beyond belief
     assert check_series(ind(Unit.CURRENCY_K, ytd=YtdMethod.SUM), monthly(five_times)) == []
+
+
+# a count that moves by a third from month to month: October's 61 is the year to date (56) and 5
+LUMPY_COUNT = [8, 5, 12, 9, 12, 10, 61, 7, 11, 12, 7, 7]
+
+
+def test_the_ytd_typed_where_a_series_moves_a_lot_is_weighed_both_ways() -> None:
+    """61 is under three typical changes of this series from its level, too near for the
+    distance rules; less the 56 before it, it leaves an ordinary 5, and a month of 61 in a
+    series of 5 to 12 is far less likely than that (kpixl.check.year_total)."""
+    import numpy as np
+
+    from kpixl.check import screen
+
+    count = ind(ytd=YtdMethod.SUM)
+    assert [f.message for f in check_series(count, monthly(LUMPY_COUNT))] == [
+        "Oct-24 is 61; the usual level is ~10: was 5 meant? (it is the year-to-date total with "
+        "that month: the YTD typed in the month)"
+    ]
+    clear = screen._ordinary(np.array([LUMPY_COUNT], dtype=float), [Unit.COUNT], np.array([True]))
+    assert not clear[0]
+    # a real lump in lumpy receipts, higher than the year so far, is how such a series goes
+    receipts = [904, 1795, 723, 1247, 6660, 1767, 1195, 3377, 0, 2105, 1342, 1771]
+    assert check_series(ind(Unit.CURRENCY_K, ytd=YtdMethod.SUM), monthly(receipts)) == []
+    # a count of 1 cannot move by less than 1: June's 3 (the year's three months) is ordinary
+    ones = [1, 1, 3, 1, 1, 1, 2, 1, 1, 1, 1, 1]
+    assert check_series(count, monthly(ones)) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.floats(-1.2, 1.2), min_size=12, max_size=12),
+    st.floats(3.0, 9.0),
+    st.integers(2, 11),
+    st.booleans(),
+)
+def test_the_screen_never_clears_a_ytd_the_odds_would_query(
+    logs: list[float], middle: float, at: int, typed: bool
+) -> None:
+    import numpy as np
+
+    from kpixl.check import screen
+
+    values = [float(round(math.exp(middle + x))) for x in logs]
+    if typed:
+        values[at] = sum(values[: at + 1])
+    clear = screen._ordinary(np.array([values]), [Unit.CURRENCY_K], np.array([True]))[0]
+    if clear:
+        assert check_series(ind(Unit.CURRENCY_K, ytd=YtdMethod.SUM), monthly(values)) == []
 
 
 def test_the_same_month_last_year_explains_a_march_peak() -> None:

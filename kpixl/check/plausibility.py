@@ -18,8 +18,9 @@ from typing import NamedTuple
 from kpixl.check.level import SIDE, Level, level
 from kpixl.check.nothing import NOTHING_ODDS, is_total, odds_of_nothing
 from kpixl.check.runs import runs
-from kpixl.check.slips import Slip, candidates
+from kpixl.check.slips import YTD_WHY, Slip, candidates
 from kpixl.check.wording import Finding, about, as_typed, format_value
+from kpixl.check.year_total import typed_total
 from kpixl.issues import IssueCode
 from kpixl.periods import Period
 from kpixl.register.model import Indicator, Unit, YtdMethod
@@ -105,19 +106,40 @@ def _far_months(
     nothing = (len(every) - len(points)) / (len(every) - 1) if summed else 0.0
     beyond = _beyond_range(ind, points)
     findings = []
+    lumpy = summed and row.log  # the YTD typed may be near the level in its own noise
     for i in range(first, len(points)):
-        if row.z[i] < nearest and not nothing and i not in beyond:
+        judged = row.z[i] >= nearest or i in beyond
+        if not judged and not nothing and not lumpy:
             continue
         year_before = _year_before(ind, every, points[i][0], fy_start)
-        judged = row.z[i] >= nearest or i in beyond
         finding = (
             _judge(ind, points, i, row, year_before, i in beyond, fy_start) if judged else None
         )
         if finding is None and nothing and is_total(points[i][1], year_before):
             finding = _total_of_nothing(ind, points, i, row, nothing)
+        if finding is None and lumpy:
+            finding = _total_typed(ind, points, i, row, year_before)
         if finding is not None:
             findings.append(finding)
     return findings
+
+
+def _total_typed(
+    ind: Indicator, points: Sequence[Point], i: int, row: Level, year_before: list[float] | None
+) -> Finding | None:
+    """The warning for a month that reads far likelier as an ordinary month with this year's
+    months before it added than as a month that high (kpixl.check.year_total)."""
+    meant = typed_total(row, i, year_before)
+    if meant is None:
+        return None
+    period, value = points[i]
+    usual = about(_neighbours(points, i), ind)
+    return Finding(
+        IssueCode.YTD_IN_MONTH,
+        period,
+        f"{period.label} is {as_typed(value, ind)}; the usual level is {usual}: was "
+        f"{as_typed(_rounded(meant, row.resolution), ind)} meant? ({YTD_WHY})",
+    )
 
 
 def _total_of_nothing(

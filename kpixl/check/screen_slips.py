@@ -8,10 +8,14 @@ would cost (swapped digits: only that the two sides agree; a lonely month is not
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import numpy.typing as npt
 
+from kpixl.check.level import LOG_NOISE_FLOOR, MAD_SD
 from kpixl.check.levels import Measured
+from kpixl.check.nothing import MIN_BEFORE
 from kpixl.check.plausibility import (
     EXTREME_LOG,
     EXTREME_POINTS,
@@ -29,6 +33,7 @@ from kpixl.check.plausibility import (
     Z_YTD,
 )
 from kpixl.check.slips import TYPED_DIGITS
+from kpixl.check.year_total import LOG_ODDS, MEANT_FIT, MIN_OTHERS
 
 Floats = npt.NDArray[np.float64]
 Flags = npt.NDArray[np.bool_]
@@ -44,6 +49,40 @@ def possible(values: Floats, found: Measured, percent: Flags, summed: Flags) -> 
     swap &= _swaps_fit(values, found, z, percent)
     extreme = (z >= Z_EXTREME * BELOW) & _order_of_magnitude(values, found, percent)
     result: Flags = near | swap | extreme | _beyond_range(values, percent)
+    return result | _typed_totals(values, found, summed & ~percent)
+
+
+def _typed_totals(values: Floats, found: Measured, summed: Flags) -> Flags:
+    """Months that may read as an ordinary month with the year's months before it added (the
+    rules' kpixl.check.year_total), for log-scale rows whose YTD is a sum: the same odds, each
+    month left out of its row's middle and spread."""
+    n = values.shape[1]
+    before = np.cumsum(values, axis=1) - values
+    meant = values - before
+    could = (meant > 0) & (np.arange(n) >= MIN_BEFORE) & (summed & found.log)[:, None]
+    result = np.zeros(values.shape, dtype=bool)
+    rows = np.flatnonzero(could.any(axis=1))
+    if n < 2 or not len(rows):
+        return result
+    others = ~np.eye(n, dtype=bool)  # month j's others: every month but j
+    scaled = np.broadcast_to(found.scaled[rows][:, None, :], (len(rows), n, n))
+    some = np.broadcast_to(values[rows][:, None, :] > 0, (len(rows), n, n))
+    kept = np.where(some & others, scaled, np.nan)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a month with no others: NaN
+        middle = np.nanmedian(kept, axis=2)
+        step = found.resolution[rows][:, None]
+        typical = np.median(np.abs(values[rows]), axis=1)[:, None]
+        least = np.fmax(LOG_NOISE_FLOOR, np.log1p(step / (typical + step)))  # noise_floor
+        spread = np.fmax(MAD_SD * np.nanmedian(np.abs(kept - middle[..., None]), axis=2), least)
+        counted = np.sum(~np.isnan(kept), axis=2)
+        left = found.scale(meant)[rows]
+        far, near = (found.scaled[rows] - middle) / spread, (left - middle) / spread
+        nu = np.maximum(counted - 1, 1)
+        tails = (counted / 2) * (np.log1p(far * far / nu) - np.log1p(near * near / nu))
+        odds = tails + (found.scaled[rows] - left)
+        ok = (np.abs(near) <= MEANT_FIT * ABOVE) & (odds >= LOG_ODDS - 1e-6)
+    result[rows] = ok & (counted >= MIN_OTHERS) & could[rows]
     return result
 
 

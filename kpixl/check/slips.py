@@ -16,6 +16,7 @@ from kpixl.register.model import Indicator, Unit, YtdMethod
 
 TYPED_DIGITS = 6  # a figure with more significant digits was worked out, not typed
 PERCENT_MAX = 1.5  # a meant percentage above 150% is no explanation (unless the register allows)
+YTD_WHY = "it is the year-to-date total with that month: the YTD typed in the month"
 
 
 class Slip(NamedTuple):
@@ -44,11 +45,7 @@ def _all(
 ) -> Iterator[Slip]:
     if year_before and ind.ytd is YtdMethod.SUM and ind.unit is not Unit.PERCENT:
         meant = value - sum(year_before)
-        yield Slip(
-            IssueCode.YTD_IN_MONTH,
-            meant,
-            "it is the year-to-date total with that month: the YTD typed in the month",
-        )
+        yield Slip(IssueCode.YTD_IN_MONTH, meant, YTD_WHY)
     if value:
         sign = "the minus sign lost" if value > 0 else "a stray minus sign"
         yield Slip(IssueCode.WRONG_SIGN, -value, sign)
