@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from kpixl.cli.main import main
-from tests.conftest import write_book, write_register
+from tests.conftest import INDICATORS, write_book, write_register
 
 SEASON = [1.0, 1.04, 0.96, 1.0, 0.84, 1.0, 1.08, 1.04, 0.7, 1.1, 1.0, 1.3]
 NAMES = ["Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar"]
@@ -58,7 +58,8 @@ def test_suggest_writes_next_years_thresholds_beside_the_register(
     said = capsys.readouterr().out
     assert code == 0, said
     assert hashlib.sha256(register.read_bytes()).hexdigest() == before  # never changed
-    assert "3 of 6 indicators with thresholds have a suggestion for 2024/25" in said
+    assert "3 of 6 indicators with thresholds have a suggestion for 2024/25 (the others have no" \
+        " whole year in" in said  # fmt: skip
     book = openpyxl.load_workbook(out)
     assert {"Indicators", "Service areas", "Settings", "Suggested"} <= set(book.sheetnames)
     rows = _suggested(out)
@@ -127,3 +128,16 @@ def test_the_stores_earlier_years_give_the_forecast_its_seasons(
     said = capsys.readouterr().out
     assert code == 0 and f"Year-end forecast: {float(row['forecast']):,.0f} (" in said
     assert "seasons of earlier years (3 earlier years known)" in said
+
+
+def test_suggest_names_no_others_when_every_indicator_has_a_suggestion(
+    recorded: tuple[Path, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, store = recorded
+    recorded_only = [row for row in INDICATORS if row[0] in ("AA01", "AA04")]
+    register = write_register(tmp_path / "register.xlsx", recorded_only)
+    code = main(["suggest", "--register", str(register), "--year", "2024-25", "-o",
+                 str(tmp_path / "next.xlsx"), "--store", store])  # fmt: skip
+    said = capsys.readouterr().out
+    assert code == 0, said
+    assert "2 of 2 indicators with thresholds have a suggestion for 2024/25\n" in said

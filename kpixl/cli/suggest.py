@@ -43,7 +43,7 @@ def suggest(register: Path, year: str, output: Path, store: str | None) -> int:
     label = first.fy_label(reg.settings.fy_start_month)
     write_suggested(register, output, rows, label)
     made = sum(s is not None for _, s in rows)
-    say(f"{made} of {len(rows)} indicators with thresholds have a suggestion for {label} "
-        f"(the others have no whole year in {opened.shown})")  # fmt: skip
+    missing = f" (the others have no whole year in {opened.shown})" if made < len(rows) else ""
+    say(f"{made} of {len(rows)} indicators with thresholds have a suggestion for {label}{missing}")
     say(f"wrote {output}: copy what you accept from its Suggested sheet into the register")
     return EXIT_OK
