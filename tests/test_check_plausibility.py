@@ -223,6 +223,10 @@ def test_a_december_dip_or_a_march_peak_is_no_swap_unless_last_year_says_so() ->
     ]
     got = check_series(ind(), monthly(with_month(STEADY, 5, 4150)))  # September: no season
     assert [f.code.value for f in got] == ["swapped-digits"]
+    # in a calendar year December is the year's end too: a December peak is its season
+    december_peak = monthly(with_month(STEADY, 8, 4950))
+    assert [f.code.value for f in check_series(ind(), december_peak)] == ["swapped-digits"]
+    assert check_series(ind(), december_peak, fy_start_month=1) == []
 
 
 @pytest.mark.parametrize(

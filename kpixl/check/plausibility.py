@@ -226,9 +226,9 @@ def _in_season(ind: Indicator, row: Level, i: int, period: Period, fy_start: int
     sides = [float(x) for x in (row.left[i], row.right[i]) if x == x]
     if not sides:
         return False
-    if period.month == 12:
-        return row.scaled[i] < min(sides)
-    return period.month % 12 + 1 == fy_start and row.scaled[i] > max(sides)
+    below, above = row.scaled[i] < min(sides), row.scaled[i] > max(sides)
+    year_end = period.month % 12 + 1 == fy_start  # (December too, in a calendar year)
+    return (period.month == 12 and below) or (year_end and above)
 
 
 def _best_slip(
