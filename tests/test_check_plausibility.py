@@ -466,6 +466,15 @@ def test_the_same_month_last_year_explains_a_march_peak() -> None:
     assert check_series(ind(), monthly(this_year), history) == []
 
 
+def test_no_slip_is_named_where_the_figure_fits_last_years_month_as_well() -> None:
+    """A small count's February of 1, far below this year's months (5 to 7 around it), is not
+    far from last February's 3: 10, ×10, would fit no better, so nothing is queried."""
+    last_year = [3, 9, 5, 6, 4, 4, 5, 3, 2, 7, 3, 7]
+    this_year = [6, 5, 6, 4, 3, 6, 6, 7, 7, 3, 1, 3]
+    history = monthly(last_year, start=APR24.shift(-12))
+    assert check_series(ind(ytd=YtdMethod.SUM), monthly(this_year), history) == []
+
+
 def test_an_ordinary_month_last_year_does_not_hide_a_slip() -> None:
     """Lumpy receipts: last year's July was ordinary for it, so it does not make this July's
     292,000 any less far (its level, moved by noisy changes since, would have)."""

@@ -240,6 +240,8 @@ def _best_slip(
     sides = [float(x) for x in (row.left[i], row.right[i]) if x == x]  # the levels either side
     # else no swap could be far enough, or the month is where its season often takes it
     swaps = z >= (Z_SWAP_EDGE if edge else Z_SWAP) and not month.season
+    # the value typed may fit last year's month as well as any value meant would
+    own = min(z, _z_from(row, i, seasonal, row.scaled[i]))
     for slip in candidates(ind, row.values[i], year_before, swaps=swaps):
         if not month.lonely and slip.code is not IssueCode.YTD_IN_MONTH:
             continue
@@ -249,7 +251,7 @@ def _best_slip(
             continue  # not far enough for this slip: how well it fits cannot matter
         scaled = row.scale(slip.meant)
         fit = min(_z_near(sides, row.noise[i], scaled, both), _z_from(row, i, seasonal, scaled))
-        if fit <= close and fit <= FIT_SHARE * z and (best is None or fit < best[0]):
+        if fit <= close and fit <= FIT_SHARE * own and (best is None or fit < best[0]):
             best = (fit, slip)
     return None if best is None else best[1]
 
