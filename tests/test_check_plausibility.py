@@ -208,6 +208,21 @@ def test_a_far_percentage_a_swap_brings_within_two_changes_of_the_level() -> Non
     ]
 
 
+def test_a_swap_that_lands_on_the_level_is_queried_a_little_nearer() -> None:
+    """February's 2,109 is under 4 typical changes of this noisy count from its level; 1,209,
+    one swap away, lands almost on it (and on last February's), so it is worth a query. 2,019
+    has no swap that comes near: nothing."""
+    last_year = [1096, 1053, 1098, 1157, 1160, 957, 1118, 939, 845, 1267, 1080, 1350]
+    this_year = [1123, 1116, 1123, 1062, 1234, 1222, 1127, 1181, 956, 1264, 2109, 1569]
+    history = monthly(last_year, start=APR24.shift(-12))
+    count = ind(ytd=YtdMethod.SUM)
+    assert [f.message for f in check_series(count, monthly(this_year), history)] == [
+        "Feb-25 is 2,109; the usual level is ~1,200: was 1,209 meant? (two digits swapped)"
+    ]
+    no_swap_near = monthly(with_month(this_year, 10, 2019))
+    assert check_series(count, no_swap_near, history) == []
+
+
 def test_a_december_dip_or_a_march_peak_is_no_swap_unless_last_year_says_so() -> None:
     """December a tenth down, or March a tenth up, one swap from the level (4,150 from 4,510;
     4,950 from 4,590): with no last year to tell, that is how a council's series often go, so no

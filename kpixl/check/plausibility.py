@@ -37,8 +37,9 @@ FIT_SHARE = 0.25  # and at most a quarter as far as the value typed
 Z_SCALE = 3.0  # ×/÷ 10, 100, 1000 or a sign: one exact candidate each, queried nearer
 Z_SCALE_FIT = 4.0  # and the value meant may be a little further from the level
 Z_SCALE_EDGE = 4.0  # where only one side tells the level (the year's first or last month)
-Z_SWAP = 4.0  # swaps make several candidates: the value must be far
-Z_SWAP_FIT = 1.0  # and the value meant must fit closely,
+Z_SWAP = 3.0  # swaps make several candidates: the value must be far,
+Z_SWAP_FULL = 4.0  # and, nearer than this, the value meant must land almost on the level;
+Z_SWAP_FIT = 1.0  # from here it must fit closely,
 Z_SWAP_FIT_FAR = 2.0  # or be a quarter as far as the value typed (FIT_SHARE), up to 2
 Z_SWAP_EDGE = 8.0  # where only one side tells the level (the year's first or last month)
 NEEDED = {  # how far the value, and how near the value meant, where not Z_SLIP and Z_FIT
@@ -300,7 +301,10 @@ def _thresholds(code: IssueCode, z: float, edge: bool) -> tuple[float, float]:
 def swap_fit(z: float) -> float:
     """How near both sides' levels a value meant by swapping two digits must be, in typical
     changes, for a value typed `z` of them away: within 1, or a quarter of `z` up to 2 (a
-    swap that brings a value from far off to nearly the level)."""
+    swap that brings a value from far off to nearly the level); from 3 to 4 away, within
+    what `z` is past 3 (a swap that lands on the level is worth a query a little nearer)."""
+    if z < Z_SWAP_FULL:
+        return max(0.0, min(Z_SWAP_FIT, z - Z_SWAP))
     return max(Z_SWAP_FIT, min(Z_SWAP_FIT_FAR, FIT_SHARE * z))
 
 

@@ -30,6 +30,7 @@ from kpixl.check.plausibility import (
     Z_SWAP_EDGE,
     Z_SWAP_FIT,
     Z_SWAP_FIT_FAR,
+    Z_SWAP_FULL,
     Z_YTD,
 )
 from kpixl.check.slips import TYPED_DIGITS
@@ -147,7 +148,11 @@ def _swaps_fit(values: Floats, found: Measured, z: Floats, percent: Flags) -> Fl
         swapped = sign * (number + 9 * (low - high) * 10.0**p)
         meant = np.where(percent[:, None], swapped / 100, swapped)
         fit = _fit(found, found.scale(meant), both=True)
-        close = np.maximum(Z_SWAP_FIT, np.minimum(Z_SWAP_FIT_FAR, FIT_SHARE * z))  # swap_fit
+        close = np.where(
+            z < Z_SWAP_FULL,
+            np.clip(z - Z_SWAP, 0.0, Z_SWAP_FIT),
+            np.maximum(Z_SWAP_FIT, np.minimum(Z_SWAP_FIT_FAR, FIT_SHARE * z)),
+        )  # swap_fit
         fits |= valid & (fit <= close * ABOVE) & (fit <= FIT_SHARE * z * ABOVE)
     return fits
 
