@@ -457,20 +457,54 @@ def test_the_ytd_typed_where_a_series_moves_a_lot_is_weighed_both_ways() -> None
     st.floats(3.0, 9.0),
     st.integers(2, 11),
     st.booleans(),
+    st.integers(-1, 11),
 )
 def test_the_screen_never_clears_a_ytd_the_odds_would_query(
-    logs: list[float], middle: float, at: int, typed: bool
+    logs: list[float], middle: float, at: int, typed: bool, nothing: int
 ) -> None:
     import numpy as np
 
     from kpixl.check import screen
 
     values = [float(round(math.exp(middle + x))) for x in logs]
+    if nothing >= 0:
+        values[nothing] = 0.0  # a month with nothing: left out of the others by the rule
     if typed:
         values[at] = sum(values[: at + 1])
     clear = screen._ordinary(np.array([values]), [Unit.CURRENCY_K], np.array([True]))[0]
     if clear:
         assert check_series(ind(Unit.CURRENCY_K, ytd=YtdMethod.SUM), monthly(values)) == []
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.sampled_from([Unit.PERCENT, Unit.COUNT, Unit.NUMBER]),
+    st.lists(st.floats(-0.06, 0.06), min_size=12, max_size=12),
+    st.floats(0.004, 0.95),
+    st.integers(0, 4),
+    st.integers(0, 11),
+    st.integers(0, 5),
+    st.sampled_from([0.1, 1.0, 1000.0]),
+)
+def test_the_screen_never_clears_a_swap_in_a_decimal_figure_the_rules_query(
+    unit: Unit, wobbles: list[float], level: float, places: int, at: int, pick: int, size: float
+) -> None:
+    """Ratios worked to four places, counts to one: the screen works their swaps out on the
+    digits with the point taken out, and never clears a month the rules would query."""
+    import numpy as np
+
+    from kpixl.check import screen
+    from kpixl.check.slips import swapped
+
+    percent = unit is Unit.PERCENT
+    size = 1.0 if percent else size  # counts and numbers of hundreds, ones, or under 0.1
+    values = [round(size * level * (1 + w), places + (2 if percent else 0)) for w in wobbles]
+    options = list(swapped(values[at], percent=percent))
+    if options:
+        values[at] = options[pick % len(options)]
+    clear = screen._ordinary(np.array([values]), [unit], np.array([False]))[0]
+    if clear:
+        assert check_series(ind(unit), monthly(values)) == []
 
 
 def test_the_same_month_last_year_explains_a_march_peak() -> None:

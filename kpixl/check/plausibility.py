@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from kpixl.check.level import SIDE, Level, level
-from kpixl.check.nothing import NOTHING_ODDS, is_total, odds_of_nothing
+from kpixl.check.nothing import MIN_BEFORE, NOTHING_ODDS, is_total, odds_of_nothing
 from kpixl.check.runs import runs
 from kpixl.check.slips import YTD_WHY, Slip, candidates
 from kpixl.check.wording import Finding, about, as_typed, format_value
@@ -107,10 +107,11 @@ def _far_months(
     nothing = (len(every) - len(points)) / (len(every) - 1) if summed else 0.0
     beyond = _beyond_range(ind, points)
     findings = []
-    lumpy = summed and row.log  # the YTD typed may be near the level in its own noise
+    # where the months move a lot, the YTD typed may be near the level in its own noise
+    over = _over_year_so_far(every, fy_start) if summed and row.log else frozenset()
     for i in range(first, len(points)):
         judged = row.z[i] >= nearest or i in beyond
-        if not judged and not nothing and not lumpy:
+        if not judged and not nothing and points[i][0] not in over:
             continue
         year_before = _year_before(ind, every, points[i][0], fy_start)
         finding = (
@@ -118,11 +119,26 @@ def _far_months(
         )
         if finding is None and nothing and is_total(points[i][1], year_before):
             finding = _total_of_nothing(ind, points, i, row, nothing)
-        if finding is None and lumpy:
+        if finding is None and points[i][0] in over:
             finding = _total_typed(ind, points, i, row, year_before)
         if finding is not None:
             findings.append(finding)
     return findings
+
+
+def _over_year_so_far(every: Sequence[Point], fy_start: int) -> frozenset[Period]:
+    """The periods whose figure is more than the total of its financial year's figures before
+    it (two or more): the only ones the year-to-date total typed in them could explain."""
+    over: set[Period] = set()
+    year, total, count = None, 0.0, 0
+    for period, value in every:
+        start = period.fy_start(fy_start)
+        if start != year:
+            year, total, count = start, 0.0, 0
+        if count >= MIN_BEFORE and value > total:
+            over.add(period)
+        total, count = total + value, count + 1
+    return frozenset(over)
 
 
 def _total_typed(

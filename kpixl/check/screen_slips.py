@@ -8,13 +8,11 @@ would cost (swapped digits: only that the two sides agree; a lonely month is not
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import numpy.typing as npt
 
 from kpixl.check.level import LOG_NOISE_FLOOR, MAD_SD
-from kpixl.check.levels import Measured
+from kpixl.check.levels import Measured, median
 from kpixl.check.nothing import MIN_BEFORE
 from kpixl.check.plausibility import (
     EXTREME_LOG,
@@ -56,34 +54,40 @@ def possible(values: Floats, found: Measured, percent: Flags, summed: Flags) -> 
 def _typed_totals(values: Floats, found: Measured, summed: Flags) -> Flags:
     """Months that may read as an ordinary month with the year's months before it added (the
     rules' kpixl.check.year_total), for log-scale rows whose YTD is a sum: the same odds, each
-    month left out of its row's middle and spread."""
+    month left out of its row's middle and spread. A row with a month of nothing (left out of
+    the others by the rule) is let through wherever the total could be typed."""
     n = values.shape[1]
     before = np.cumsum(values, axis=1) - values
-    meant = values - before
-    could = (meant > 0) & (np.arange(n) >= MIN_BEFORE) & (summed & found.log)[:, None]
+    could = (values - before > 0) & (np.arange(n) >= MIN_BEFORE) & (summed & found.log)[:, None]
     result = np.zeros(values.shape, dtype=bool)
     rows = np.flatnonzero(could.any(axis=1))
-    if n < 2 or not len(rows):
+    if n <= MIN_OTHERS or not len(rows):
         return result
+    positive = (values[rows] > 0).all(axis=1)
+    result[rows[~positive]] = could[rows[~positive]]
+    rows = rows[positive]
+    if not len(rows):
+        return result
+    m = len(rows)
     others = ~np.eye(n, dtype=bool)  # month j's others: every month but j
-    scaled = np.broadcast_to(found.scaled[rows][:, None, :], (len(rows), n, n))
-    some = np.broadcast_to(values[rows][:, None, :] > 0, (len(rows), n, n))
-    kept = np.where(some & others, scaled, np.nan)
-    with np.errstate(invalid="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # a month with no others: NaN
-        middle = np.nanmedian(kept, axis=2)
-        step = found.resolution[rows][:, None]
-        typical = np.median(np.abs(values[rows]), axis=1)[:, None]
-        least = np.fmax(LOG_NOISE_FLOOR, np.log1p(step / (typical + step)))  # noise_floor
-        spread = np.fmax(MAD_SD * np.nanmedian(np.abs(kept - middle[..., None]), axis=2), least)
-        counted = np.sum(~np.isnan(kept), axis=2)
-        left = found.scale(meant)[rows]
+    scaled = np.broadcast_to(found.scaled[rows][:, None, :], (m, n, n))[:, others]
+    kept = scaled.reshape(m * n, n - 1)
+    middle = median(kept)
+    step = np.repeat(found.resolution[rows], n)
+    typical = np.repeat(median(np.abs(values[rows])), n)
+    least = np.fmax(LOG_NOISE_FLOOR, np.log1p(step / (typical + step)))  # noise_floor
+    spread = np.fmax(MAD_SD * median(np.abs(kept - middle[:, None])), least).reshape(m, n)
+    middle = middle.reshape(m, n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        left = found.scale(values - before)[rows]
         far, near = (found.scaled[rows] - middle) / spread, (left - middle) / spread
-        nu = np.maximum(counted - 1, 1)
-        tails = (counted / 2) * (np.log1p(far * far / nu) - np.log1p(near * near / nu))
+        count = n - 1  # the others: Student's t on as many (year_total.tails)
+        tails = (
+            count / 2 * (np.log1p(far * far / (count - 1)) - np.log1p(near * near / (count - 1)))
+        )
         odds = tails + (found.scaled[rows] - left)
-        ok = (np.abs(near) <= MEANT_FIT * ABOVE) & (odds >= LOG_ODDS - 1e-6)
-    result[rows] = ok & (counted >= MIN_OTHERS) & could[rows]
+    ok = (np.abs(near) <= MEANT_FIT * ABOVE) & (odds >= LOG_ODDS - 1e-6)
+    result[rows] = ok & could[rows]
     return result
 
 
@@ -131,30 +135,46 @@ def _fits(values: Floats, found: Measured, z: Floats, percent: Flags, summed: Fl
 
 def _swaps_fit(values: Floats, found: Measured, z: Floats, percent: Flags) -> Flags:
     """Months where two adjacent digits swapped might bring the value back (fitting both
-    sides). Worked out for whole numbers of up to six digits (as typed: percentages in
-    points); other short figures are let through, longer ones have no swaps to try."""
+    sides), for figures of up to six significant digits as typed (percentages in points),
+    decimals too: worked out on the digits with the decimal point taken out (a few more swaps
+    than the rules try, across the point: never fewer)."""
     typed = np.abs(values) * np.where(percent, 100.0, 1.0)[:, None]
-    whole = np.abs(typed - np.rint(typed)) <= 1e-9 * np.maximum(1.0, typed)
-    digits = np.floor(np.log10(np.maximum(np.rint(typed), 1.0))) + 1
-    short = _short(typed)
-    fits: Flags = short & ~whole  # a short decimal: not worked out here, let through
-    number = np.rint(typed)
+    places = _places(typed)  # decimal places as typed (NaN for a figure of more)
+    short = _short(typed) & ~np.isnan(places)
+    scale = 10.0 ** np.nan_to_num(places)
+    number = np.rint(typed * scale)
+    digits = np.floor(np.log10(np.maximum(number, 1.0))) + 1
+    below_one = typed < 1  # "0.057": the zeros after the point are digits to swap too
+    digits = np.where(below_one, np.maximum(digits, places), digits)
     sign = np.where(values < 0, -1.0, 1.0)
-    for p in range(TYPED_DIGITS - 1):
+    close = np.where(
+        z < Z_SWAP_FULL,
+        np.clip(z - Z_SWAP, 0.0, Z_SWAP_FIT),
+        np.maximum(Z_SWAP_FIT, np.minimum(Z_SWAP_FIT_FAR, FIT_SHARE * z)),
+    )  # swap_fit
+    fits = np.zeros(values.shape, dtype=bool)
+    for p in range(2 * TYPED_DIGITS):
         low = np.floor(number / 10.0**p) % 10  # the digit at 10^p
         high = np.floor(number / 10.0 ** (p + 1)) % 10  # the one before it
-        valid = whole & short & (p + 1 < digits) & (low != high)
-        valid &= ~((p + 2 == digits) & (low == 0))  # no leading zero
-        swapped = sign * (number + 9 * (low - high) * 10.0**p)
+        valid = short & (p + 1 < digits) & (low != high)
+        valid &= below_one | ~((p + 2 == digits) & (low == 0))  # no leading zero
+        if not valid.any():
+            continue
+        swapped = sign * (number + 9 * (low - high) * 10.0**p) / scale
         meant = np.where(percent[:, None], swapped / 100, swapped)
         fit = _fit(found, found.scale(meant), both=True)
-        close = np.where(
-            z < Z_SWAP_FULL,
-            np.clip(z - Z_SWAP, 0.0, Z_SWAP_FIT),
-            np.maximum(Z_SWAP_FIT, np.minimum(Z_SWAP_FIT_FAR, FIT_SHARE * z)),
-        )  # swap_fit
         fits |= valid & (fit <= close * ABOVE) & (fit <= FIT_SHARE * z * ABOVE)
     return fits
+
+
+def _places(typed: Floats) -> Floats:
+    """The decimal places each figure is given to (0 to TYPED_DIGITS; NaN beyond)."""
+    places = np.full(typed.shape, np.nan)
+    for d in range(TYPED_DIGITS, -1, -1):
+        shifted = typed * 10.0**d
+        whole = np.abs(shifted - np.rint(shifted)) <= 1e-9 * np.maximum(1.0, shifted)
+        places = np.where(whole, d, places)
+    return places
 
 
 def _short(typed: Floats) -> Flags:
