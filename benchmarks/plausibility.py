@@ -1,6 +1,7 @@
 """How far the plausibility warnings can be trusted: precision, recall and false alarms.
 
     python benchmarks/plausibility.py [--indicators 1500] [--slipped 0.3] [--seed 1] [--keep DIR]
+                                      [--shapes own|other]
 
 Writes realistic monthly series into service-area returns (percent KPIs steady, moderate and
 volatile, some with a real step change or a one-month shock; seasonal counts with December dips
@@ -447,7 +448,13 @@ def main() -> None:
     parser.add_argument("--slipped", type=float, default=0.3, help="share given one slip")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", type=Path, default=None, help="write the case here")
+    parser.add_argument("--shapes", choices=["own", "other"], default="own",
+                        help="other: shapes this generator does not make (other_shapes.py)")  # fmt: skip
     args = parser.parse_args()
+    if args.shapes == "other":
+        import other_shapes
+
+        KINDS[:] = other_shapes.KINDS
     rng = random.Random(args.seed)
     series = make_series(rng, args.indicators)
     for s in series:
