@@ -149,14 +149,7 @@ def _total_typed(
     meant = typed_total(row, i, year_before)
     if meant is None:
         return None
-    period, value = points[i]
-    usual = about(_neighbours(points, i), ind)
-    return Finding(
-        IssueCode.YTD_IN_MONTH,
-        period,
-        f"{period.label} is {as_typed(value, ind)}; the usual level is {usual}: was "
-        f"{as_typed(_rounded(meant, row.resolution), ind)} meant? ({YTD_WHY})",
-    )
+    return _queried(ind, points, i, Slip(IssueCode.YTD_IN_MONTH, meant, YTD_WHY), row)
 
 
 def _total_of_nothing(
@@ -167,13 +160,24 @@ def _total_of_nothing(
     (kpixl.check.nothing)."""
     if odds_of_nothing(row, i, nothing) < NOTHING_ODDS:
         return None
+    why = (
+        "it is exactly the total of this year's months before it: the year-to-date total "
+        "typed in a month with nothing"
+    )
+    return _queried(ind, points, i, Slip(IssueCode.YTD_IN_MONTH, 0.0, why), row)
+
+
+def _queried(ind: Indicator, points: Sequence[Point], i: int, slip: Slip, row: Level) -> Finding:
+    """The warning naming the value probably meant (to the step the series' figures are given
+    in) and the slip that would have typed month i's figure instead."""
     period, value = points[i]
+    usual = about(_neighbours(points, i), ind)  # the level a reader would name
+    meant = as_typed(_rounded(slip.meant, row.resolution), ind)
     return Finding(
-        IssueCode.YTD_IN_MONTH,
+        slip.code,
         period,
-        f"{period.label} is {as_typed(value, ind)}; the usual level is "
-        f"{about(_neighbours(points, i), ind)}: was 0 meant? (it is exactly the total of this "
-        "year's months before it: the year-to-date total typed in a month with nothing)",
+        f"{period.label} is {as_typed(value, ind)}; the usual level is {usual}: was {meant} "
+        f"meant? ({slip.why})",
     )
 
 
@@ -206,17 +210,13 @@ def _judge(
     slip = _best_slip(ind, row, i, year_before, _Month(z, edge, seasonal, lonely, season))
     if slip is None and lonely and beyond:
         slip = _back_in_range(ind, points, i)
-    level = _level_near(row, i, seasonal, value)
-    usual = _neighbours(points, i)  # the level a reader would name
-    typed = f"{period.label} is {as_typed(value, ind)}; the usual level is {about(usual, ind)}"
     if slip is not None:
-        meant = _rounded(slip.meant, row.resolution)
-        message = f"{typed}: was {as_typed(meant, ind)} meant? ({slip.why})"
-        return Finding(slip.code, period, message)
+        return _queried(ind, points, i, slip, row)
     if value == 0 and row.log and row.noise[i] >= LUMPY_NOISE:
         return None  # a flow this lumpy may well have nothing some month
+    level = _level_near(row, i, seasonal, value)
     if lonely and z >= Z_EXTREME and _order_of_magnitude(ind, row, i, level):
-        return _extreme(ind, period, value, usual)
+        return _extreme(ind, period, value, _neighbours(points, i))
     return None
 
 
