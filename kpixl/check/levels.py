@@ -90,6 +90,13 @@ class Measured:
         return scaled
 
 
+def log_floor(typical: Floats, res: Floats) -> Floats:
+    """The least noise of rows measured on the log scale, from their typical size and the step
+    their figures are given in (kpixl.check.level's noise_floor)."""
+    floor: Floats = np.maximum(LOG_NOISE_FLOOR, np.log1p(res / (typical + res)))
+    return floor
+
+
 def measure(values: Floats, log_units: Flags, percent: Flags) -> Measured:
     """Every month's level, noise and distance from the level, per row."""
     res = resolution(values)
@@ -99,7 +106,7 @@ def measure(values: Floats, log_units: Flags, percent: Flags) -> Measured:
     typical = median(np.abs(values))
     floor = np.where(
         log,
-        np.maximum(LOG_NOISE_FLOOR, np.log1p(res / (typical + res))),
+        log_floor(typical, res),
         np.where(
             percent,
             np.maximum(PERCENT_NOISE_FLOOR, res),

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from kpixl.check.level import LOG_NOISE_FLOOR, MAD_SD
-from kpixl.check.levels import Measured, median
+from kpixl.check.level import MAD_SD
+from kpixl.check.levels import Measured, log_floor, median
 from kpixl.check.nothing import MIN_BEFORE
 from kpixl.check.plausibility import (
     EXTREME_LOG,
@@ -42,23 +42,24 @@ BELOW, ABOVE = 1 - 1e-6, 1 + 1e-6  # the hair: numpy and plain Python round diff
 def possible(values: Floats, found: Measured, percent: Flags, summed: Flags) -> Flags:
     """Months (rows x columns) some rule might warn about."""
     z = found.z
-    near = _fits(values, found, z, percent, summed)
+    left = values - (np.cumsum(values, axis=1) - values)  # less this year's months before it
+    near = _fits(values, found, z, percent, summed, left)
     one_side = _ends(z.shape)
     swap = (z >= Z_SWAP * BELOW) & (~one_side | (z >= Z_SWAP_EDGE * BELOW))
     swap &= _swaps_fit(values, found, z, percent)
     extreme = (z >= Z_EXTREME * BELOW) & _order_of_magnitude(values, found, percent)
     result: Flags = near | swap | extreme | _beyond_range(values, percent)
-    return result | _typed_totals(values, found, summed & ~percent)
+    return result | _typed_totals(values, found, summed & ~percent, left)
 
 
-def _typed_totals(values: Floats, found: Measured, summed: Flags) -> Flags:
+def _typed_totals(values: Floats, found: Measured, summed: Flags, left: Floats) -> Flags:
     """Months that may read as an ordinary month with the year's months before it added (the
     rules' kpixl.check.year_total), for log-scale rows whose YTD is a sum: the same odds, each
     month left out of its row's middle and spread. A row with a month of nothing (left out of
-    the others by the rule) is let through wherever the total could be typed."""
+    the others by the rule) is let through wherever the total could be typed. `left`: each
+    month less this year's months before it."""
     n = values.shape[1]
-    before = np.cumsum(values, axis=1) - values
-    could = (values - before > 0) & (np.arange(n) >= MIN_BEFORE) & (summed & found.log)[:, None]
+    could = (left > 0) & (np.arange(n) >= MIN_BEFORE) & (summed & found.log)[:, None]
     result = np.zeros(values.shape, dtype=bool)
     rows = np.flatnonzero(could.any(axis=1))
     if n <= MIN_OTHERS or not len(rows):
@@ -73,19 +74,17 @@ def _typed_totals(values: Floats, found: Measured, summed: Flags) -> Flags:
     scaled = np.broadcast_to(found.scaled[rows][:, None, :], (m, n, n))[:, others]
     kept = scaled.reshape(m * n, n - 1)
     middle = median(kept)
-    step = np.repeat(found.resolution[rows], n)
-    typical = np.repeat(median(np.abs(values[rows])), n)
-    least = np.fmax(LOG_NOISE_FLOOR, np.log1p(step / (typical + step)))  # noise_floor
+    least = np.repeat(log_floor(median(np.abs(values[rows])), found.resolution[rows]), n)
     spread = np.fmax(MAD_SD * median(np.abs(kept - middle[:, None])), least).reshape(m, n)
     middle = middle.reshape(m, n)
     with np.errstate(invalid="ignore", divide="ignore"):
-        left = found.scale(values - before)[rows]
-        far, near = (found.scaled[rows] - middle) / spread, (left - middle) / spread
+        month = found.scale(left)[rows]  # the month the total typed would leave
+        far, near = (found.scaled[rows] - middle) / spread, (month - middle) / spread
         count = n - 1  # the others: Student's t on as many (year_total.tails)
         tails = (
             count / 2 * (np.log1p(far * far / (count - 1)) - np.log1p(near * near / (count - 1)))
         )
-        odds = tails + (found.scaled[rows] - left)
+        odds = tails + (found.scaled[rows] - month)
     ok = (np.abs(near) <= MEANT_FIT * ABOVE) & (odds >= LOG_ODDS - 1e-6)
     result[rows] = ok & could[rows]
     return result
@@ -114,8 +113,11 @@ def _ends(shape: tuple[int, ...]) -> Flags:
     return ends
 
 
-def _fits(values: Floats, found: Measured, z: Floats, percent: Flags, summed: Flags) -> Flags:
-    """Months a ×/÷ 10, 100, 1000, a lost sign or the year-to-date total brings back."""
+def _fits(
+    values: Floats, found: Measured, z: Floats, percent: Flags, summed: Flags, left: Floats
+) -> Flags:
+    """Months a ×/÷ 10, 100, 1000, a lost sign or the year-to-date total brings back (`left`:
+    each month less this year's months before it)."""
     meant = [values * 10.0**p for p in (1, 2, 3)] + [values / 10.0**p for p in (1, 2, 3)]
     meant.append(np.where(values != 0, -values, np.nan))
     scale_ok = np.zeros(values.shape, dtype=bool)
@@ -124,8 +126,7 @@ def _fits(values: Floats, found: Measured, z: Floats, percent: Flags, summed: Fl
         scale_ok |= (fit <= Z_SCALE_FIT * ABOVE) & (fit <= FIT_SHARE * z * ABOVE)
     one_side = _ends(values.shape)
     scale_ok &= z >= np.where(one_side, Z_SCALE_EDGE, Z_SCALE) * BELOW
-    before = np.cumsum(values, axis=1) - values
-    fit = _fit(found, found.scale(values - before))
+    fit = _fit(found, found.scale(left))
     ytd = (z >= Z_YTD * BELOW) & (fit <= Z_FIT * ABOVE) & (fit <= FIT_SHARE * z * ABOVE)
     ytd &= (summed & ~percent)[:, None]
     ytd[:, 0] = False  # the year's first month is its own year to date
