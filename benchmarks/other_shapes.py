@@ -18,13 +18,8 @@ MONTHS = 24  # last year's and this year's
 
 
 def ar_percent(rng: random.Random) -> list[float]:
-    level, phi, sd, x, out = (
-        rng.uniform(0.5, 0.95),
-        rng.uniform(0.5, 0.9),
-        rng.uniform(0.005, 0.03),
-        0.0,
-        [],
-    )
+    level, phi, sd = rng.uniform(0.5, 0.95), rng.uniform(0.5, 0.9), rng.uniform(0.005, 0.03)
+    x, out = 0.0, []
     for _ in range(MONTHS):
         x = phi * x + rng.gauss(0, sd)
         out.append(min(1.0, max(0.0, level + x)))

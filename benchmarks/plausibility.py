@@ -152,7 +152,9 @@ def variance(rng: random.Random) -> list[float]:
     return [float(round(mean * math.exp(rng.gauss(0, sd)))) for _ in range(24)]
 
 
-KINDS: list[tuple[str, str, str, Callable[[random.Random], list[float]]]] = [
+# a kind of series: its name, the register's unit and ytd method, and how it is made
+Kinds = list[tuple[str, str, str, Callable[[random.Random], list[float]]]]
+KINDS: Kinds = [
     ("percent steady", "percent", "mean", lambda r: percent_kpi(r, "steady")),
     ("percent moderate", "percent", "mean", lambda r: percent_kpi(r, "moderate")),
     ("percent volatile", "percent", "mean", lambda r: percent_kpi(r, "volatile")),
@@ -166,10 +168,12 @@ KINDS: list[tuple[str, str, str, Callable[[random.Random], list[float]]]] = [
 ]
 
 
-def make_series(rng: random.Random, n: int) -> list[Series]:
+def make_series(rng: random.Random, n: int, kinds: Kinds | None = None) -> list[Series]:
+    """`n` series, of `kinds` in turn (this generator's own KINDS unless given)."""
+    kinds = KINDS if kinds is None else kinds
     out = []
     for i in range(n):
-        kind, unit, ytd, make = KINDS[i % len(KINDS)]
+        kind, unit, ytd, make = kinds[i % len(kinds)]
         history = (i // PER_AREA) % 5 < 2  # two areas in five send last year's months too
         out.append(Series(f"P{i:04d}", kind, unit, ytd, make(rng), history))
     return out
@@ -451,12 +455,13 @@ def main() -> None:
     parser.add_argument("--shapes", choices=["own", "other"], default="own",
                         help="other: shapes this generator does not make (other_shapes.py)")  # fmt: skip
     args = parser.parse_args()
+    kinds = KINDS
     if args.shapes == "other":
         import other_shapes
 
-        KINDS[:] = other_shapes.KINDS
+        kinds = other_shapes.KINDS
     rng = random.Random(args.seed)
-    series = make_series(rng, args.indicators)
+    series = make_series(rng, args.indicators, kinds)
     for s in series:
         s.clean = list(s.values)
         if rng.random() < args.slipped:
