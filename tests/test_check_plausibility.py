@@ -148,6 +148,20 @@ def test_a_series_often_nothing_is_measured_on_its_other_months(
     assert [[f.code.value, f.message] for f in got] == ([expected] if expected else [])
 
 
+def test_a_noise_measured_on_few_months_is_widened() -> None:
+    """Receipts with four months of nothing leave eight months, and five changes, to tell the
+    noise: 29,964 among 800 to 5,100 may well be a real receipt there. The same figure in a
+    year of twelve ordinary months is queried."""
+    money = ind(Unit.CURRENCY_K, ytd=YtdMethod.SUM)
+    lumpy = [0, 2963, 0, 29964, 5103, 0, 2384, 0, 1256, 915, 841, 3285]
+    assert check_series(money, monthly(lumpy)) == []
+    full = [2500, 2963, 1800, 29964, 5103, 2200, 2384, 1900, 1256, 915, 841, 3285]
+    assert [f.message for f in check_series(money, monthly(full))] == [
+        "Jul-24 is 29,964; the usual level is ~2,400: was 2,996 meant? (10 times too large: a "
+        "digit too many or the decimal point slipped)"
+    ]
+
+
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [

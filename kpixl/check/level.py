@@ -9,7 +9,8 @@ month only when the other has no more), leaving the month out: each neighbour is
 the series' trend (the median slope between every two other months). A value between the two
 sides' levels fits (a real step change or a trend); otherwise its distance to the nearer side
 is measured in the typical size of the series' month-to-month changes, leaving out the two
-changes that touch the month. Counts and money are measured on a log scale (a ×10 slip is as
+changes that touch the month; from fewer than a year's changes (FEW_CHANGES) that typical
+size is known less surely, and is widened as Student's t widens. Counts and money are measured on a log scale (a ×10 slip is as
 far at 50 as at 50,000), percentages and series with negative values on their own scale.
 """
 
@@ -29,6 +30,11 @@ PERCENT_NOISE_FLOOR = 0.005  # half a percentage point
 LINEAR_NOISE_FLOOR = 0.02  # of the typical size, for series with negative values
 FINEST, COARSEST = 6, -3  # decimal places looked at: from millionths to thousands
 NAN = float("nan")
+# A year's months give 9 other changes to measure the noise by (11, less the month's own two).
+# Measured on k fewer, the noise is widened by Student's t's 99.865% quantile (3 standard
+# deviations' tail) on k - 1 degrees of freedom over the same on 8: a series of six or seven
+# measured months (receipts with some months of nothing) is judged as surely as a full year.
+FEW_CHANGES = {3: 4.49, 4: 2.16, 5: 1.55, 6: 1.29, 7: 1.15, 8: 1.06}
 
 
 @dataclass(frozen=True)
@@ -97,7 +103,8 @@ def level(values: Sequence[float], *, log: bool, percent: bool) -> Level:
     for i in range(n):
         trend = statistics.median([slopes[k] for k in without[i]])
         others = [abs(d - trend) for j, d in enumerate(changes) if j not in (i - 1, i)]
-        noise[i] = max(MAD_SD * statistics.median(others), floor)
+        widen = FEW_CHANGES.get(len(others), 1.0)
+        noise[i] = max(MAD_SD * statistics.median(others) * widen, floor)
         before, after = sides(i, n)
         if before:
             left[i] = statistics.median(scaled[j] + trend * (i - j) for j in before)

@@ -13,6 +13,7 @@ import numpy.typing as npt
 
 from kpixl.check.level import (
     COARSEST,
+    FEW_CHANGES,
     FINEST,
     LINEAR_NOISE_FLOOR,
     LOG_NOISE_FLOOR,
@@ -122,7 +123,8 @@ def measure(values: Floats, log_units: Flags, percent: Flags) -> Measured:
         trend = median(slopes[:, (first != i) & (second != i)])
         others = steps[:, [j for j in range(n - 1) if j not in (i - 1, i)]]
         spread = median(np.abs(others - trend[:, None]))
-        noise[:, i] = np.maximum(MAD_SD * spread, floor)
+        widen = FEW_CHANGES.get(others.shape[1], 1.0)
+        noise[:, i] = np.maximum(MAD_SD * spread * widen, floor)
         before, after = sides(i, n)
         if before:
             moved = scaled[:, before] + trend[:, None] * np.array([i - j for j in before])
