@@ -239,23 +239,40 @@ def test_a_swap_that_lands_on_the_level_is_queried_a_little_nearer() -> None:
 
 def test_a_december_dip_or_a_march_peak_is_no_swap_unless_last_year_says_so() -> None:
     """December a tenth down, or March a tenth up, one swap from the level (4,150 from 4,510;
-    4,950 from 4,590): with no last year to tell, that is how a council's series often go, so no
+    4,950 from 4,590): with no last year to tell, that is how a council's flows often go, so no
     swap is offered; where last year's December and March were like any month, it is queried."""
+    flow = ind(ytd=YtdMethod.SUM)
     dip = with_month(STEADY, 8, 4150)
     peak = with_month(STEADY, 11, 4950)
     for values in (dip, peak):
-        assert check_series(ind(), monthly(values)) == []
+        assert check_series(flow, monthly(values)) == []
     last_year = monthly(STEADY, start=APR24.shift(-12))
-    got = check_series(ind(), monthly(dip), last_year)
+    got = check_series(flow, monthly(dip), last_year)
     assert [f.message for f in got] == [
         "Dec-24 is 4,150; the usual level is ~4,500: was 4,510 meant? (two digits swapped)"
     ]
-    got = check_series(ind(), monthly(with_month(STEADY, 5, 4150)))  # September: no season
+    got = check_series(flow, monthly(with_month(STEADY, 5, 4150)))  # September: no season
     assert [f.code.value for f in got] == ["swapped-digits"]
     # in a calendar year December is the year's end too: a December peak is its season
     december_peak = monthly(with_month(STEADY, 8, 4950))
-    assert [f.code.value for f in check_series(ind(), december_peak)] == ["swapped-digits"]
-    assert check_series(ind(), december_peak, fy_start_month=1) == []
+    assert [f.code.value for f in check_series(flow, december_peak)] == ["swapped-digits"]
+    assert check_series(flow, december_peak, fy_start_month=1) == []
+
+
+def test_a_stock_or_a_percentage_has_no_season_to_hide_a_swap() -> None:
+    """Christmas dips and year-end peaks are flows' (counts and money summed over the year): a
+    stock (its YTD the latest figure) in March, or a percentage in December, is offered the swap
+    as in any month."""
+    stock = ind(ytd=YtdMethod.LATEST)
+    got = check_series(stock, monthly(with_month(STEADY, 11, 5490)))
+    assert [f.message for f in got] == [
+        "Mar-25 is 5,490; the usual level is ~4,500: was 4,590 meant? (two digits swapped)"
+    ]
+    rate = ind(Unit.PERCENT)
+    got = check_series(rate, monthly(with_month(PERCENT, 8, 0.39)))
+    assert [f.message for f in got] == [
+        "Dec-24 is 39%; the usual level is ~92%: was 93% meant? (two digits swapped)"
+    ]
 
 
 @pytest.mark.parametrize(

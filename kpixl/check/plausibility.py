@@ -234,11 +234,12 @@ class _Month(NamedTuple):
 
 def _in_season(ind: Indicator, row: Level, i: int, period: Period, fy_start: int) -> bool:
     """A December below its level (Christmas) or the financial year's last month above it
-    (year-end spending, catching up): how a council's monthly series often go. Where last
-    year's same month is not known to tell, a swap of two digits — the weakest explanation —
-    is not offered for such a month: a real dip happens to be one swap from the level too
-    often."""
-    if ind.is_quarterly:
+    (year-end spending, catching up): how a council's monthly flows (counts and money summed
+    over the year) often go. Where last year's same month is not known to tell, a swap of two
+    digits — the weakest explanation — is not offered for such a month: a real dip happens to
+    be one swap from the level too often. A percentage or a stock has no such season."""
+    flow = ind.ytd is YtdMethod.SUM and ind.unit is not Unit.PERCENT
+    if ind.is_quarterly or not flow:
         return False
     sides = [float(x) for x in (row.left[i], row.right[i]) if x == x]
     if not sides:
