@@ -21,18 +21,19 @@ from tests.test_check_validate import wide
 SOFFICE = shutil.which("soffice")
 
 
-def to_ods(xlsx: Path) -> Path:
-    """The .ods LibreOffice makes of `xlsx` (its formulas calculated by LibreOffice)."""
+def to_ods(xlsx: Path, suffix: str = "ods") -> Path:
+    """The .ods (or other `suffix`) LibreOffice makes of `xlsx` (its formulas calculated by
+    LibreOffice)."""
     profile = (xlsx.parent / "lo-profile").resolve().as_uri()  # never the user's own profile
     assert SOFFICE is not None
     subprocess.run(
         [SOFFICE, f"-env:UserInstallation={profile}", "--headless", "--norestore",
-         "--convert-to", "ods", "--outdir", str(xlsx.parent), str(xlsx)],
+         "--convert-to", suffix, "--outdir", str(xlsx.parent), str(xlsx)],
         check=True, capture_output=True, timeout=240,
     )  # fmt: skip
-    ods = xlsx.with_suffix(".ods")
-    assert ods.is_file()
-    return ods
+    made = xlsx.with_suffix(f".{suffix}")
+    assert made.is_file()
+    return made
 
 
 @pytest.mark.skipif(SOFFICE is None, reason="needs LibreOffice (soffice)")

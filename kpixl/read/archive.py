@@ -122,16 +122,16 @@ def inspect(
             IssueCode.FILE_TOO_LARGE,
         )
     if head.startswith(_OLE2):
-        return _inspect_ole2(path)
+        return _inspect_ole2(path, data if keep else None)
     if head.startswith(b"PK"):
         all_tokens = every_part_by_expat and expat_is_quadratic()
         return _inspect_zip(path, limits, all_tokens, data if keep else None)
     raise WorkbookError(_not_a_workbook(head), IssueCode.NOT_A_WORKBOOK)
 
 
-def _inspect_ole2(path: Path) -> Contents:
+def _inspect_ole2(path: Path, data: bytes | None) -> Contents:
     # An encrypted .xlsx is an OLE2 container holding an `EncryptedPackage` stream.
-    if _ENCRYPTED_STREAM in path.read_bytes():
+    if _ENCRYPTED_STREAM in (path.read_bytes() if data is None else data):
         raise WorkbookError(
             "the workbook is password-protected: save it without a password and send it again",
             IssueCode.PASSWORD_PROTECTED,
@@ -140,7 +140,7 @@ def _inspect_ole2(path: Path) -> Contents:
         "this is an old-style .xls workbook: kpixl reads its values but cannot check it for "
         "formulas without saved values, macros or external links; save it as .xlsx"
     )
-    return Contents("xls", [(IssueCode.LEGACY_FORMAT, note)])
+    return Contents("xls", [(IssueCode.LEGACY_FORMAT, note)], data=data or b"")
 
 
 def _not_a_workbook(head: bytes) -> str:

@@ -20,6 +20,7 @@ from kpixl.cells import column_letter
 from kpixl.issues import IssueCode
 from kpixl.read.archive import DEFAULT_LIMITS, Contents, Limits, WorkbookError, inspect
 from kpixl.read.ods import OdsExtent, error_cells, ods_extents
+from kpixl.read.xls import error_cells as xls_error_cells
 
 if TYPE_CHECKING:
     import openpyxl
@@ -97,6 +98,7 @@ def read_workbook(path: Path, limits: Limits = DEFAULT_LIMITS) -> Workbook:
     contents = inspect(path, limits, keep=True)  # the file is read once, here
     xml_facts = _scan_ooxml(path, contents) if contents.kind == "xlsx" else {}
     ods_sheets = _refuse_large_ods(contents, limits) if contents.kind == "ods" else {}
+    xls_errors = xls_error_cells(contents.data) if contents.kind == "xls" else {}
     contents.parts.clear()  # the sheets' XML is not needed any more
     try:
         source = io.BytesIO(contents.data) if contents.data else path.open("rb")
@@ -116,7 +118,8 @@ def read_workbook(path: Path, limits: Limits = DEFAULT_LIMITS) -> Workbook:
                 result.chart_sheets += 1
                 continue
             facts = xml_facts.get(meta.name)
-            _read_sheet(book, meta.name, facts, limits, result, ods_sheets.get(meta.name))
+            found = (ods_sheets.get(meta.name), xls_errors.get(meta.name, {}))
+            _read_sheet(book, meta.name, facts, limits, result, found)
     except Exception as exc:
         raise WorkbookError(f"the workbook is damaged and cannot be read ({exc})") from None
     finally:
@@ -130,8 +133,11 @@ def _read_sheet(
     facts: _SheetFacts | None,
     limits: Limits,
     result: Workbook,
-    ods: OdsExtent | None = None,
+    found: tuple[OdsExtent | None, dict[tuple[int, int], str]] = (None, {}),
 ) -> None:
+    """Read one sheet into `result` (or say it is too large); `found`: an .ods sheet's extent
+    and error cells, or an .xls sheet's error cells (kpixl.read.xls)."""
+    ods, xls_errors = found
     limit = (
         f"(limit {limits.max_rows:,} rows, {limits.max_cols} columns, "
         f"{limits.max_cells:,} cells in all)"
@@ -154,6 +160,8 @@ def _read_sheet(
     # error the cell shows
     if facts is not None:
         _put_back_errors(rows, facts.errors, only_blank=True)
+    if xls_errors:
+        _put_back_errors(rows, xls_errors, only_blank=True)
     if ods is not None and ods.errors:
         width = max(map(len, rows), default=0)
         _put_back_errors(rows, error_cells(ods.errors, len(rows), width), only_blank=False)
