@@ -26,6 +26,8 @@ RUN_CHANCE = 0.002  # queried when chance would make such a run less often than 
 MIN_OTHER_STEPS = 4  # fewer other changes say too little about the noise
 MIN_MOVES = 3  # repeats tell something only when a figure usually moves by 3 of its last digit
 MAD_SD = 1.4826
+SMALL_WHOLE = 12  # a rate of counts up to this (7 of 12, 2 of 3) is a simple fraction
+FINE_RATE = 0.001  # a rate given to this step or finer was worked out, not typed
 PLUS_ONE_TOLERANCE = 1e-9
 
 
@@ -97,8 +99,8 @@ def _unlikely(
     step the figures are given in."""
     (a, b, ends), (step, step_size) = run, steps
     value = points[a][1]
-    if step == 0 and _at_bound(ind, value):
-        return False  # 0 incidents, 100% on time: repeats are normal there
+    if step == 0 and (_at_bound(ind, value) or _simple_fraction(ind, value, step_size)):
+        return False  # 0 incidents, 100% on time, 2 of 3: repeats are normal there
     if len(others) < MIN_OTHER_STEPS:
         return False
     if statistics.median(abs(d) for d in others) < MIN_MOVES * step_size:
@@ -119,6 +121,18 @@ def _unlikely(
 def _at_bound(ind: Indicator, value: float) -> bool:
     bounds = {0.0, ind.min, ind.max} | ({1.0} if ind.unit is Unit.PERCENT else set())
     return value in bounds
+
+
+def _simple_fraction(ind: Indicator, value: float, step_size: float) -> bool:
+    """A rate worked out to a tenth of a point or finer that is (to the step its figures are
+    given in) a fraction of small counts, 2 of 3 or 5 of 8: a ratio of small numbers comes back
+    to it by itself, month after month. (Typed to whole points, most rates are near one.)"""
+    if ind.unit is not Unit.PERCENT or step_size > FINE_RATE:
+        return False
+    return any(
+        abs(value - round(value * whole) / whole) <= step_size / 2
+        for whole in range(2, SMALL_WHOLE + 1)
+    )
 
 
 def _normal_cdf(x: float) -> float:
