@@ -13,6 +13,7 @@ import itertools
 import math
 import statistics
 from collections.abc import Callable, Sequence
+from fractions import Fraction
 
 from kpixl.check.wording import Finding, as_typed, change, format_value
 from kpixl.issues import IssueCode
@@ -26,8 +27,8 @@ RUN_CHANCE = 0.002  # queried when chance would make such a run less often than 
 MIN_OTHER_STEPS = 4  # fewer other changes say too little about the noise
 MIN_MOVES = 3  # repeats tell something only when a figure usually moves by 3 of its last digit
 MAD_SD = 1.4826
-SMALL_WHOLE = 12  # a rate of counts up to this (7 of 12, 2 of 3) is a simple fraction
 FINE_RATE = 0.001  # a rate given to this step or finer was worked out, not typed
+MOST_CASES = 10_000  # the largest denominator a worked-out rate is read as a fraction of
 PLUS_ONE_TOLERANCE = 1e-9
 
 
@@ -99,8 +100,8 @@ def _unlikely(
     step the figures are given in."""
     (a, b, ends), (step, step_size) = run, steps
     value = points[a][1]
-    if step == 0 and (_at_bound(ind, value) or _simple_fraction(ind, value, step_size)):
-        return False  # 0 incidents, 100% on time, 2 of 3: repeats are normal there
+    if step == 0 and _at_bound(ind, value):
+        return False  # 0 incidents, 100% on time: repeats are normal there
     if len(others) < MIN_OTHER_STEPS:
         return False
     if statistics.median(abs(d) for d in others) < MIN_MOVES * step_size:
@@ -109,6 +110,8 @@ def _unlikely(
     spread = MAD_SD * statistics.median(abs(d - drift) for d in others)
     if spread == 0:
         return False  # the other changes are all alike: repeats tell nothing
+    if step == 0 and ind.unit is Unit.PERCENT and step_size <= FINE_RATE:
+        step_size = max(step_size, fraction_step(value, [v for _, v in points], step_size))
     half = step_size / 2
     chance_of_step = _normal_cdf((step - drift + half) / spread) - _normal_cdf(
         (step - drift - half) / spread
@@ -123,16 +126,17 @@ def _at_bound(ind: Indicator, value: float) -> bool:
     return value in bounds
 
 
-def _simple_fraction(ind: Indicator, value: float, step_size: float) -> bool:
-    """A rate worked out to a tenth of a point or finer that is (to the step its figures are
-    given in) a fraction of small counts, 2 of 3 or 5 of 8: a ratio of small numbers comes back
-    to it by itself, month after month. (Typed to whole points, most rates are near one.)"""
-    if ind.unit is not Unit.PERCENT or step_size > FINE_RATE:
-        return False
-    return any(
-        abs(value - round(value * whole) / whole) <= step_size / 2
-        for whole in range(2, SMALL_WHOLE + 1)
-    )
+def fraction_step(value: float, values: Sequence[float], step_size: float) -> float:
+    """How finely a rate worked out from counts comes back to `value`: a fraction a/q (q
+    whole, lowest terms) of a month of about n cases recurs about as often as a figure given in
+    steps of 1 / (q × n) — 2 of 3 often in a series of a dozen cases a month, 1,647 of 2,000
+    hardly ever. n is the series' typical lowest-terms denominator. `step_size` where `value`
+    is no such fraction (to the step its figures are given in)."""
+    whole = Fraction(value).limit_denominator(MOST_CASES)
+    if abs(value - whole) > step_size / 2:
+        return step_size
+    cases = statistics.median(Fraction(v).limit_denominator(MOST_CASES).denominator for v in values)
+    return 1.0 / (whole.denominator * cases)
 
 
 def _normal_cdf(x: float) -> float:
