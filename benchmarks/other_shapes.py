@@ -5,7 +5,8 @@ rule and not to that generator (issue 16 is also scored on cases the team does n
 Percentages that wander (AR(1) noise, a random walk) instead of scattering round a level;
 counts with a steady trend, with AR(1) noise, or with heavy-tailed months (Student's t: now
 and then a genuine month far out); money in £000s to one decimal; a number of days to one
-decimal whose year-to-date is a mean.
+decimal whose year-to-date is a mean; a rate of a few cases a month (3 to 30: 2 of 3, 11 of 12),
+worked out exactly.
 """
 
 from __future__ import annotations
@@ -69,6 +70,16 @@ def days(rng: random.Random) -> list[float]:
     return [round(level * math.exp(rng.gauss(0, sd)), 1) for _ in range(MONTHS)]
 
 
+def small_rate(rng: random.Random) -> list[float]:
+    """The share of a few cases a month done in time: each month's cases (3 to 30) each done
+    with the same chance, the rate worked out from them to the full."""
+    chance, out = rng.uniform(0.6, 0.95), []
+    for _ in range(MONTHS):
+        cases = rng.randint(3, 30)
+        out.append(sum(rng.random() < chance for _ in range(cases)) / cases)
+    return out
+
+
 KINDS: list[tuple[str, str, str, Callable[[random.Random], list[float]]]] = [
     ("ar percent", "percent", "mean", ar_percent),
     ("walk percent", "percent", "mean", walk_percent),
@@ -77,4 +88,5 @@ KINDS: list[tuple[str, str, str, Callable[[random.Random], list[float]]]] = [
     ("heavy count", "count", "sum", heavy_count),
     ("decimal money", "currency_k", "sum", decimal_money),
     ("days", "number", "mean", days),
+    ("small rate", "percent", "mean", small_rate),
 ]
