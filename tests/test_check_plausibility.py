@@ -148,6 +148,24 @@ def test_a_series_often_nothing_is_measured_on_its_other_months(
     assert [[f.code.value, f.message] for f in got] == ([expected] if expected else [])
 
 
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        (0.0056, ["May-24 is 0.56%; the usual level is ~52%: was 56% meant? (100 times too "
+                  "small: a percentage on the wrong scale)"]),
+        (0.03, []),  # 30% and 300% are not among the other months: no slip brings it back
+        (0.0, []),  # nothing done in time this month: not a slip of scale
+    ],
+)  # fmt: skip
+def test_a_rate_under_a_tenth_of_every_other_month(typed: float, expected: list[str]) -> None:
+    """A rate that moves by 15 points a month is not far in its own noise at 0.56%; but at
+    under a tenth of its smallest other month (43%), where × 100 brings it back among them,
+    it is queried (ONS's "thousand pound" test, on the low side for a percentage)."""
+    volatile = [0.54, 0.49, 0.51, 0.43, 0.59, 0.59, 0.74, 0.54, 0.52, 0.7, 0.58, 0.58]
+    got = check_series(ind(Unit.PERCENT), monthly(with_month(volatile, 1, typed)))
+    assert [f.message for f in got] == expected
+
+
 def test_a_noise_measured_on_few_months_is_widened() -> None:
     """Receipts with four months of nothing leave eight months, and five changes, to tell the
     noise: 29,964 among 800 to 5,100 may well be a real receipt there. The same figure in a

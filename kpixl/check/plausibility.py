@@ -201,7 +201,7 @@ def _judge(
     edge = seasonal is None and i in (0, len(points) - 1)
     # the series has been there before: a feature of it, not a slip, unless it is the year to
     # date exactly (a March spike may be as high as a quarter's total) with a level each side
-    lonely = _lonely(row, i, seasonal)
+    lonely = beyond or _lonely(row, i, seasonal)  # beyond: no month within ×/÷ 10 of it
     if not lonely and (
         year_before is None or row.left[i] != row.left[i] or row.right[i] != row.right[i]
     ):
@@ -278,12 +278,18 @@ def _beyond_range(ind: Indicator, points: Sequence[Point]) -> frozenset[int]:
     """The months more than RANGE times the largest of the series' other months: ONS's
     "thousand pound" test, for a series whose months move too much for its noise to tell a
     ×/÷ slip (lumpy receipts). Only above: in such a series a month with little in it is
-    real often enough (PI03c's 30 among thousands); and never a percentage, whose ×100 slips
-    are far by its own noise."""
+    real often enough (PI03c's 30 among thousands). For a percentage, only below: under a
+    tenth of the smallest of its other months (0.41% among 40% to 75%), where its own noise,
+    on the scale of points, cannot tell a ÷ 100 from a bad month."""
     sizes = [abs(v) for _, v in points]
     some = sorted(x for x in sizes if x)
-    if ind.unit is Unit.PERCENT or len(some) < 3:
+    if len(some) < 3:
         return frozenset()
+    if ind.unit is Unit.PERCENT:
+        low = some[0]  # the others' smallest: the next smallest for the smallest itself
+        return frozenset(
+            i for i, x in enumerate(sizes) if x > 0 and RANGE * x < (some[1] if x == low else low)
+        )
     high = some[-1]  # the others' largest: the next largest for the largest itself
     return frozenset(
         i for i, x in enumerate(sizes) if x > RANGE * (some[-2] if x == high else high)

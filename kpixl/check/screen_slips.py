@@ -91,18 +91,23 @@ def _typed_totals(values: Floats, found: Measured, summed: Flags, left: Floats) 
 
 
 def _beyond_range(values: Floats, percent: Flags) -> Flags:
-    """Months more than RANGE times the largest other month of their row (the rules'
-    _beyond_range), whatever their distance in noise."""
+    """Months more than RANGE times the largest other month of their row, or for a
+    percentage under a tenth of the smallest (the rules' _beyond_range), whatever their
+    distance in noise."""
     sizes = np.where(values != 0, np.abs(values), np.nan)
     ordered = np.sort(sizes, axis=1)  # nothing (NaN) last
     count = np.sum(~np.isnan(sizes), axis=1)
     rows = np.arange(values.shape[0])
     top = ordered[rows, np.maximum(count - 1, 0)][:, None]
     below_top = ordered[rows, np.maximum(count - 2, 0)][:, None]
+    low, above_low = ordered[:, :1], ordered[:, 1:2]
     with np.errstate(invalid="ignore"):
         high = np.where(sizes == top, below_top, top)  # the largest of the other months
         far = sizes > RANGE * high * BELOW
-    result: Flags = far & (count >= 3)[:, None] & ~percent[:, None]
+        least = np.where(sizes == low, above_low, low)  # the smallest of the other months
+        under = RANGE * sizes * BELOW < least
+    far = np.where(percent[:, None], under, far)
+    result: Flags = far & (count >= 3)[:, None]
     return result
 
 
