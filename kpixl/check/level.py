@@ -9,9 +9,10 @@ month only when the other has no more), leaving the month out: each neighbour is
 the series' trend (the median slope between every two other months). A value between the two
 sides' levels fits (a real step change or a trend); otherwise its distance to the nearer side
 is measured in the typical size of the series' month-to-month changes, leaving out the two
-changes that touch the month; from fewer than a year's changes (FEW_CHANGES) that typical
-size is known less surely, and is widened as Student's t widens. Counts and money are measured on a log scale (a ×10 slip is as
-far at 50 as at 50,000), percentages and series with negative values on their own scale.
+changes that touch the month; measured on fewer changes than a year gives (FEW_CHANGES),
+that typical size is known less surely, and is widened as Student's t widens. Counts and money
+are measured on a log scale (a ×10 slip is as far at 50 as at 50,000), percentages and series
+with negative values on their own scale.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ LINEAR_NOISE_FLOOR = 0.02  # of the typical size, for series with negative value
 FINEST, COARSEST = 6, -3  # decimal places looked at: from millionths to thousands
 NAN = float("nan")
 # A year's months give 9 other changes to measure the noise by (11, less the month's own two).
-# Measured on k fewer, the noise is widened by Student's t's 99.865% quantile (3 standard
+# Measured on k < 9 of them, the noise is widened by Student's t's 99.865% quantile (3 standard
 # deviations' tail) on k - 1 degrees of freedom over the same on 8: a series of six or seven
 # measured months (receipts with some months of nothing) is judged as surely as a full year.
 FEW_CHANGES = {3: 4.49, 4: 2.16, 5: 1.55, 6: 1.29, 7: 1.15, 8: 1.06}
