@@ -21,6 +21,19 @@ from tests.test_check_validate import wide
 SOFFICE = shutil.which("soffice")
 
 
+def with_errors(tmp_path: Path, formulas: dict[str, str], suffix: str = "ods") -> Path:
+    """The return of tests/test_check_validate.py's `wide` (the table from B2: AA01 on row 3,
+    Mar-25 in column O) with these cells' formulas, saved by LibreOffice as `suffix`."""
+    xlsx = wide(tmp_path, name="alpha.xlsx")
+    wb = openpyxl.load_workbook(xlsx)
+    for cell, formula in formulas.items():
+        wb["KPIs"][cell] = formula
+    wb.save(xlsx)
+    made = to_ods(xlsx, suffix)
+    xlsx.unlink()
+    return made
+
+
 def to_ods(xlsx: Path, suffix: str = "ods") -> Path:
     """The .ods (or other `suffix`) LibreOffice makes of `xlsx` (its formulas calculated by
     LibreOffice)."""
@@ -40,13 +53,8 @@ def to_ods(xlsx: Path, suffix: str = "ods") -> Path:
 def test_validate_tells_error_cells_of_an_ods_made_by_libreoffice(
     tmp_path: Path, register_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    xlsx = wide(tmp_path, name="alpha.xlsx")  # the table from B2: AA01 on row 3, Mar-25 in O
-    wb = openpyxl.load_workbook(xlsx)
-    ws = wb["KPIs"]
-    ws["O3"], ws["N4"], ws["E7"] = "=1/0", "=NA()", "=SQRT(-1)"  # AA01 Mar-25, AA02 Feb-25, BB01
-    wb.save(xlsx)
-    ods = to_ods(xlsx)
-    xlsx.unlink()
+    # AA01 Mar-25, AA02 Feb-25, BB01 May-24
+    ods = with_errors(tmp_path, {"O3": "=1/0", "N4": "=NA()", "E7": "=SQRT(-1)"})
     content = zipfile.ZipFile(ods).read("content.xml")
     assert b'calcext:value-type="error"' in content and b"Err:502" in content  # as LO writes it
     status = main(["validate", str(ods), "--register", str(register_path), "--json"])

@@ -7,27 +7,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 from kpixl.cli.main import main
 from kpixl.read.workbook import read_workbook
 from kpixl.read.xls import error_cells
-from tests.test_check_validate import wide
-from tests.test_read_ods_errors import SOFFICE, to_ods
+from tests.test_read_ods_errors import SOFFICE, with_errors
 
 
 @pytest.mark.skipif(SOFFICE is None, reason="needs LibreOffice (soffice)")
 def test_validate_tells_error_cells_of_an_xls(
     tmp_path: Path, register_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    xlsx = wide(tmp_path, name="alpha.xlsx")  # the table from B2: AA01 on row 3, Mar-25 in O
-    wb = openpyxl.load_workbook(xlsx)
-    ws = wb["KPIs"]
-    ws["O3"], ws["N4"] = "=1/0", "=NA()"  # AA01 Mar-25, AA02 Feb-25
-    wb.save(xlsx)
-    xls = to_ods(xlsx, "xls")
-    xlsx.unlink()
+    xls = with_errors(tmp_path, {"O3": "=1/0", "N4": "=NA()"}, "xls")  # AA01 Mar-25, AA02 Feb-25
     status = main(["validate", str(xls), "--register", str(register_path), "--json"])
     told = [
         (i["code"], i["cell"], i["ref"], i["message"])
