@@ -95,8 +95,11 @@ RECEIPTS = [0, 420, 0, 380, 510, 0, 450, 460, 0, 400, 390, 470]
         # under four typical changes from the level, but ×10 lands on it: worth a query
         (6, 0.061, "Oct-24 is 6.1%; the usual level is ~59%: was 61% meant? (10 times too small: "
                    "a percentage on the wrong scale)"),
-        # the year's last month has a level on one side only: four typical changes needed
-        (11, 0.061, None),
+        # the year's last month has a level on one side only, so four typical changes would be
+        # needed; but at under a fifth of every other month, × 10 bringing it back among them,
+        # it is queried all the same
+        (11, 0.061, "Mar-25 is 6.1%; the usual level is ~55%: was 61% meant? (10 times too small: "
+                    "a percentage on the wrong scale)"),
         (6, 0.30, None),  # half the level, no slip explains it: within this series' noise
     ],
 )  # fmt: skip
@@ -153,14 +156,18 @@ def test_a_series_often_nothing_is_measured_on_its_other_months(
     [
         (0.0056, ["May-24 is 0.56%; the usual level is ~52%: was 56% meant? (100 times too "
                   "small: a percentage on the wrong scale)"]),
+        (0.057, ["May-24 is 5.7%; the usual level is ~52%: was 57% meant? (10 times too "
+                 "small: a percentage on the wrong scale)"]),
         (0.03, []),  # 30% and 300% are not among the other months: no slip brings it back
+        (0.12, []),  # over a fifth of the smallest other month (43%): a bad month, perhaps
         (0.0, []),  # nothing done in time this month: not a slip of scale
     ],
 )  # fmt: skip
-def test_a_rate_under_a_tenth_of_every_other_month(typed: float, expected: list[str]) -> None:
-    """A rate that moves by 15 points a month is not far in its own noise at 0.56%; but at
-    under a tenth of its smallest other month (43%), where × 100 brings it back among them,
-    it is queried (ONS's "thousand pound" test, on the low side for a percentage)."""
+def test_a_rate_under_a_fifth_of_every_other_month(typed: float, expected: list[str]) -> None:
+    """A rate that moves by 15 points a month is not far in its own noise at 5.7% or 0.56%;
+    but under a fifth of its smallest other month (43%), where × 10 or × 100 brings it back
+    among them, it is queried (ONS's "thousand pound" test, on the low side for a
+    percentage)."""
     volatile = [0.54, 0.49, 0.51, 0.43, 0.59, 0.59, 0.74, 0.54, 0.52, 0.7, 0.58, 0.58]
     got = check_series(ind(Unit.PERCENT), monthly(with_month(volatile, 1, typed)))
     assert [f.message for f in got] == expected

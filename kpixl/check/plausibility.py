@@ -50,6 +50,7 @@ NEEDED = {  # how far the value, and how near the value meant, where not Z_SLIP 
 }
 Z_EXTREME = 8.0  # a move no slip explains: this far, and an order of magnitude
 RANGE = 10.0  # a figure over this many times every other month: queried if ÷ brings it back
+RANGE_RATE = 5.0  # a percentage under a fifth of every other month: queried if × brings it back
 EXTREME_LOG = math.log(10.0)
 EXTREME_POINTS = 0.5  # for a percentage, an order of magnitude is half the scale
 # nothing nearer than this can warn, but the year-to-date total typed (kpixl.check.screen)
@@ -279,8 +280,8 @@ def _beyond_range(ind: Indicator, points: Sequence[Point]) -> frozenset[int]:
     "thousand pound" test, for a series whose months move too much for its noise to tell a
     ×/÷ slip (lumpy receipts). Only above: in such a series a month with little in it is
     real often enough (PI03c's 30 among thousands). For a percentage, only below: under a
-    tenth of the smallest of its other months (0.41% among 40% to 75%), where its own noise,
-    on the scale of points, cannot tell a ÷ 100 from a bad month."""
+    fifth (RANGE_RATE) of the smallest of its other months (5.7% or 0.41% among 40% to 75%),
+    where its own noise, on the scale of points, cannot tell a ÷ 10 or 100 from a bad month."""
     sizes = [abs(v) for _, v in points]
     some = sorted(x for x in sizes if x)
     if len(some) < 3:
@@ -288,7 +289,9 @@ def _beyond_range(ind: Indicator, points: Sequence[Point]) -> frozenset[int]:
     if ind.unit is Unit.PERCENT:
         low = some[0]  # the others' smallest: the next smallest for the smallest itself
         return frozenset(
-            i for i, x in enumerate(sizes) if x > 0 and RANGE * x < (some[1] if x == low else low)
+            i
+            for i, x in enumerate(sizes)
+            if x > 0 and RANGE_RATE * x < (some[1] if x == low else low)
         )
     high = some[-1]  # the others' largest: the next largest for the largest itself
     return frozenset(

@@ -19,6 +19,7 @@ from kpixl.check.plausibility import (
     EXTREME_POINTS,
     FIT_SHARE,
     RANGE,
+    RANGE_RATE,
     Z_EXTREME,
     Z_FIT,
     Z_SCALE,
@@ -92,7 +93,7 @@ def _typed_totals(values: Floats, found: Measured, summed: Flags, left: Floats) 
 
 def _beyond_range(values: Floats, percent: Flags) -> Flags:
     """Months more than RANGE times the largest other month of their row, or for a
-    percentage under a tenth of the smallest (the rules' _beyond_range), whatever their
+    percentage under a fifth of the smallest (the rules' _beyond_range), whatever their
     distance in noise."""
     sizes = np.where(values != 0, np.abs(values), np.nan)
     ordered = np.sort(sizes, axis=1)  # nothing (NaN) last
@@ -105,7 +106,7 @@ def _beyond_range(values: Floats, percent: Flags) -> Flags:
         high = np.where(sizes == top, below_top, top)  # the largest of the other months
         far = sizes > RANGE * high * BELOW
         least = np.where(sizes == low, above_low, low)  # the smallest of the other months
-        under = RANGE * sizes * BELOW < least
+        under = RANGE_RATE * sizes * BELOW < least
     far = np.where(percent[:, None], under, far)
     result: Flags = far & (count >= 3)[:, None]
     return result
