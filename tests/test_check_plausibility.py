@@ -173,6 +173,33 @@ def test_a_rate_under_a_fifth_of_every_other_month(typed: float, expected: list[
     assert [f.message for f in got] == expected
 
 
+@pytest.mark.parametrize(
+    ("unit", "values", "expected"),
+    [
+        # receipts that move by half again a month: 80.8 is not far in their noise, but it is
+        # the one figure with a fraction, below every other month, and × 10 brings it among them
+        (Unit.CURRENCY_K, [712, 2351, 952, 1800, 1196, 1204, 2748, 586, 80.8, 900, 1172, 2145],
+         ["Dec-24 is 80.8; the usual level is ~1,200: was 808 meant? (10 times too small: a "
+          "digit missing or the decimal point slipped)"]),
+        (Unit.NUMBER, [-704, -75.5, -822, -597, -621, -659, -639, -714, -703, -667, -861, -809],
+         ["May-24 is -75.5; the usual level is ~-660: was -755 meant? (10 times too small: a "
+          "digit missing or the decimal point slipped)"]),
+        # whole, or with a fraction among the other months: nothing tells a slip
+        (Unit.CURRENCY_K, [712, 2351, 952, 1800, 1196, 1204, 2748, 586, 81, 900, 1172, 2145], []),
+        (Unit.CURRENCY_K, [712, 2351, 952, 1800, 1196, 1204, 2748, 586, 808.5, 900, 1172, 2145],
+         []),
+        # £000s to one decimal: a fraction is how this series is typed
+        (Unit.CURRENCY_K, [71.2, 235.1, 95.2, 180.0, 119.6, 120.4, 274.8, 58.6, 8.08, 90.0, 117.2,
+                           214.5], []),
+    ],
+)  # fmt: skip
+def test_the_one_figure_with_a_fraction_among_whole_months(
+    unit: Unit, values: list[float], expected: list[str]
+) -> None:
+    got = check_series(ind(unit, ytd=YtdMethod.SUM), monthly(values))
+    assert [f.message for f in got] == expected
+
+
 def test_a_noise_measured_on_few_months_is_widened() -> None:
     """Receipts with four months of nothing leave eight months, and five changes, to tell the
     noise: 29,964 among 800 to 5,100 may well be a real receipt there. The same figure in a
@@ -561,6 +588,32 @@ def test_the_screen_never_clears_a_swap_in_a_decimal_figure_the_rules_query(
     clear = screen._ordinary(np.array([values]), [unit], np.array([False]))[0]
     if clear:
         assert check_series(ind(unit), monthly(values)) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from([Unit.COUNT, Unit.CURRENCY_K, Unit.NUMBER]),
+    st.lists(st.floats(-1.0, 1.0), min_size=12, max_size=12),
+    st.floats(5, 20000),
+    st.integers(0, 11),
+    st.sampled_from([10, 100, 1000]),
+    st.booleans(),
+)
+def test_the_screen_never_clears_a_stray_fraction_the_rules_query(
+    unit: Unit, wobbles: list[float], level: float, at: int, by: int, negative: bool
+) -> None:
+    """Whole months moving by up to e (lumpy), one of them divided by 10, 100 or 1000 and
+    typed with its fraction: whatever the rules query, the screen lets through."""
+    import numpy as np
+
+    from kpixl.check import screen
+
+    sign = -1.0 if negative and unit is Unit.NUMBER else 1.0
+    values = [sign * round(level * math.exp(w)) for w in wobbles]
+    values[at] = round(values[at] / by, 3)
+    clear = screen._ordinary(np.array([values]), [unit], np.array([True]))[0]
+    if clear:
+        assert check_series(ind(unit, ytd=YtdMethod.SUM), monthly(values)) == []
 
 
 def test_the_same_month_last_year_explains_a_march_peak() -> None:

@@ -106,7 +106,7 @@ def _far_months(
     nearest = min(Z_MIN, Z_YTD) if summed else Z_MIN  # nothing nearer can be queried
     # often nothing (its zeros left out): a month may be the YTD typed where there was nothing
     nothing = (len(every) - len(points)) / (len(every) - 1) if summed else 0.0
-    beyond = _beyond_range(ind, points)
+    beyond = _beyond_range(ind, points) | _stray_fraction(ind, points)
     findings = []
     # where the months move a lot, the YTD typed may be near the level in its own noise
     over = _over_year_so_far(every, fy_start) if summed and row.log else frozenset()
@@ -202,7 +202,7 @@ def _judge(
     edge = seasonal is None and i in (0, len(points) - 1)
     # the series has been there before: a feature of it, not a slip, unless it is the year to
     # date exactly (a March spike may be as high as a quarter's total) with a level each side
-    lonely = beyond or _lonely(row, i, seasonal)  # beyond: no month within ×/÷ 10 of it
+    lonely = beyond or _lonely(row, i, seasonal)  # beyond: outside every other month
     if not lonely and (
         year_before is None or row.left[i] != row.left[i] or row.right[i] != row.right[i]
     ):
@@ -297,6 +297,23 @@ def _beyond_range(ind: Indicator, points: Sequence[Point]) -> frozenset[int]:
     return frozenset(
         i for i, x in enumerate(sizes) if x > RANGE * (some[-2] if x == high else high)
     )
+
+
+def _stray_fraction(ind: Indicator, points: Sequence[Point]) -> frozenset[int]:
+    """The one month of a count, money or number series whose figure has a fraction where
+    every other month is whole, and that lies outside their range (80.8 among 586 to 2,748;
+    -75.5 among -597 to -861): the decimal point slipped as it was typed, if × 10, 100 or
+    1000 brings it back among them (_back_in_range)."""
+    if ind.unit is Unit.PERCENT:
+        return frozenset()
+    stray = [i for i, (_, v) in enumerate(points) if v != round(v)]
+    if len(stray) != 1:
+        return frozenset()
+    sizes = [abs(v) for j, (_, v) in enumerate(points) if j != stray[0] and v != 0]
+    size = abs(points[stray[0]][1])
+    if len(sizes) < MIN_POINTS - 1 or min(sizes) <= size <= max(sizes):
+        return frozenset()
+    return frozenset(stray)
 
 
 def _back_in_range(ind: Indicator, points: Sequence[Point], i: int) -> Slip | None:

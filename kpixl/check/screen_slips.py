@@ -50,7 +50,16 @@ def possible(values: Floats, found: Measured, percent: Flags, summed: Flags) -> 
     swap &= _swaps_fit(values, found, z, percent)
     extreme = (z >= Z_EXTREME * BELOW) & _order_of_magnitude(values, found, percent)
     result: Flags = near | swap | extreme | _beyond_range(values, percent)
+    result |= _stray_fractions(values, percent)
     return result | _typed_totals(values, found, summed & ~percent, left)
+
+
+def _stray_fractions(values: Floats, percent: Flags) -> Flags:
+    """The one month with a fraction in a row of a count, money or number whose other months
+    are whole (the rules' _stray_fraction, before its range check)."""
+    fraction = values != np.round(values)
+    result: Flags = fraction & ((fraction.sum(axis=1) == 1) & ~percent)[:, None]
+    return result
 
 
 def _typed_totals(values: Floats, found: Measured, summed: Flags, left: Floats) -> Flags:
