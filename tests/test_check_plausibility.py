@@ -44,6 +44,19 @@ def with_month(values: Sequence[float], i: int, value: float) -> list[float]:
     return changed
 
 
+def screen_clears_only_what_the_rules_leave(values: list[float], unit: Unit, summed: bool) -> None:
+    """Where the screen (kpixl.check.screen) clears a row of plain values, the rules raise
+    nothing for it (`summed`: its YTD is a sum)."""
+    import numpy as np
+
+    from kpixl.check import screen
+
+    clear = screen._ordinary(np.array([values], dtype=float), [unit], np.array([summed]))[0]
+    if clear:
+        indicator = ind(unit, ytd=YtdMethod.SUM) if summed else ind(unit)
+        assert check_series(indicator, monthly(values)) == []
+
+
 def flat(findings: list[Finding]) -> list[list[str]]:
     """Findings as a reader would list them: code and period label."""
     return [[f.code.value, f.period.label] for f in findings]
@@ -545,18 +558,12 @@ def test_the_ytd_typed_where_a_series_moves_a_lot_is_weighed_both_ways() -> None
 def test_the_screen_never_clears_a_ytd_the_odds_would_query(
     logs: list[float], middle: float, at: int, typed: bool, nothing: int
 ) -> None:
-    import numpy as np
-
-    from kpixl.check import screen
-
     values = [float(round(math.exp(middle + x))) for x in logs]
     if nothing >= 0:
         values[nothing] = 0.0  # a month with nothing: left out of the others by the rule
     if typed:
         values[at] = sum(values[: at + 1])
-    clear = screen._ordinary(np.array([values]), [Unit.CURRENCY_K], np.array([True]))[0]
-    if clear:
-        assert check_series(ind(Unit.CURRENCY_K, ytd=YtdMethod.SUM), monthly(values)) == []
+    screen_clears_only_what_the_rules_leave(values, Unit.CURRENCY_K, summed=True)
 
 
 @settings(max_examples=400, deadline=None)
@@ -574,9 +581,6 @@ def test_the_screen_never_clears_a_swap_in_a_decimal_figure_the_rules_query(
 ) -> None:
     """Ratios worked to four places, counts to one: the screen works their swaps out on the
     digits with the point taken out, and never clears a month the rules would query."""
-    import numpy as np
-
-    from kpixl.check import screen
     from kpixl.check.slips import swapped
 
     percent = unit is Unit.PERCENT
@@ -585,9 +589,7 @@ def test_the_screen_never_clears_a_swap_in_a_decimal_figure_the_rules_query(
     options = list(swapped(values[at], percent=percent))
     if options:
         values[at] = options[pick % len(options)]
-    clear = screen._ordinary(np.array([values]), [unit], np.array([False]))[0]
-    if clear:
-        assert check_series(ind(unit), monthly(values)) == []
+    screen_clears_only_what_the_rules_leave(values, unit, summed=False)
 
 
 @settings(max_examples=300, deadline=None)
@@ -604,16 +606,10 @@ def test_the_screen_never_clears_a_stray_fraction_the_rules_query(
 ) -> None:
     """Whole months moving by up to e (lumpy), one of them divided by 10, 100 or 1000 and
     typed with its fraction: whatever the rules query, the screen lets through."""
-    import numpy as np
-
-    from kpixl.check import screen
-
     sign = -1.0 if negative and unit is Unit.NUMBER else 1.0
     values = [sign * round(level * math.exp(w)) for w in wobbles]
     values[at] = round(values[at] / by, 3)
-    clear = screen._ordinary(np.array([values]), [unit], np.array([True]))[0]
-    if clear:
-        assert check_series(ind(unit, ytd=YtdMethod.SUM), monthly(values)) == []
+    screen_clears_only_what_the_rules_leave(values, unit, summed=True)
 
 
 def test_the_same_month_last_year_explains_a_march_peak() -> None:
