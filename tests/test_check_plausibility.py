@@ -201,6 +201,9 @@ def test_a_rate_under_a_fifth_of_every_other_month(typed: float, expected: list[
         (Unit.CURRENCY_K, [712, 2351, 952, 1800, 1196, 1204, 2748, 586, 81, 900, 1172, 2145], []),
         (Unit.CURRENCY_K, [712, 2351, 952, 1800, 1196, 1204, 2748, 586, 808.5, 900, 1172, 2145],
          []),
+        # just below the smallest month (150), not a tenth of anything: 120.5 is no slip
+        (Unit.CURRENCY_K, [712, 2351, 952, 1800, 150, 1204, 2748, 586, 120.5, 900, 1172, 2145],
+         []),
         # £000s to one decimal: a fraction is how this series is typed
         (Unit.CURRENCY_K, [71.2, 235.1, 95.2, 180.0, 119.6, 120.4, 274.8, 58.6, 8.08, 90.0, 117.2,
                            214.5], []),

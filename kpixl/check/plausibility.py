@@ -51,6 +51,7 @@ NEEDED = {  # how far the value, and how near the value meant, where not Z_SLIP 
 Z_EXTREME = 8.0  # a move no slip explains: this far, and an order of magnitude
 RANGE = 10.0  # a figure over this many times every other month: queried if ÷ brings it back
 RANGE_RATE = 5.0  # a percentage under a fifth of every other month: queried if × brings it back
+STRAY = 2.0  # a figure with a stray fraction this far outside the whole months' range: judged
 EXTREME_LOG = math.log(10.0)
 EXTREME_POINTS = 0.5  # for a percentage, an order of magnitude is half the scale
 # nothing nearer than this can warn, but the year-to-date total typed (kpixl.check.screen)
@@ -301,9 +302,10 @@ def _beyond_range(ind: Indicator, points: Sequence[Point]) -> frozenset[int]:
 
 def _stray_fraction(ind: Indicator, points: Sequence[Point]) -> frozenset[int]:
     """The one month of a count, money or number series whose figure has a fraction where
-    every other month is whole, and that lies outside their range (80.8 among 586 to 2,748;
-    -75.5 among -597 to -861): the decimal point slipped as it was typed, if × 10, 100 or
-    1000 brings it back among them (_back_in_range)."""
+    every other month is whole, and that lies well outside their range (under half the
+    smallest or over twice the largest: 80.8 among 586 to 2,748; -75.5 among -597 to -861):
+    the decimal point slipped as it was typed, if × 10, 100 or 1000 brings it back among them
+    (_back_in_range). 98.44 among 100 to 103 is no slip of ×/÷ 10."""
     if ind.unit is Unit.PERCENT:
         return frozenset()
     stray = [i for i, (_, v) in enumerate(points) if v != round(v)]
@@ -311,7 +313,7 @@ def _stray_fraction(ind: Indicator, points: Sequence[Point]) -> frozenset[int]:
         return frozenset()
     sizes = [abs(v) for j, (_, v) in enumerate(points) if j != stray[0] and v != 0]
     size = abs(points[stray[0]][1])
-    if len(sizes) < MIN_POINTS - 1 or min(sizes) <= size <= max(sizes):
+    if len(sizes) < MIN_POINTS - 1 or min(sizes) / STRAY <= size <= max(sizes) * STRAY:
         return frozenset()
     return frozenset(stray)
 
