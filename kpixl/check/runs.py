@@ -64,7 +64,7 @@ def runs(ind: Indicator, points: Sequence[Point], first: int) -> list[Finding]:
             # the run's own steps left out, every other change (repeats too) says how noisy
             others = [values[j + 1] - values[j] for j in range(len(values) - 1) if not a <= j < b]
             ends = len(points) - first  # this year's months a run may end in: the ones looked at
-            if _unlikely(ind, points, (a, b, ends), others, (step, step_size)):
+            if _unlikely(ind, values, (a, b, ends), others, (step, step_size)):
                 findings.append(_finding(ind, points, a, b, step, others))
     return findings
 
@@ -90,7 +90,7 @@ def _runs(
 
 def _unlikely(
     ind: Indicator,
-    points: Sequence[Point],
+    values: Sequence[float],
     run: tuple[int, int, int],
     others: list[float],
     steps: tuple[float, float],
@@ -99,7 +99,7 @@ def _unlikely(
     first and last index and how many months it may end in, `steps` its step (0 or 1) and the
     step the figures are given in."""
     (a, b, ends), (step, step_size) = run, steps
-    value = points[a][1]
+    value = values[a]
     if step == 0 and _at_bound(ind, value):
         return False  # 0 incidents, 100% on time: repeats are normal there
     if len(others) < MIN_OTHER_STEPS:
@@ -111,13 +111,13 @@ def _unlikely(
     if spread == 0:
         return False  # the other changes are all alike: repeats tell nothing
     if step == 0 and ind.unit is Unit.PERCENT and step_size <= FINE_RATE:
-        step_size = max(step_size, fraction_step(value, [v for _, v in points], step_size))
+        step_size = max(step_size, fraction_step(value, values, step_size))
     half = step_size / 2
     chance_of_step = _normal_cdf((step - drift + half) / spread) - _normal_cdf(
         (step - drift - half) / spread
     )
     length = b - a
-    places = min(len(points) - length, ends)  # where a run this long could have been
+    places = min(len(values) - length, ends)  # where a run this long could have been
     return places * chance_of_step**length <= RUN_CHANCE
 
 
