@@ -82,3 +82,15 @@ def test_a_kpi_rated_month_by_month_takes_its_years_typical_months() -> None:
     assert made is not None
     assert made.target == pytest.approx(0.03) and made.floor == pytest.approx(0.065)
     assert "typical months" in made.method
+
+
+def test_a_monthly_range_allows_for_a_level_that_moves_from_year_to_year() -> None:
+    """Months steady within each year, but a level that moved by a fifth from one year to the
+    next: the months' own band (±1%) would miss next year's whichever way it moves; the range
+    allows for a move as large as the years have shown."""
+    flat = [YearFigures(tuple(level * (1 + 0.002 * (i % 3)) for i in range(12)))
+            for level in (1000.0, 1200.0, 1000.0)]  # fmt: skip
+    made = suggest(activity(AlertOn.LATEST), flat)
+    assert made is not None and made.upper is not None and made.lower is not None
+    assert made.lower < 1000 and made.upper > 1200
+    assert made.upper - made.lower < 700  # not everything: a fifth either way, about

@@ -96,12 +96,14 @@ def _monthly_range(ind: Indicator, years: list[YearFigures]) -> Suggestion:
     return Suggestion(
         ind.ref, upper=upper, lower=lower, years=len(years),
         method="last year's typical month, moved by the year-on-year trend, with the band that "
-               "held four in five months",
+               "held four in five months, widened as far as the years' levels have moved",
         held=sum(inside) / len(inside), basis="months inside, tried on past years",
     )  # fmt: skip
 
 
 def _band_of(years: list[YearFigures]) -> tuple[float, float]:
+    """The months' band about the year's level, widened for how far that level itself may be
+    from the one foreseen (a month strays from a level that is only a guess)."""
     levels = [statistics.median(float(v) for v in y.values if v is not None) for y in years]
     centre = levels[-1] * _growth(levels)
     relative = [
@@ -111,6 +113,8 @@ def _band_of(years: list[YearFigures]) -> tuple[float, float]:
         if v is not None
     ]
     low, high = _band(relative)
+    missed = Z_COVER * _level_miss(levels)
+    low, high = -math.hypot(low, missed), math.hypot(high, missed)
     lower, upper = centre * (1 + low), centre * (1 + high)
     return (max(lower, 0.0) if centre >= 0 else lower), upper
 
@@ -143,6 +147,18 @@ def _year_band(ends: list[float]) -> tuple[float, float]:
         spread = 0.1  # one change or none to go on: ±10%
     half = max(spread, 0.03) * abs(centre)
     return max(centre - half, 0.0), centre + half
+
+
+def _level_miss(levels: list[float]) -> float:
+    """How far each year's level was from the one foreseen from the years before it (the year
+    before, moved by the trend so far), as the root mean square of those relative misses; 0
+    with one year, which foresaw nothing."""
+    misses = [
+        b / (a * _growth(levels[: i + 1])) - 1
+        for i, (a, b) in enumerate(itertools.pairwise(levels))
+        if a > 0
+    ]
+    return math.sqrt(statistics.fmean(m * m for m in misses)) if misses else 0.0
 
 
 def _growth(levels: list[float]) -> float:
