@@ -153,11 +153,10 @@ def _level_miss(levels: list[float]) -> float:
     """How far each year's level was from the one foreseen from the years before it (the year
     before, moved by the trend so far), as the root mean square of those relative misses; 0
     with one year, which foresaw nothing."""
-    misses = [
-        b / (a * _growth(levels[: i + 1])) - 1
-        for i, (a, b) in enumerate(itertools.pairwise(levels))
-        if a > 0
+    foreseen = [
+        (a * _growth(levels[: i + 1]), b) for i, (a, b) in enumerate(itertools.pairwise(levels))
     ]
+    misses = [b / f - 1 for f, b in foreseen if f > 0]
     return math.sqrt(statistics.fmean(m * m for m in misses)) if misses else 0.0
 
 
