@@ -94,3 +94,20 @@ def test_a_monthly_range_allows_for_a_level_that_moves_from_year_to_year() -> No
     assert made is not None and made.upper is not None and made.lower is not None
     assert made.lower < 1000 and made.upper > 1200
     assert made.upper - made.lower < 700  # not everything: a fifth either way, about
+
+
+def test_a_kpi_with_one_year_says_its_floor_is_one_spread_short_of_that_year() -> None:
+    """One year has no best and worst: the target is its year end and the floor one standard
+    deviation of its months short of it, and the method says so (not "the best of the last 1
+    year end(s)")."""
+    ind = Indicator("K3", "answered", "Area", Kind.KPI, unit=Unit.PERCENT, ytd=YtdMethod.MEAN,
+                    polarity=Polarity.LOWER, target=0.1, floor=0.2)  # fmt: skip
+    made = suggest(ind, [YearFigures((0.1, 0.2) * 6)])
+    assert made is not None and made.years == 1
+    assert made.target == pytest.approx(0.15) and made.floor == pytest.approx(0.2)
+    assert made.method == (
+        "target: last year's year end; floor: one standard deviation of the months short of it"
+    )
+    three = suggest(ind, [YearFigures((0.1, 0.2) * 6)] * 2 + [YearFigures((0.12,) * 12)])
+    assert three is not None
+    assert three.method == "target: the best of the last 3 year ends; floor: the worst"

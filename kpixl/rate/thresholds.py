@@ -67,20 +67,30 @@ def _kpi(ind: Indicator, years: list[YearFigures]) -> Suggestion:
     higher = ind.polarity is Polarity.HIGHER
     target, floor = (max(ends), min(ends)) if higher else (min(ends), max(ends))
     months = [float(v) for y in years for v in y.values if v is not None]
+    method = f"target: the best of {_year_figures(ind, len(ends))}; floor: the worst"
     if target == floor:  # one year, or identical years: a floor one noise-width below
         width = statistics.pstdev(months) if len(months) > 1 else abs(target) * 0.05
         floor = target - width if higher else target + width
+        alike = "" if len(ends) == 1 else ", all alike"
+        method = (
+            f"target: {_year_figures(ind, len(ends))}{alike}; floor: one standard deviation "
+            "of the months short of it"
+        )
     trial = dataclasses.replace(ind, target=target, floor=floor)
     green = sum(rag(v, trial) is Rag.GREEN for v in months) / len(months)
     return Suggestion(
-        ind.ref, target=target, floor=floor, years=len(ends),
-        method=f"target: the best of the last {len(ends)} {_year_figures(ind)}; floor: the worst",
+        ind.ref, target=target, floor=floor, years=len(ends), method=method,
         held=green, basis="past months GREEN",
     )  # fmt: skip
 
 
-def _year_figures(ind: Indicator) -> str:
-    return "years' typical months" if ind.ytd is YtdMethod.NONE else "year end(s)"
+def _year_figures(ind: Indicator, years: int) -> str:
+    """The figures a KPI's years are judged by, in words: "the last 3 year ends", "last
+    year's typical month" (an indicator rated month by month)."""
+    one, many = ("typical month", "years' typical months")
+    if ind.ytd is not YtdMethod.NONE:
+        one, many = ("year end", "year ends")
+    return f"last year's {one}" if years == 1 else f"the last {years} {many}"
 
 
 def _monthly_range(ind: Indicator, years: list[YearFigures]) -> Suggestion:
