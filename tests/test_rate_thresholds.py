@@ -111,3 +111,21 @@ def test_a_kpi_with_one_year_says_its_floor_is_one_spread_short_of_that_year() -
     three = suggest(ind, [YearFigures((0.1, 0.2) * 6)] * 2 + [YearFigures((0.12,) * 12)])
     assert three is not None
     assert three.method == "target: the best of the last 3 year ends; floor: the worst"
+
+
+def test_an_activity_with_one_year_says_its_range_was_tried_on_nothing_else() -> None:
+    """With one year there is no trend, no move of the level and no other year to try the
+    range on: the method and evidence say so, and a year-end range claims no share held."""
+    one = years([1000])
+    monthly = suggest(activity(AlertOn.LATEST), one)
+    assert monthly is not None and monthly.years == 1
+    assert "no trend" in monthly.method and "widened" not in monthly.method
+    assert monthly.basis == "one year only: its own months inside"
+    assert 0.7 <= (monthly.held or 0) <= 0.9  # four in five of its own months, about
+    year_end = suggest(activity(AlertOn.YTD), one)
+    assert year_end is not None and year_end.held is None
+    assert year_end.basis == "one year only: no other year to try it on"
+    total = 1000 * sum(SEASON)
+    assert year_end.lower == pytest.approx(total * 0.9) and year_end.upper == pytest.approx(
+        total * 1.1
+    )

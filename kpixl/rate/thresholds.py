@@ -97,11 +97,18 @@ def _monthly_range(ind: Indicator, years: list[YearFigures]) -> Suggestion:
     """An expected range for next year's monthly figures: last year's typical month, moved by
     the year-on-year trend, from the band that held four in five of a year's months about its
     level. `held`: tried on each past year from the years before it, the share of its months
-    inside (with one year only, that year's own months)."""
+    inside; with one year only (no trend, no move of the level to allow for), the share of
+    that year's own months, and the method and evidence say so."""
     lower, upper = _band_of(years)
-    trials = [(_band_of(years[:i]), years[i]) for i in range(1, len(years))] or [
-        ((lower, upper), years[0])
-    ]
+    if len(years) == 1:
+        inside = [lower <= float(v) <= upper for v in years[0].values if v is not None]
+        return Suggestion(
+            ind.ref, upper=upper, lower=lower, years=1,
+            method="last year's typical month, with the band that held four in five of its "
+                   "months (one year: no trend to follow)",
+            held=sum(inside) / len(inside), basis="one year only: its own months inside",
+        )  # fmt: skip
+    trials = [(_band_of(years[:i]), years[i]) for i in range(1, len(years))]
     inside = [lo <= float(v) <= hi for (lo, hi), y in trials for v in y.values if v is not None]
     return Suggestion(
         ind.ref, upper=upper, lower=lower, years=len(years),
@@ -132,12 +139,16 @@ def _band_of(years: list[YearFigures]) -> tuple[float, float]:
 def _year_range(ind: Indicator, years: list[YearFigures]) -> Suggestion:
     """An expected range for next year's year-end YTD: last year's, moved by the trend, ± how
     much a year end has differed from the one before. `held`: tried on each past year from the
-    years before it, the share of those year ends inside (one year: whether it is itself)."""
+    years before it, the share of those year ends inside. One year: ±10%, tried on nothing."""
     ends = [_year_end(ind, y) for y in years]
     lower, upper = _year_band(ends)
-    trials = [(_year_band(ends[:i]), ends[i]) for i in range(1, len(ends))] or [
-        ((lower, upper), ends[0])
-    ]
+    if len(ends) == 1:
+        return Suggestion(
+            ind.ref, upper=upper, lower=lower, years=1,
+            method="last year's year-end YTD ± 10% (one year: no change between years to go by)",
+            held=None, basis="one year only: no other year to try it on",
+        )  # fmt: skip
+    trials = [(_year_band(ends[:i]), ends[i]) for i in range(1, len(ends))]
     held = sum(lo <= end <= hi for (lo, hi), end in trials) / len(trials)
     return Suggestion(
         ind.ref, upper=upper, lower=lower, years=len(years),
