@@ -132,6 +132,4 @@ def test_earlier_years_in_the_returns_are_taken_oldest_first(tmp_path: Path) -> 
     )
     data = run([returns], write_register(tmp_path / "register.xlsx")).data
     june = data[(data["ref"] == "AA04") & (data["period"] == "2024-06")].iloc[0]
-    assert june["forecast"] == pytest.approx(
-        146, abs=2
-    )  # 12 a month; 137 from the oldest year's 10
+    assert 142 <= june["forecast"] <= 148  # 12 a month: 144; 137 from the oldest year's 10

@@ -4,8 +4,9 @@ YTD with a range out. Pure functions, no I/O.
 The method (the Guidance sheet says it in the officer's words): with no earlier year, the rest
 of the year is the year so far carried on; with earlier years, it is the year so far shaped by
 their seasons (a December dip, a March peak) and steadied by last year's level as far as this
-year's few months are noisier than levels move from year to year. The range is how far that
-missed in those years (or, with none, how much this year's months vary).
+year's few months are noisier than levels move from year to year (a volume: its level followed
+month by month through the earlier years into this one, kpixl.rate.followed). The range is how
+far that missed in those years (or, with none, how much this year's months vary).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from kpixl.rate.followed import followed
 from kpixl.rate.gaps import filled_in
 from kpixl.rate.rating import compute_ytd
 from kpixl.register.model import Indicator, Unit, YtdMethod
@@ -24,9 +26,10 @@ from kpixl.register.model import Indicator, Unit, YtdMethod
 GUIDANCE = (
     "Year-end forecasts (from the third month of the year) project the rest of the year from "
     "the year so far, shaped by the seasons of earlier years (a December dip, a March peak) "
-    "where kpixl holds them and they repeat, and steadied by last year's level where a few "
-    "months say less than a whole year; the months are added up as the year-to-date figure is "
-    "worked out. The range is how far such forecasts have missed; 'at risk' marks a KPI whose "
+    "where kpixl holds them and they repeat, and steadied by the earlier years where a few "
+    "months say less than a whole year (a count or spending is followed month by month through "
+    "them, a rate leans on last year's level); the months are added up as the year-to-date "
+    "figure is worked out. The range is how far such forecasts have missed; 'at risk' marks a KPI whose "
     "year to date is GREEN now but whose forecast is not, and a line under its table says "
     "why."
 )
@@ -98,6 +101,7 @@ class _Prior:
     level: float
     month_var: float
     year_var: float
+    months: tuple[float, ...] = ()  # a volume's earlier months, seasons out, oldest first
 
     def blend(self, level: float, months: int) -> float:
         """This year's level from `months` months, pulled towards the earlier year's as far as
@@ -247,7 +251,8 @@ def _prior(
         # but never so little that this year's months count for nothing
         moves = [b / a - 1 if times else b - a for a, b in itertools.pairwise(means)]
         year_var = max(statistics.fmean(m * m for m in moves) - month_var / 6, month_var / 6)
-    return _Prior(means[-1], month_var, year_var)
+    months = tuple(p for xs in years for p in _deseasoned(xs, 0, len(xs), shape, times))
+    return _Prior(means[-1], month_var, year_var, months if times else ())
 
 
 def _cut(year: YearFigures, k: int) -> YearFigures:
@@ -339,12 +344,17 @@ def _level(
     prior: _Prior | None,
 ) -> float | None:
     """The level of a series from its known slots before k, with the seasonal shape taken out,
-    steadied by an earlier year's level when there is one."""
+    steadied by the earlier years when there are some: a volume followed month by month
+    through them (kpixl.rate.followed), a rate drawn towards last year's level."""
     plain = _deseasoned(xs, 0, k, shape, times)
     if not plain:
         return None
     if prior is None or len(plain) < 3:
         return _robust_mean(plain)
+    if prior.months:  # a volume: followed month by month from the earlier years into this one
+        level = followed(prior.months + tuple(plain), prior.month_var, prior.year_var, len(xs))
+        if level is not None:
+            return level
     return prior.blend(_huber(plain, prior.month_var, times), len(plain))
 
 
