@@ -127,7 +127,7 @@ def test_the_stores_earlier_years_give_the_forecast_its_seasons(
                  "2024-09", "--store", store])  # fmt: skip
     said = capsys.readouterr().out
     assert code == 0 and f"Year-end forecast: {float(row['forecast']):,.0f} (" in said
-    assert "seasons of earlier years (3 earlier years known)" in said
+    assert "with the seasons and level of earlier years (3 earlier years known)" in said
 
 
 def test_suggest_names_no_others_when_every_indicator_has_a_suggestion(

@@ -65,7 +65,7 @@ class Forecast:
     high: float
     known: int  # slots of this year known
     years: int  # earlier years the rule was chosen on
-    rule: str  # which rule: "the year so far", "... with the seasons of earlier years"
+    rule: str  # which rule: "the year so far", "... with the seasons and level of earlier years"
     method: str  # the YTD method the months were added up by
 
     def how(self, slot: str = "month") -> str:
@@ -91,6 +91,7 @@ class _Shape:
 # The rules' names, as `Forecast.rule` and `kpixl explain` give them.
 PLAIN = "the year so far"
 SEASONAL = "the year so far with the seasons of earlier years"
+STEADIED = "the year so far with the seasons and level of earlier years"  # all but snapshots
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,7 @@ def year_end(
     if value is None:
         return None
     spread = math.sqrt(statistics.fmean(m * m for m in misses)) * _t90(len(misses))
-    rule = SEASONAL if seasons else PLAIN
+    rule = (SEASONAL if ind.ytd is YtdMethod.LATEST else STEADIED) if seasons else PLAIN
     return _made(value, spread, ind, this_year, (k, len(history), rule, method))
 
 
