@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from kpixl.rate.followed import followed
 from kpixl.rate.gaps import filled_in
 from kpixl.rate.rating import compute_ytd
+from kpixl.rate.seasons import season_of
 from kpixl.register.model import Indicator, Unit, YtdMethod
 
 # For the Guidance sheet: how a forecast is made, in the officer's words.
@@ -43,7 +44,6 @@ T_90 = (3.078, 1.886, 1.638, 1.533, 1.476, 1.440, 1.415, 1.397, 1.383, 1.372, 1.
 Z_80 = 1.2816
 DRIFT = 0.75  # with no earlier year: how far the months to come may sit from the year so far
 CLEARLY = 0.8  # a snapshot's seasons are used only when they missed a fifth less
-FAR_YEAR = 4.0  # a year this many usual strays from a slot's median is left out of its season
 HUBER = 1.5  # a month further than this many usual strays from the level counts as that far
 
 
@@ -274,53 +274,7 @@ def _shape(years: Sequence[YearFigures], ind: Indicator) -> _Shape:
         for y in years
     ]
     rates = [list(y.values) for y in years]
-    return _Shape(_relative(volumes, times=True), _relative(rates, times=False))
-
-
-def _relative(years: list[list[Month]], times: bool) -> tuple[float, ...] | None:
-    """Each slot against its year's average (× for volumes, + for rates), averaged over the
-    years and shrunk towards no shape where the years disagree: a season is used as far as it
-    repeats."""
-    full = [[float(v) for v in y if v is not None] for y in years]
-    full = [y for y in full if y and len(y) == len(years[0])]
-    if not full or (times and any(v < 0 for y in full for v in y)):
-        return None
-    means = [statistics.fmean(y) for y in full]
-    if times and any(m <= 0 for m in means):
-        return None
-    neutral = 1.0 if times else 0.0
-    rel = [[v / m if times else v - m for v in y] for y, m in zip(full, means, strict=True)]
-    columns = list(zip(*rel, strict=True))
-    middles = _typical(columns)
-    if len(full) < 2:
-        return tuple(neutral + 0.5 * (m - neutral) for m in middles)  # one year: half its shape
-    # how much a slot varies from year to year, pooled over the slots (one slot's three or four
-    # values say too little about it), against how far its season is from none
-    noise = statistics.fmean(statistics.variance(c) for c in columns) / len(full)
-    shape = [
-        neutral + max(0.0, 1 - noise / (m - neutral) ** 2) * (m - neutral) if m != neutral
-        else neutral
-        for m in middles
-    ]  # fmt: skip
-    if times:
-        average = statistics.fmean(shape)
-        shape = [s / average for s in shape]
-    return tuple(shape)
-
-
-def _typical(columns: list[tuple[float, ...]]) -> list[float]:
-    """Each slot's season over the years: their mean, leaving out a year far from the others
-    at that slot (a one-month shock, a step change), as judged by how far the years usually
-    stray from each slot's median; the median where that cannot be told."""
-    middles = [statistics.median(c) for c in columns]
-    strays = [abs(v - m) for c, m in zip(columns, middles, strict=True) for v in c if v != m]
-    if len(columns[0]) < 3 or not strays:
-        return middles
-    far = FAR_YEAR * 1.4826 * statistics.median(strays)
-    return [
-        statistics.fmean([v for v in c if abs(v - m) <= far] or [m])
-        for c, m in zip(columns, middles, strict=True)
-    ]
+    return _Shape(season_of(volumes, times=True), season_of(rates, times=False))
 
 
 # --- projecting the year, by YTD method -------------------------------------------------------------
