@@ -262,3 +262,41 @@ def test_a_rate_that_never_moves_is_forecast_where_it_is(rate: float, known: int
     made = year_end(ind(YtdMethod.MEAN, Unit.PERCENT, target=0.5, floor=0.4,
                         polarity=Polarity.HIGHER), this)  # fmt: skip
     assert isinstance(made, Forecast) and made.value == pytest.approx(rate)
+
+
+@pytest.mark.parametrize("times", [2.0, 0.5])
+def test_a_level_that_stands_apart_from_the_earlier_years_is_this_years_own(
+    times: float,
+) -> None:
+    """Calls steady at ~1,000 a month for three years, then from April twice as many (a new
+    duty) or half (a service moved away): June's forecast runs on at this year's level, not
+    one drawn back towards the earlier years', and its range is this year's months' own."""
+    rng = random.Random(3)
+    history = [year([1000 * rng.gauss(1, 0.05) for _ in range(12)]) for _ in range(3)]
+    this = [1000 * times * rng.gauss(1, 0.05) for _ in range(12)]
+    made = year_end(ind(YtdMethod.SUM), year(this, 3), history)
+    assert made is not None and "standing apart" in made.rule
+    assert made.value == pytest.approx(sum(this[:3]) * 4, rel=0.05)
+    assert made.low < sum(this) < made.high
+
+
+def test_a_rate_that_stands_apart_from_the_earlier_years_is_this_years_own() -> None:
+    """A KPI at ~80% for three years that a new system took to ~95% from April: September's
+    forecast is ~95%, not pulled back towards 80%."""
+    rng = random.Random(5)
+    kpi = ind(YtdMethod.MEAN, Unit.PERCENT, target=0.9, floor=0.85)
+    history = [year([0.8 + rng.gauss(0, 0.01) for _ in range(12)]) for _ in range(3)]
+    this = [0.95 + rng.gauss(0, 0.01) for _ in range(6)]
+    made = year_end(kpi, year([*this, *[None] * 6]), history)
+    assert made is not None and "standing apart" in made.rule
+    assert made.value == pytest.approx(0.95, abs=0.01)
+
+
+def test_an_ordinary_year_is_not_taken_for_a_new_level() -> None:
+    """Months that stray as the earlier years' did, about a level that moved as those years'
+    levels moved, keep the earlier years' level and seasons."""
+    rng = random.Random(8)
+    years = [[1000 * 1.03**y * s * rng.gauss(1, 0.04) for s in SEASON] for y in range(4)]
+    made = year_end(ind(YtdMethod.SUM), year(years[-1], 6), [year(y) for y in years[:-1]])
+    assert made is not None
+    assert made.rule == "the year so far with the seasons and level of earlier years"

@@ -45,6 +45,9 @@ Z_80 = 1.2816
 DRIFT = 0.75  # with no earlier year: how far the months to come may sit from the year so far
 CLEARLY = 0.8  # a snapshot's seasons are used only when they missed a fifth less
 HUBER = 1.5  # a month further than this many usual strays from the level counts as that far
+# This year's level this many expected strays from the one the earlier years foretold is a new
+# level (a new duty that doubled demand, a service restructured): the earlier years' is not used.
+NEW_LEVEL = 5.0
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,7 @@ class _Shape:
 # The rules' names, as `Forecast.rule` and `kpixl explain` give them.
 PLAIN = "the year so far"
 SEASONAL = "the year so far with the seasons of earlier years"
+APART = SEASONAL + ", its level standing apart from theirs"
 STEADIED = "the year so far with the seasons and level of earlier years"  # all but snapshots
 
 
@@ -136,11 +140,15 @@ def year_end(
         return _made(value, spread, ind, this_year, (k, 0, PLAIN, method))
     seasons, misses = _chosen(ind, k, history)
     shape = _shape(history, ind) if seasons else None
-    value = _project(ind, this_year, k, shape, _priors(history, ind, shape))
+    priors = _priors(history, ind, shape)
+    apart = _new_level(this_year, k, method, shape, priors)
+    value = _project(ind, this_year, k, shape, None if apart else priors)
     if value is None:
         return None
     spread = math.sqrt(statistics.fmean(m * m for m in misses)) * _t90(len(misses))
     rule = (SEASONAL if ind.ytd is YtdMethod.LATEST else STEADIED) if seasons else PLAIN
+    if apart:  # how far the earlier years' forecasts missed says nothing of a new level
+        spread, rule = _noise(this_year, k, method), APART
     return _made(value, spread, ind, this_year, (k, len(history), rule, method))
 
 
@@ -254,6 +262,30 @@ def _prior(
         year_var = max(statistics.fmean(m * m for m in moves) - month_var / 6, month_var / 6)
     months = tuple(p for xs in years for p in _deseasoned(xs, 0, len(xs), shape, times))
     return _Prior(means[-1], month_var, year_var, months if times else ())
+
+
+def _new_level(
+    year: YearFigures, k: int, method: str, shape: _Shape | None, priors: _Priors
+) -> bool:
+    """Whether this year's months stand clearly apart from the level the earlier years foretold
+    (a total's or a ratio's volume, a mean's or a ratio's rate): NEW_LEVEL times as far as
+    last year's level, its move to this year and this year's few months would stray together."""
+    volume, rate = (shape.volume, shape.rate) if shape else (None, None)
+    rates = (year.values, rate, False, priors.rate)
+    volumes = (year.denominators or () if method == "ratio" else year.values, volume, True)
+    by_method = {"sum": [(*volumes, priors.volume)], "mean": [rates]}
+    by_method["ratio"] = [*by_method["sum"], rates]
+    series = by_method.get(method, [])  # a snapshot runs on from its latest figure: no level
+    for xs, own, times, prior in series:
+        plain = _deseasoned(xs, 0, k, own, times)
+        if prior is None or len(plain) < 3:
+            continue
+        level = _huber(plain, prior.month_var, times)
+        off = level / prior.level - 1 if times else level - prior.level
+        stray = prior.year_var + prior.month_var * (1 / len(year.values) + 1 / len(plain))
+        if abs(off) > NEW_LEVEL * math.sqrt(stray):
+            return True
+    return False
 
 
 def _cut(year: YearFigures, k: int) -> YearFigures:
