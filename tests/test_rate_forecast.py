@@ -300,3 +300,29 @@ def test_an_ordinary_year_is_not_taken_for_a_new_level() -> None:
     made = year_end(ind(YtdMethod.SUM), year(years[-1], 6), [year(y) for y in years[:-1]])
     assert made is not None
     assert made.rule == "the year so far with the seasons and level of earlier years"
+
+
+def test_a_level_that_changed_within_the_year_runs_on_from_the_change() -> None:
+    """Calls steady at ~1,000 a month for three years and this April to June, twice as many
+    from July: September's forecast runs on at ~2,000 a month; with only August known (two
+    months since the change, which could be two one-offs) it does not yet."""
+    rng = random.Random(2)
+    history = [year([1000 * rng.gauss(1, 0.05) for _ in range(12)]) for _ in range(3)]
+    this = [1000 * (2 if m >= 3 else 1) * rng.gauss(1, 0.05) for m in range(12)]
+    made = year_end(ind(YtdMethod.SUM), year(this, 6), history)
+    assert made is not None and made.rule.startswith("the months since this year's level changed")
+    since = sum(this[3:6]) / 3  # July to September, about 2,000
+    assert made.value == pytest.approx(sum(this[:6]) + 6 * since, rel=0.02)
+    assert made.low < sum(this) < made.high
+    early = year_end(ind(YtdMethod.SUM), year(this, 5), history)
+    assert early is not None and "changed" not in early.rule
+
+
+def test_two_one_offs_at_the_end_are_not_taken_for_a_change() -> None:
+    """August and September at half the usual (two one-offs in a row): not a new level."""
+    rng = random.Random(6)
+    history = [year([1000 * rng.gauss(1, 0.05) for _ in range(12)]) for _ in range(3)]
+    this = [1000 * rng.gauss(1, 0.05) * (0.5 if m in (4, 5) else 1) for m in range(12)]
+    made = year_end(ind(YtdMethod.SUM), year(this, 6), history)
+    assert made is not None
+    assert made.rule == "the year so far with the seasons and level of earlier years"

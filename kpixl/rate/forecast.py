@@ -95,6 +95,7 @@ class _Shape:
 PLAIN = "the year so far"
 SEASONAL = "the year so far with the seasons of earlier years"
 APART = SEASONAL + ", its level standing apart from theirs"
+STEPPED = "the months since this year's level changed, with the seasons of earlier years"
 STEADIED = "the year so far with the seasons and level of earlier years"  # all but snapshots
 
 
@@ -142,13 +143,13 @@ def year_end(
     shape = _shape(history, ind) if seasons else None
     priors = _priors(history, ind, shape)
     apart = _new_level(this_year, k, method, shape, priors)
-    value = _project(ind, this_year, k, shape, None if apart else priors)
+    value = _project(ind, this_year, k, shape, None if apart == APART else priors)
     if value is None:
         return None
     spread = math.sqrt(statistics.fmean(m * m for m in misses)) * _t90(len(misses))
     rule = (SEASONAL if ind.ytd is YtdMethod.LATEST else STEADIED) if seasons else PLAIN
     if apart:  # how far the earlier years' forecasts missed says nothing of a new level
-        spread, rule = _noise(this_year, k, method), APART
+        spread, rule = _noise(this_year, k, method), apart
     return _made(value, spread, ind, this_year, (k, len(history), rule, method))
 
 
@@ -266,10 +267,11 @@ def _prior(
 
 def _new_level(
     year: YearFigures, k: int, method: str, shape: _Shape | None, priors: _Priors
-) -> bool:
-    """Whether this year's months stand clearly apart from the level the earlier years foretold
-    (a total's or a ratio's volume, a mean's or a ratio's rate): NEW_LEVEL times as far as
-    last year's level, its move to this year and this year's few months would stray together."""
+) -> str | None:
+    """APART when this year's months stand clearly apart from the level the earlier years
+    foretold (a total's or a ratio's volume, a mean's or a ratio's rate): NEW_LEVEL times as far
+    as last year's level, its move to this year and this year's few months would stray together;
+    STEPPED when this year's level changed within it (_since); else None."""
     volume, rate = (shape.volume, shape.rate) if shape else (None, None)
     rates = (year.values, rate, False, priors.rate)
     volumes = (year.denominators or () if method == "ratio" else year.values, volume, True)
@@ -280,12 +282,30 @@ def _new_level(
         plain = _deseasoned(xs, 0, k, own, times)
         if prior is None or len(plain) < 3:
             continue
+        if _since(plain, prior.month_var, times):
+            return STEPPED
         level = _huber(plain, prior.month_var, times)
         off = level / prior.level - 1 if times else level - prior.level
         stray = prior.year_var + prior.month_var * (1 / len(year.values) + 1 / len(plain))
         if abs(off) > NEW_LEVEL * math.sqrt(stray):
-            return True
-    return False
+            return APART
+    return None
+
+
+def _since(plain: list[float], month_var: float, times: bool) -> int:
+    """Where this year's level changed: the first of its last three or more months that each
+    stand NEW_LEVEL usual strays from the level of the two or more months before them, all on
+    one side (a new duty from September; two such months may be two one-offs); 0 when there
+    is no such change."""
+    for j in range(2, len(plain) - 2):
+        before = _huber(plain[:j], month_var, times)
+        if times and before <= 0:
+            continue
+        reach = NEW_LEVEL * math.sqrt(month_var * (1 + 1 / j)) * (before if times else 1.0)
+        offs = [p - before for p in plain[j:]]
+        if all(o > reach for o in offs) or all(o < -reach for o in offs):
+            return j
+    return 0
 
 
 def _cut(year: YearFigures, k: int) -> YearFigures:
@@ -338,6 +358,8 @@ def _level(
         return None
     if prior is None or len(plain) < 3:
         return _robust_mean(plain)
+    if since := _since(plain, prior.month_var, times):  # a level changed within the year
+        return _huber(plain[since:], prior.month_var, times)
     if prior.months:  # a volume: followed month by month from the earlier years into this one
         level = followed(prior.months + tuple(plain), prior.month_var, prior.year_var, len(xs))
         if level is not None:
