@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from kpixl.rate.followed import followed
 from kpixl.rate.gaps import filled_in
+from kpixl.rate.level import NEW_LEVEL, changed_at, huber, own_stray, robust_mean
 from kpixl.rate.rating import compute_ytd
 from kpixl.rate.seasons import season_of
 from kpixl.register.model import Indicator, Unit, YtdMethod
@@ -44,10 +45,6 @@ T_90 = (3.078, 1.886, 1.638, 1.533, 1.476, 1.440, 1.415, 1.397, 1.383, 1.372, 1.
 Z_80 = 1.2816
 DRIFT = 0.75  # with no earlier year: how far the months to come may sit from the year so far
 CLEARLY = 0.8  # a snapshot's seasons are used only when they missed a fifth less
-HUBER = 1.5  # a month further than this many usual strays from the level counts as that far
-# This year's level this many expected strays from the one the earlier years foretold is a new
-# level (a new duty that doubled demand, a service restructured): the earlier years' is not used.
-NEW_LEVEL = 5.0
 
 
 @dataclass(frozen=True)
@@ -95,7 +92,7 @@ class _Shape:
 PLAIN = "the year so far"
 SEASONAL = "the year so far with the seasons of earlier years"
 APART = SEASONAL + ", its level standing apart from theirs"
-STEPPED = "the months since this year's level changed, with the seasons of earlier years"
+STEPPED = "the months since this year's level changed"
 STEADIED = "the year so far with the seasons and level of earlier years"  # all but snapshots
 
 
@@ -138,7 +135,8 @@ def year_end(
         value = _project(ind, this_year, k, None, None)
         assert value is not None  # some slot before k is known
         spread = _noise(this_year, k, method)
-        return _made(value, spread, ind, this_year, (k, 0, PLAIN, method))
+        rule = STEPPED if _new_level(this_year, k, method, None, _Priors(None, None)) else PLAIN
+        return _made(value, spread, ind, this_year, (k, 0, rule, method))
     seasons, misses = _chosen(ind, k, history)
     shape = _shape(history, ind) if seasons else None
     priors = _priors(history, ind, shape)
@@ -149,7 +147,8 @@ def year_end(
     spread = math.sqrt(statistics.fmean(m * m for m in misses)) * _t90(len(misses))
     rule = (SEASONAL if ind.ytd is YtdMethod.LATEST else STEADIED) if seasons else PLAIN
     if apart:  # how far the earlier years' forecasts missed says nothing of a new level
-        spread, rule = _noise(this_year, k, method), apart
+        spread = _noise(this_year, k, method)
+        rule = APART if apart == APART else f"{STEPPED}, with the seasons of earlier years"
     return _made(value, spread, ind, this_year, (k, len(history), rule, method))
 
 
@@ -271,7 +270,7 @@ def _new_level(
     """APART when this year's months stand clearly apart from the level the earlier years
     foretold (a total's or a ratio's volume, a mean's or a ratio's rate): NEW_LEVEL times as far
     as last year's level, its move to this year and this year's few months would stray together;
-    STEPPED when this year's level changed within it (_since); else None."""
+    STEPPED when this year's level changed within it (changed_at); else None."""
     volume, rate = (shape.volume, shape.rate) if shape else (None, None)
     rates = (year.values, rate, False, priors.rate)
     volumes = (year.denominators or () if method == "ratio" else year.values, volume, True)
@@ -280,32 +279,16 @@ def _new_level(
     series = by_method.get(method, [])  # a snapshot runs on from its latest figure: no level
     for xs, own, times, prior in series:
         plain = _deseasoned(xs, 0, k, own, times)
+        if changed_at(plain, prior.month_var if prior else own_stray(plain, times), times):
+            return STEPPED
         if prior is None or len(plain) < 3:
             continue
-        if _since(plain, prior.month_var, times):
-            return STEPPED
-        level = _huber(plain, prior.month_var, times)
+        level = huber(plain, prior.month_var, times)
         off = level / prior.level - 1 if times else level - prior.level
         stray = prior.year_var + prior.month_var * (1 / len(year.values) + 1 / len(plain))
         if abs(off) > NEW_LEVEL * math.sqrt(stray):
             return APART
     return None
-
-
-def _since(plain: list[float], month_var: float, times: bool) -> int:
-    """Where this year's level changed: the first of its last three or more months that each
-    stand NEW_LEVEL usual strays from the level of the two or more months before them, all on
-    one side (a new duty from September; two such months may be two one-offs); 0 when there
-    is no such change."""
-    for j in range(2, len(plain) - 2):
-        before = _huber(plain[:j], month_var, times)
-        if times and before <= 0:
-            continue
-        reach = NEW_LEVEL * math.sqrt(month_var * (1 + 1 / j)) * (before if times else 1.0)
-        offs = [p - before for p in plain[j:]]
-        if all(o > reach for o in offs) or all(o < -reach for o in offs):
-            return j
-    return 0
 
 
 def _cut(year: YearFigures, k: int) -> YearFigures:
@@ -356,40 +339,17 @@ def _level(
     plain = _deseasoned(xs, 0, k, shape, times)
     if not plain:
         return None
-    if prior is None or len(plain) < 3:
-        return _robust_mean(plain)
-    if since := _since(plain, prior.month_var, times):  # a level changed within the year
-        return _huber(plain[since:], prior.month_var, times)
+    if prior is None:
+        return robust_mean(plain[changed_at(plain, own_stray(plain, times), times) :])
+    if len(plain) < 3:
+        return robust_mean(plain)
+    if since := changed_at(plain, prior.month_var, times):  # a level changed within the year
+        return huber(plain[since:], prior.month_var, times)
     if prior.months:  # a volume: followed month by month from the earlier years into this one
         level = followed(prior.months + tuple(plain), prior.month_var, prior.year_var, len(xs))
         if level is not None:
             return level
-    return prior.blend(_huber(plain, prior.month_var, times), len(plain))
-
-
-def _huber(values: list[float], month_var: float, times: bool) -> float:
-    """The level of `values` with a month far from it (a one-off shock, a lump) counted only as
-    far as HUBER usual strays: as exact as the mean where months stray as usual (a small count's
-    chance), as safe as a median where one does not. Huber's M-estimate, started at the median."""
-    level = statistics.median(values)
-    stray = math.sqrt(month_var) * (abs(level) if times else 1.0)
-    if stray <= 0:  # a volume whose usual month is nothing: its mean
-        return statistics.fmean(values)
-    for _ in range(5):
-        weights = [min(1.0, HUBER * stray / abs(v - level)) if v != level else 1.0 for v in values]
-        level = math.fsum(w * v for w, v in zip(weights, values, strict=True)) / math.fsum(weights)
-    return level
-
-
-def _robust_mean(values: list[float]) -> float:
-    """The mean, with a month far from the others (a one-off, or a season that did not come
-    this year) given no more pull than its neighbours: the highest and lowest of five or more
-    months left out, the median of three or four."""
-    if len(values) >= 5:
-        return statistics.fmean(sorted(values)[1:-1])
-    if len(values) >= 3:
-        return statistics.median(values)
-    return statistics.fmean(values)
+    return prior.blend(huber(plain, prior.month_var, times), len(plain))
 
 
 def _filled(
