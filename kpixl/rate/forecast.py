@@ -30,10 +30,11 @@ GUIDANCE = (
     "the year so far, shaped by the seasons of earlier years (a December dip, a March peak) "
     "where kpixl holds them and they repeat, and steadied by the earlier years where a few "
     "months say less than a whole year (a count or spending is followed month by month through "
-    "them, a rate leans on last year's level); the months are added up as the year-to-date "
-    "figure is worked out. The range is how far such forecasts have missed; 'at risk' marks a KPI whose "
-    "year to date is GREEN now but whose forecast is not, and a line under its table says "
-    "why."
+    "them, a rate leans on last year's level). Where this year's level has clearly changed (a "
+    "new duty, a service moved), the months since the change are carried on instead. The "
+    "months are added up as the year-to-date figure is worked out. The range is how far such "
+    "forecasts have missed; 'at risk' marks a KPI whose year to date is GREEN now but whose "
+    "forecast is not, and a line under its table says why."
 )
 
 Month = float | None
