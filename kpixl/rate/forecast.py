@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from kpixl.rate.followed import followed
 from kpixl.rate.gaps import filled_in
-from kpixl.rate.level import NEW_LEVEL, changed_at, huber, own_stray, robust_mean
+from kpixl.rate.level import MAD_SD, NEW_LEVEL, changed_at, huber, own_stray, robust_mean
 from kpixl.rate.rating import compute_ytd
 from kpixl.rate.seasons import season_of
 from kpixl.register.model import Indicator, Unit, YtdMethod
@@ -242,7 +242,7 @@ def _priors(years: Sequence[YearFigures], ind: Indicator, shape: _Shape | None) 
 def _prior(
     years: Sequence[Sequence[Month]], shape: tuple[float, ...] | None, times: bool
 ) -> _Prior | None:
-    means, strays = [], []
+    means, strays, months = [], [], []  # months: every year's, seasons out, oldest first
     for xs in years:
         plain = _deseasoned(xs, 0, len(xs), shape, times)
         if len(plain) < 2:
@@ -252,8 +252,9 @@ def _prior(
             return None
         means.append(mean)
         strays += [p / mean - 1 if times else p - mean for p in plain]
+        months += plain
     # a one-month shock is not how far months stray: the median stray, as a standard deviation
-    month_var = (1.4826 * statistics.median(abs(d) for d in strays)) ** 2
+    month_var = (MAD_SD * statistics.median(abs(d) for d in strays)) ** 2
     if month_var <= 0:
         return None  # months that never stray: this year's own level is exact
     year_var = month_var  # one year: its level is taken to move as much as a month strays
@@ -261,8 +262,8 @@ def _prior(
         # but never so little that this year's months count for nothing
         moves = [b / a - 1 if times else b - a for a, b in itertools.pairwise(means)]
         year_var = max(statistics.fmean(m * m for m in moves) - month_var / 6, month_var / 6)
-    months = tuple(p for xs in years for p in _deseasoned(xs, 0, len(xs), shape, times))
-    return _Prior(means[-1], month_var, year_var, months if times else ())
+    # a volume is followed month by month through the years (kpixl.rate.followed)
+    return _Prior(means[-1], month_var, year_var, tuple(months) if times else ())
 
 
 def _new_level(
@@ -274,10 +275,10 @@ def _new_level(
     STEPPED when this year's level changed within it (changed_at); else None."""
     volume, rate = (shape.volume, shape.rate) if shape else (None, None)
     rates = (year.values, rate, False, priors.rate)
-    volumes = (year.denominators or () if method == "ratio" else year.values, volume, True)
-    by_method = {"sum": [(*volumes, priors.volume)], "mean": [rates]}
-    by_method["ratio"] = [*by_method["sum"], rates]
-    series = by_method.get(method, [])  # a snapshot runs on from its latest figure: no level
+    volumes = (year.denominators or () if method == "ratio" else year.values, volume, True,
+               priors.volume)  # fmt: skip
+    # a snapshot runs on from its latest figure: no level to stand apart
+    series = {"sum": [volumes], "mean": [rates], "ratio": [volumes, rates]}.get(method, [])
     for xs, own, times, prior in series:
         plain = _deseasoned(xs, 0, k, own, times)
         if changed_at(plain, prior.month_var if prior else own_stray(plain, times), times):

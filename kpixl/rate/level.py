@@ -10,6 +10,7 @@ import itertools
 import math
 import statistics
 
+MAD_SD = 1.4826  # a median absolute deviation times this estimates a standard deviation
 HUBER = 1.5  # a month further than this many usual strays from the level counts as that far
 # A level this many usual strays from another is a new one (a new duty that doubled demand, a
 # service restructured, a new system that lifted a rate), not the months straying.
@@ -42,7 +43,7 @@ def own_stray(plain: list[float], times: bool) -> float:
     if len(changes) < 2 or (times and middle <= 0):
         return 0.0
     typical = statistics.median(changes)
-    stray = 1.4826 * statistics.median(abs(c - typical) for c in changes) / math.sqrt(2)
+    stray = MAD_SD * statistics.median(abs(c - typical) for c in changes) / math.sqrt(2)
     return (stray / middle if times else stray) ** 2
 
 

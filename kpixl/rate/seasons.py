@@ -10,6 +10,8 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 
+from kpixl.rate.level import MAD_SD
+
 FAR_YEAR = 4.0  # a year this many usual strays from a slot's median is left out of its season
 
 
@@ -52,7 +54,7 @@ def _typical(columns: list[tuple[float, ...]]) -> list[float]:
     strays = [abs(v - m) for c, m in zip(columns, middles, strict=True) for v in c if v != m]
     if len(columns[0]) < 3 or not strays:
         return middles
-    far = FAR_YEAR * 1.4826 * statistics.median(strays)
+    far = FAR_YEAR * MAD_SD * statistics.median(strays)
     return [
         statistics.fmean([v for v in c if abs(v - m) <= far] or [m])
         for c, m in zip(columns, middles, strict=True)

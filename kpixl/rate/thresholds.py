@@ -67,14 +67,14 @@ def _kpi(ind: Indicator, years: list[YearFigures]) -> Suggestion:
     higher = ind.polarity is Polarity.HIGHER
     target, floor = (max(ends), min(ends)) if higher else (min(ends), max(ends))
     months = [float(v) for y in years for v in y.values if v is not None]
-    method = f"target: the best of {_year_figures(ind, len(ends))}; floor: the worst"
+    figures = _year_figures(ind, len(ends))
+    method = f"target: the best of {figures}; floor: the worst"
     if target == floor:  # one year, or identical years: a floor one noise-width below
         width = statistics.pstdev(months) if len(months) > 1 else abs(target) * 0.05
         floor = target - width if higher else target + width
         alike = "" if len(ends) == 1 else ", all alike"
         method = (
-            f"target: {_year_figures(ind, len(ends))}{alike}; floor: one standard deviation "
-            "of the months short of it"
+            f"target: {figures}{alike}; floor: one standard deviation of the months short of it"
         )
     trial = dataclasses.replace(ind, target=target, floor=floor)
     green = sum(rag(v, trial) is Rag.GREEN for v in months) / len(months)
