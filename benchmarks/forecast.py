@@ -1,6 +1,6 @@
 """Back-test the year-end forecast (kpixl/rate/forecast.py) against two naive rules.
 
-    python benchmarks/forecast.py [--series 600] [--seed 2026]
+    python benchmarks/forecast.py [--series 600] [--seed 2026] [--public]
 
 Makes multi-year monthly series with the shapes councils see (steady, moderate and volatile
 percent KPIs with numerators and denominators; seasonal counts with December dips and March
@@ -17,6 +17,8 @@ how often the range held the year end, at month 9 how often the year-end RAG was
            its seasons and growth carried on): what a forecast that read the months so far
            without any error could do, knowing nothing of the year's surprises to come;
 and the overall figures again with one month, at random, missing from each earlier year.
+With --public it back-tests real published series instead (benchmarks/public.py: totals,
+employment counts as snapshots, shares with their counts), in runs of four financial years.
 Targets (issue 18): at month 6 the error is at least 20% below the better naive rule; at month
 9 the year-end RAG is right for at least 90% of KPIs.
 """
@@ -409,11 +411,51 @@ def _print_table(table: dict[str, dict[str, float]], ideal: bool) -> None:
         print(line)
 
 
+def published_cases() -> list[Case]:
+    """Real published series (benchmarks/public.py), in runs of YEARS whole financial years
+    (up to 8 runs spread over a long series, 3 over each employment count). A share is rated
+    against a target at the middle of its earlier years' year ends (to a whole per cent, the
+    floor 2 points below, higher better): a target set where the service has been."""
+    import public
+
+    out = []
+    for n, series in enumerate(public.published()):
+        most = 3 if series.ytd == "latest" else 8
+        for first in public.windows(series, YEARS, most):
+            span = range(first, first + YEARS)
+
+            def part(rows: list[list[float]] | None, y: int) -> tuple[float, ...] | None:
+                return None if rows is None else tuple(rows[y])
+
+            years = [YearFigures(tuple(series.years[y]), part(series.numerators, y),
+                                 part(series.denominators, y)) for y in span]  # fmt: skip
+            out.append(_published_case(n, series.name, series.ytd, years))
+    return out
+
+
+def _published_case(n: int, name: str, ytd: str, years: list[YearFigures]) -> Case:
+    if ytd != "ratio":
+        method = YtdMethod.SUM if ytd == "sum" else YtdMethod.LATEST
+        ind = Indicator(f"R{n}", name, "Area", Kind.ACTIVITY, unit=Unit.COUNT, ytd=method)
+        return Case(f"published {'total' if ytd == 'sum' else 'stock'}", ind, years)
+    ends = [year_ytd(Indicator("x", "", "", Kind.KPI, unit=Unit.PERCENT, ytd=YtdMethod.RATIO), y)
+            for y in years[:-1]]  # fmt: skip
+    target = round(statistics.median(e for e in ends if e is not None), 2)
+    ind = Indicator(f"R{n}", name, "Area", Kind.KPI, unit=Unit.PERCENT, ytd=YtdMethod.RATIO,
+                    target=target, floor=round(target - 0.02, 2), polarity=Polarity.HIGHER)  # fmt: skip
+    return Case("published share", ind, years)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--series", type=int, default=600)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--public", action="store_true",
+                        help="real published series instead (benchmarks/public.py)")  # fmt: skip
     args = parser.parse_args()
+    if args.public:
+        public_main()
+        return
     all_cases = cases(args.series, args.seed)
     for history in (True, False):
         print(f"\n## {'with' if history else 'without'} earlier years ({YEARS - 1} of them)")
@@ -441,6 +483,17 @@ def main() -> None:
     for key, r in sorted(suggestions(all_cases).items()):
         print(f"{key:<30}{r['figures']:>9.0f}{r['inside']:>8.0f}%{r['width']:>7.0f}%"
               f"{r['naive inside']:>13.0f}%{r['naive width']:>12.0f}%")  # fmt: skip
+
+
+def public_main() -> None:
+    all_cases = published_cases()
+    for history in (True, False):
+        print(f"\n## real published series, {'with' if history else 'without'} earlier years "
+              f"({YEARS - 1} of them)")  # fmt: skip
+        for month in (3, 6, 9):
+            print(f"\nmonth {month}: mean absolute error of the year-end YTD "
+                  "(points for shares, % of the year end otherwise)")  # fmt: skip
+            _print_table(back_test(all_cases, month, history), ideal=False)
 
 
 if __name__ == "__main__":

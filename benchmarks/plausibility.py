@@ -1,7 +1,7 @@
 """How far the plausibility warnings can be trusted: precision, recall and false alarms.
 
     python benchmarks/plausibility.py [--indicators 1500] [--slipped 0.3] [--seed 1] [--keep DIR]
-                                      [--shapes own|other]
+                                      [--shapes own|other|public]
 
 Writes realistic monthly series into service-area returns (percent KPIs steady, moderate and
 volatile, some with a real step change or a one-month shock; seasonal counts with December dips
@@ -14,6 +14,9 @@ or four months, a +1 drag-fill. Then it runs `kpixl validate --json` as a user w
 per warning code and overall, precision (warnings that point at a slipped month; a run's
 warning names the whole run, and is right when that run holds one), recall per
 kind of slip (slips a warning points at), and false alarms per 100 indicators without a slip.
+`--shapes other` makes series this generator does not (other_shapes.py); `--shapes public` types
+the same slips into two-year runs of real published series (public.py: counts, money,
+employment counts, shares).
 
 Targets (issue 16): precision >= 0.90; <= 1 false alarm per 100 clean indicators; recall >= 0.85
 overall, >= 0.95 on scale, year-to-date and run slips, >= 0.5 on swapped digits.
@@ -452,14 +455,19 @@ def main() -> None:
     parser.add_argument("--slipped", type=float, default=0.3, help="share given one slip")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", type=Path, default=None, help="write the case here")
-    parser.add_argument("--shapes", choices=["own", "other"], default="own",
-                        help="other: shapes this generator does not make (other_shapes.py)")  # fmt: skip
+    parser.add_argument("--shapes", choices=["own", "other", "public"], default="own",
+                        help="other: shapes this generator does not make (other_shapes.py); "
+                        "public: real published series (public.py)")  # fmt: skip
     args = parser.parse_args()
     kinds = KINDS
     if args.shapes == "other":
         import other_shapes
 
         kinds = other_shapes.KINDS
+    elif args.shapes == "public":
+        import public
+
+        kinds = public.kinds()
     rng = random.Random(args.seed)
     series = make_series(rng, args.indicators, kinds)
     for s in series:
