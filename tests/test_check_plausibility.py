@@ -388,6 +388,23 @@ def test_the_year_total_typed_in_march_needs_no_more_than_another_month() -> Non
     ]
 
 
+def test_a_ytd_typed_far_off_is_queried_though_the_month_meant_was_low() -> None:
+    """A real year of euro-area electrical equipment orders (fpp2's elecequip, an index) with
+    August's cell holding the year to date: 402.93 is 26 typical changes above its level, and
+    the month it leaves, 69.8, was a real dip (3.4 typical changes below). From 8 typical changes out the
+    month meant may be a quarter as far as the figure typed, up to 4 typical changes."""
+    values = [81.27, 78.68, 89.51, 83.67, 402.93, 91.09, 89.43, 91.04, 92.87, 81.87, 85.36, 92.98]
+    got = check_series(ind(Unit.CURRENCY_K, ytd=YtdMethod.SUM), monthly(values))
+    assert [f.message for f in got] == [
+        "Aug-24 is 402.93; the usual level is ~89: was 69.8 meant? (it is the year-to-date total "
+        "with that month: the YTD typed in the month)"
+    ]
+    screen_clears_only_what_the_rules_leave(values, Unit.CURRENCY_K, summed=True)
+    # a month meant further off than that (49.8: 9 typical changes below) is not queried
+    assert check_series(ind(Unit.CURRENCY_K, ytd=YtdMethod.SUM), monthly(
+        with_month(values, 4, 382.93))) == []  # fmt: skip
+
+
 # year-end spending: March about three times an ordinary month (about a quarter's total)
 SPEND = [3369, 3951, 3462, 3273, 4443, 3795, 2896, 3905, 3682, 4694, 3500, 10102]
 

@@ -33,6 +33,7 @@ LOG_UNITS = frozenset({Unit.COUNT, Unit.CURRENCY_K, Unit.SECONDS, Unit.NUMBER})
 Z_SLIP = 5.0  # a value explained by a slip is this many typical changes from its level
 Z_YTD = 2.5  # the year-to-date total fits so exactly that a nearer value is enough
 Z_FIT = 2.0  # the value meant is at most this far from the level,
+Z_YTD_FIT_FAR = 4.0  # or, for the year-to-date total, a quarter as far as the value typed, up to 4
 FIT_SHARE = 0.25  # and at most a quarter as far as the value typed
 Z_SCALE = 3.0  # ×/÷ 10, 100, 1000 or a sign: one exact candidate each, queried nearer
 Z_SCALE_FIT = 4.0  # and the value meant may be a little further from the level
@@ -338,6 +339,8 @@ def _thresholds(code: IssueCode, z: float, edge: bool) -> tuple[float, float]:
     needed, close = NEEDED.get(code, (Z_SLIP, Z_FIT))
     if code is IssueCode.SWAPPED_DIGITS:
         return (Z_SWAP_EDGE if edge else needed), swap_fit(z)
+    if code is IssueCode.YTD_IN_MONTH:
+        return needed, max(close, min(Z_YTD_FIT_FAR, FIT_SHARE * z))
     if edge and code in (IssueCode.SCALE_SLIP, IssueCode.WRONG_SIGN):
         return max(needed, Z_SCALE_EDGE), close
     return needed, close

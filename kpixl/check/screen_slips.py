@@ -31,6 +31,7 @@ from kpixl.check.plausibility import (
     Z_SWAP_FIT_FAR,
     Z_SWAP_FULL,
     Z_YTD,
+    Z_YTD_FIT_FAR,
 )
 from kpixl.check.slips import TYPED_DIGITS
 from kpixl.check.year_total import LOG_ODDS, MEANT_FIT, MIN_OTHERS
@@ -142,7 +143,8 @@ def _fits(
     one_side = _ends(values.shape)
     scale_ok &= z >= np.where(one_side, Z_SCALE_EDGE, Z_SCALE) * BELOW
     fit = _fit(found, found.scale(left))
-    ytd = (z >= Z_YTD * BELOW) & (fit <= Z_FIT * ABOVE) & (fit <= FIT_SHARE * z * ABOVE)
+    close = np.maximum(Z_FIT, np.minimum(Z_YTD_FIT_FAR, FIT_SHARE * z))  # as plausibility's
+    ytd = (z >= Z_YTD * BELOW) & (fit <= close * ABOVE) & (fit <= FIT_SHARE * z * ABOVE)
     ytd &= (summed & ~percent)[:, None]
     ytd[:, 0] = False  # the year's first month is its own year to date
     result: Flags = scale_ok | ytd
