@@ -44,7 +44,7 @@ MIN_KNOWN = {12: 3, 4: 1}
 # few figures its spread is measured on (a handful of months, or of earlier years).
 T_90 = (3.078, 1.886, 1.638, 1.533, 1.476, 1.440, 1.415, 1.397, 1.383, 1.372, 1.363)
 Z_80 = 1.2816
-DRIFT = 0.75  # with no earlier year: how far the months to come may sit from the year so far
+DRIFT = 1.0  # with no earlier year: how far the months to come may sit from the year so far
 CLEARLY = 0.8  # a snapshot's seasons are used only when they missed a fifth less
 
 
@@ -341,8 +341,10 @@ def _level(
     plain = _deseasoned(xs, 0, k, shape, times)
     if not plain:
         return None
-    if prior is None:
-        return robust_mean(plain[changed_at(plain, own_stray(plain, times), times) :])
+    if prior is None:  # the months since any change, a far one counting only so far
+        own = plain[changed_at(plain, own_stray(plain, times), times) :]
+        stray = own_stray(own, times)
+        return huber(own, stray, times) if len(own) >= 3 and stray > 0 else robust_mean(own)
     if len(plain) < 3:
         return robust_mean(plain)
     if since := changed_at(plain, prior.month_var, times):  # a level changed within the year
@@ -438,7 +440,7 @@ def _noise(year: YearFigures, k: int, method: str) -> float:
         return step * math.sqrt(remaining) * widen
     # the level of the months to come is uncertain twice over: measured on a few months, and
     # perhaps not this year's level at all (a season or a step this year has not shown yet),
-    # taken as three quarters of a month's spread
+    # taken as a month's spread
     total = sd * math.sqrt(remaining + remaining**2 * (1 / len(values) + DRIFT**2)) * widen
     return total if method == "sum" else total / slots
 
