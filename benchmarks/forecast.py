@@ -475,6 +475,10 @@ def main() -> None:
     for month, table in samples_back_test().items():
         print(f"\nmonth {month} ({CUTS[month]}): mean absolute error of the year-end YTD")
         _print_table(table, ideal=False)
+    _print_suggestions(all_cases)
+
+
+def _print_suggestions(all_cases: list[Case]) -> None:
     print("\n## suggested expected ranges: share of the next year's figures inside (target 75-90%)")
     print("   and width (% of the figures' usual size); naive: last year's lowest to highest month")
     print("   (an alert on the YTD: the lowest to highest earlier year end)")
@@ -494,6 +498,7 @@ def public_main() -> None:
             print(f"\nmonth {month}: mean absolute error of the year-end YTD "
                   "(points for shares, % of the year end otherwise)")  # fmt: skip
             _print_table(back_test(all_cases, month, history), ideal=False)
+    _print_suggestions(all_cases)
 
 
 if __name__ == "__main__":
