@@ -290,6 +290,20 @@ def test_a_far_percentage_a_swap_brings_within_two_changes_of_the_level() -> Non
     ]
 
 
+def test_a_swap_far_off_is_queried_though_the_month_meant_was_low() -> None:
+    """A real year of front-seat casualties' share of car passengers hurt (UK, 1981-82, R's
+    Seatbelts), August's 62% typed as 26%: 30 typical changes below a level of ~67%. The month
+    meant was itself low (62.1%, over 2 typical changes from either side), as real months are;
+    a quarter of 30 allows up to 3 (it was 2 at most, and August went unqueried)."""
+    values = [0.6660, 0.6829, 0.6583, 0.6692, 0.26, 0.6565, 0.6629, 0.6788, 0.7022, 0.7143,
+              0.7025, 0.6707]  # fmt: skip
+    got = check_series(ind(Unit.PERCENT), monthly(values))
+    assert [f.message for f in got] == [
+        "Aug-24 is 26%; the usual level is ~67%: was 62% meant? (two digits swapped)"
+    ]
+    screen_clears_only_what_the_rules_leave(values, Unit.PERCENT, summed=False)
+
+
 def test_a_swap_that_lands_on_the_level_is_queried_a_little_nearer() -> None:
     """February's 2,109 is under 4 typical changes of this noisy count from its level; 1,209,
     one swap away, lands almost on it (and on last February's), so it is worth a query. 2,019

@@ -41,7 +41,7 @@ Z_SCALE_EDGE = 4.0  # where only one side tells the level (the year's first or l
 Z_SWAP = 3.0  # swaps make several candidates: the value must be far,
 Z_SWAP_FULL = 4.0  # and, nearer than this, the value meant must land almost on the level;
 Z_SWAP_FIT = 1.0  # from here it must fit closely,
-Z_SWAP_FIT_FAR = 2.0  # or be a quarter as far as the value typed (FIT_SHARE), up to 2
+Z_SWAP_FIT_FAR = 3.0  # or be a quarter as far as the value typed (FIT_SHARE), up to 3
 Z_SWAP_EDGE = 8.0  # where only one side tells the level (the year's first or last month)
 NEEDED = {  # how far the value, and how near the value meant, where not Z_SLIP and Z_FIT
     IssueCode.YTD_IN_MONTH: (Z_YTD, Z_FIT),
@@ -348,7 +348,7 @@ def _thresholds(code: IssueCode, z: float, edge: bool) -> tuple[float, float]:
 
 def swap_fit(z: float) -> float:
     """How near both sides' levels a value meant by swapping two digits must be, in typical
-    changes, for a value typed `z` of them away: within 1, or a quarter of `z` up to 2 (a
+    changes, for a value typed `z` of them away: within 1, or a quarter of `z` up to 3 (a
     swap that brings a value from far off to nearly the level); from 3 to 4 away, within
     what `z` is past 3 (a swap that lands on the level is worth a query a little nearer)."""
     if z < Z_SWAP_FULL:
