@@ -328,6 +328,9 @@ def score(series: list[Series], warnings: list[dict[str, str]]) -> None:
 
 def _recall(series: list[Series], found: dict[str, set[int]]) -> None:
     slips: Counter[str] = Counter(s.slip for s in series if s.slip)
+    if not slips:
+        print("\nno slips typed (--slipped 0): false alarms only")
+        return
     caught: Counter[str] = Counter(s.slip for s in series if s.slip and found.get(s.ref))
     targets = {"scale": 0.95, "ytd": 0.95, "copy": 0.95, "drag": 0.95, "swap": 0.5}
     print(f"\n{'slip':16} {'typed':>8} {'caught':>6} {'recall':>9}")
