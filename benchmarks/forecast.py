@@ -43,7 +43,7 @@ from plausibility import poisson  # the same small counts as the plausibility be
 from kpixl.rate.forecast import YearFigures, year_end, year_ytd
 from kpixl.rate.rating import rag
 from kpixl.rate.thresholds import suggest
-from kpixl.register.model import AlertOn, Indicator, Kind, Polarity, Unit, YtdMethod
+from kpixl.register.model import AlertOn, Frequency, Indicator, Kind, Polarity, Unit, YtdMethod
 
 YEARS = 4
 SHOCKS = 0.03  # the share of months with a one-month shock
@@ -189,9 +189,12 @@ def _actual(case: Case) -> float:
 
 
 def _naive(case: Case, known: int, rule: str) -> float:
-    year, n = case.years[-1], 12
+    """A naive rule's year end from the first `known` slots (months, or quarters: the recent
+    rule's last three months are then the last quarter)."""
+    year = case.years[-1]
+    n = len(year.values)
     vals = [v for v in year.values[:known] if v is not None]
-    last = slice(known - 3, known)
+    last = slice(known - (3 if n == 12 else 1), known)
     method = case.ind.ytd
     if method is YtdMethod.SUM:
         so_far = math.fsum(vals)
@@ -260,17 +263,18 @@ def back_test(
         actual = _actual(case)
         earlier = case.years[:-1] if history else []
         earlier = [_holed(y, rng) for y in earlier] if holes else earlier
-        made = year_end(case.ind, _cut(case.years[-1], month), earlier)
+        known = month * len(case.years[-1].values) // 12  # quarters: 1, 2, 3
+        made = year_end(case.ind, _cut(case.years[-1], known), earlier)
         if made is None:
             continue
         held = made.low <= actual <= made.high
         right = None
         if case.ind.is_kpi:
             right = rag(made.value, case.ind) == rag(actual, case.ind)
-        line = (_error(case, made.value, actual), _error(case, _naive(case, month, "carry"), actual),
-                _error(case, _naive(case, month, "recent"), actual), held, right,
-                _error(case, _ideal(case, month), actual),
-                _error(case, _ideal(case, month, future=False), actual))  # fmt: skip
+        line = (_error(case, made.value, actual), _error(case, _naive(case, known, "carry"), actual),
+                _error(case, _naive(case, known, "recent"), actual), held, right,
+                _error(case, _ideal(case, known), actual),
+                _error(case, _ideal(case, known, future=False), actual))  # fmt: skip
         for key in (case.kind, "overall"):
             rows.setdefault(key, []).append(line)
     return {key: _summary(lines) for key, lines in rows.items()}
@@ -436,8 +440,11 @@ def published_cases() -> list[Case]:
 def _published_case(n: int, name: str, ytd: str, years: list[YearFigures]) -> Case:
     if ytd != "ratio":
         method = YtdMethod.SUM if ytd == "sum" else YtdMethod.LATEST
-        ind = Indicator(f"R{n}", name, "Area", Kind.ACTIVITY, unit=Unit.COUNT, ytd=method)
-        return Case(f"published {'total' if ytd == 'sum' else 'stock'}", ind, years)
+        quarterly = len(years[0].values) == 4
+        ind = Indicator(f"R{n}", name, "Area", Kind.ACTIVITY, unit=Unit.COUNT, ytd=method,
+                        frequency=Frequency.QUARTERLY if quarterly else Frequency.MONTHLY)  # fmt: skip
+        kind = "quarterly" if quarterly else "total" if ytd == "sum" else "stock"
+        return Case(f"published {kind}", ind, years)
     ends = [year_ytd(Indicator("x", "", "", Kind.KPI, unit=Unit.PERCENT, ytd=YtdMethod.RATIO), y)
             for y in years[:-1]]  # fmt: skip
     target = round(statistics.median(e for e in ends if e is not None), 2)

