@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from kpixl.check.plausibility import Finding, check_series
 from kpixl.periods import Period
 from kpixl.register.model import Frequency, Indicator, Kind, Unit, YtdMethod
+from tests.public_series import UK_DRIVERS_KSI
 
 FAST = settings(max_examples=200, deadline=None)
 APR24 = Period(2024, 4)
@@ -803,3 +804,29 @@ def test_findings_point_at_periods_of_the_series(values: list[float], unit: Unit
     for finding in check_series(ind(unit), series):
         assert finding.period in periods
         assert finding.message
+
+
+def _financial_years(monthly_from_january: list[int]) -> list[list[float]]:
+    first = 3  # the first April
+    return [[float(v) for v in monthly_from_january[i : i + 12]]
+            for i in range(first, len(monthly_from_january) - 11, 12)]  # fmt: skip
+
+
+def test_a_real_series_raises_nothing_until_a_slip_is_typed_into_it() -> None:
+    """Each financial year of a real count (car drivers killed or seriously injured in Great
+    Britain, 1969-84, with its winter peaks and the 1983 seat-belt law's drop), last year's
+    months beside it: no warning. Typed into October of each: ten times the figure, the year to
+    date, or September copied forward into October and November — each is queried."""
+    years = _financial_years(UK_DRIVERS_KSI)
+    count = ind(Unit.COUNT, ytd=YtdMethod.SUM)
+    for last, this in itertools.pairwise(years):
+        history = monthly(last, start=APR24.shift(-12))
+        assert check_series(count, monthly(this), history) == []
+        slipped = {
+            "scale-slip": with_month(this, 6, this[6] * 10),
+            "ytd-in-month": with_month(this, 6, sum(this[:7])),
+            "flat-run": with_month(with_month(this, 6, this[5]), 7, this[5]),
+        }
+        for code, typed in slipped.items():
+            got = check_series(count, monthly(typed), history)
+            assert [f.code.value for f in got] == [code], (this, code)

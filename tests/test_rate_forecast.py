@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from kpixl.rate.forecast import Forecast, YearFigures, year_end
 from kpixl.register.model import Frequency, Indicator, Kind, Polarity, Unit, YtdMethod
+from tests.public_series import UK_DRIVERS_KSI
 
 SEASON = [1.0, 1.04, 0.96, 1.0, 0.84, 1.0, 1.08, 1.04, 0.6, 1.1, 1.0, 1.4]  # Dec dip, Mar peak
 
@@ -366,28 +367,6 @@ def test_with_no_earlier_year_a_change_within_the_year_is_seen_too() -> None:
         plain = year_end(ind(YtdMethod.SUM), year(steady, 6))
         assert plain is not None and plain.rule == "the year so far"
     assert seen >= 8
-
-
-# Car drivers killed or seriously injured in Great Britain, each month of 1969 to 1984 (R's
-# UKDriverDeaths, from Harvey and Durbin's study of the 1983 seat-belt law), January first
-UK_DRIVERS_KSI = [
-    1687, 1508, 1507, 1385, 1632, 1511, 1559, 1630, 1579, 1653, 2152, 2148,  # 1969
-    1752, 1765, 1717, 1558, 1575, 1520, 1805, 1800, 1719, 2008, 2242, 2478,  # 1970
-    2030, 1655, 1693, 1623, 1805, 1746, 1795, 1926, 1619, 1992, 2233, 2192,  # 1971
-    2080, 1768, 1835, 1569, 1976, 1853, 1965, 1689, 1778, 1976, 2397, 2654,  # 1972
-    2097, 1963, 1677, 1941, 2003, 1813, 2012, 1912, 2084, 2080, 2118, 2150,  # 1973
-    1608, 1503, 1548, 1382, 1731, 1798, 1779, 1887, 2004, 2077, 2092, 2051,  # 1974
-    1577, 1356, 1652, 1382, 1519, 1421, 1442, 1543, 1656, 1561, 1905, 2199,  # 1975
-    1473, 1655, 1407, 1395, 1530, 1309, 1526, 1327, 1627, 1748, 1958, 2274,  # 1976
-    1648, 1401, 1411, 1403, 1394, 1520, 1528, 1643, 1515, 1685, 2000, 2215,  # 1977
-    1956, 1462, 1563, 1459, 1446, 1622, 1657, 1638, 1643, 1683, 2050, 2262,  # 1978
-    1813, 1445, 1762, 1461, 1556, 1431, 1427, 1554, 1645, 1653, 2016, 2207,  # 1979
-    1665, 1361, 1506, 1360, 1453, 1522, 1460, 1552, 1548, 1827, 1737, 1941,  # 1980
-    1474, 1458, 1542, 1404, 1522, 1385, 1641, 1510, 1681, 1938, 1868, 1726,  # 1981
-    1456, 1445, 1456, 1365, 1487, 1558, 1488, 1684, 1594, 1850, 1998, 2079,  # 1982
-    1494, 1057, 1218, 1168, 1236, 1076, 1174, 1139, 1427, 1487, 1483, 1513,  # 1983
-    1357, 1165, 1282, 1110, 1297, 1185, 1222, 1284, 1444, 1575, 1737, 1763,  # 1984
-]  # fmt: skip
 
 
 def test_a_real_series_is_forecast_closer_than_the_year_so_far_carried_on() -> None:
