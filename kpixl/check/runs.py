@@ -15,6 +15,7 @@ import statistics
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 
+from kpixl.check.level import MAD_SD
 from kpixl.check.wording import Finding, as_typed, change, format_value
 from kpixl.issues import IssueCode
 from kpixl.periods import Period, months_between
@@ -26,7 +27,6 @@ RUN_STEPS = 2  # steps in a row: three months the same, or three rising by exact
 RUN_CHANCE = 0.002  # queried when chance would make such a run less often than this
 MIN_OTHER_STEPS = 4  # fewer other changes say too little about the noise
 MIN_MOVES = 3  # repeats tell something only when a figure usually moves by 3 of its last digit
-MAD_SD = 1.4826
 FINE_RATE = 0.001  # a rate given to this step or finer was worked out, not typed
 MOST_CASES = 10_000  # the largest denominator a worked-out rate is read as a fraction of
 PLUS_ONE_TOLERANCE = 1e-9
