@@ -202,6 +202,9 @@ def _naive(case: Case, known: int, rule: str) -> float:
         return so_far + per * (n - known)
     if method is YtdMethod.LATEST:
         return vals[-1] if rule == "carry" else statistics.fmean(vals[last])
+    if method is YtdMethod.MEAN:  # the months' average: the rest at the recent average
+        rest = statistics.fmean(vals) if rule == "carry" else statistics.fmean(vals[last])
+        return (math.fsum(vals) + rest * (n - known)) / n
     assert year.numerators is not None and year.denominators is not None
     nums, dens = list(year.numerators[:known]), list(year.denominators[:known])
     if rule == "carry":
@@ -419,7 +422,8 @@ def published_cases() -> list[Case]:
     """Real published series (benchmarks/public.py), in runs of YEARS whole financial years
     (up to 8 runs spread over a long series, 3 over each employment count). A share is rated
     against a target at the middle of its earlier years' year ends (to a whole per cent, the
-    floor 2 points below, higher better): a target set where the service has been."""
+    floor 2 points below, higher better): a target set where the service has been; and again
+    as its monthly percentages alone (YTD `mean`), as a return without the counts gives it."""
     import public
 
     out = []
@@ -433,7 +437,12 @@ def published_cases() -> list[Case]:
 
             years = [YearFigures(tuple(series.years[y]), part(series.numerators, y),
                                  part(series.denominators, y)) for y in span]  # fmt: skip
-            out.append(_published_case(n, series.name, series.ytd, years))
+            case = _published_case(n, series.name, series.ytd, years)
+            out.append(case)
+            if series.ytd == "ratio":  # the same share returned as percentages only
+                mean = dataclasses.replace(case.ind, ytd=YtdMethod.MEAN)
+                plain = [YearFigures(y.values) for y in years]
+                out.append(Case("published share (mean)", mean, plain))
     return out
 
 
