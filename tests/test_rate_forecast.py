@@ -257,6 +257,23 @@ def test_a_total_forecast_scales_with_the_figures(values: list[float], scale: fl
     assert made.value >= sum(values)  # a count never falls back
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.floats(-1e15, 1e15), st.sampled_from([0.0, -0.0, 1e-300, 5e-324, 1e15])),
+        min_size=3,
+        max_size=11,
+    )
+)
+def test_any_figures_a_return_can_hold_give_a_forecast_or_none(values: list[float]) -> None:
+    """Figures as extreme as the reader lets through (up to 10^15, next to nothing, signs
+    mixed): a forecast within its range, or none — never an error (a stray of a level next to
+    nothing once overflowed)."""
+    pad = [None] * (12 - len(values))
+    made = year_end(ind(YtdMethod.SUM, Unit.NUMBER), YearFigures((*values, *pad)))
+    assert made is None or made.low <= made.value <= made.high
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.floats(0.01, 0.99), st.integers(3, 11))
 def test_a_rate_that_never_moves_is_forecast_where_it_is(rate: float, known: int) -> None:

@@ -44,7 +44,9 @@ def own_stray(plain: list[float], times: bool) -> float:
         return 0.0
     typical = statistics.median(changes)
     stray = MAD_SD * statistics.median(abs(c - typical) for c in changes) / math.sqrt(2)
-    return (stray / middle if times else stray) ** 2
+    relative = stray / middle if times else stray
+    variance = relative * relative  # (no OverflowError: a level of next to nothing gives inf)
+    return variance if math.isfinite(variance) else 0.0  # no stray that can be used
 
 
 def huber(values: list[float], month_var: float, times: bool) -> float:
