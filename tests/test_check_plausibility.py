@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from kpixl.check.plausibility import Finding, check_series
+from kpixl.check.runs import lowest_terms
 from kpixl.periods import Period
 from kpixl.register.model import Frequency, Indicator, Kind, Unit, YtdMethod
 from tests.public_series import UK_DRIVERS_KSI
@@ -830,3 +832,19 @@ def test_a_real_series_raises_nothing_until_a_slip_is_typed_into_it() -> None:
         for code, typed in slipped.items():
             got = check_series(count, monthly(typed), history)
             assert [f.code.value for f in got] == [code], (this, code)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.one_of(
+        st.builds(lambda n, d: n / d, st.integers(-5000, 5000), st.integers(1, 5000)),
+        st.floats(-1e6, 1e6),
+        st.floats(0, 1),
+        st.sampled_from([0.0, -0.0, 5e-324, 1e-300, 1e15, 2 / 3, 0.1 + 0.2]),
+    ),
+    st.sampled_from([1, 2, 7, 100, 10_000]),
+)
+def test_lowest_terms_are_what_fractions_limit_denominator_gives(x: float, most: int) -> None:
+    """The run rules' quick fraction (a rate worked out from counts) is Python's own."""
+    expected = Fraction(x).limit_denominator(most)
+    assert lowest_terms(x, most) == (expected.numerator, expected.denominator)

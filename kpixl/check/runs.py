@@ -13,7 +13,6 @@ import itertools
 import math
 import statistics
 from collections.abc import Callable, Sequence
-from fractions import Fraction
 
 from kpixl.check.level import MAD_SD
 from kpixl.check.wording import Finding, as_typed, change, format_value
@@ -132,11 +131,36 @@ def fraction_step(value: float, values: Sequence[float], step_size: float) -> fl
     steps of 1 / (q × n) — 2 of 3 often in a series of a dozen cases a month, 1,647 of 2,000
     hardly ever. n is the series' typical lowest-terms denominator. `step_size` where `value`
     is no such fraction (to the step its figures are given in)."""
-    whole = Fraction(value).limit_denominator(MOST_CASES)
-    if abs(value - whole) > step_size / 2:
+    top, bottom = lowest_terms(value, MOST_CASES)
+    if abs(value - top / bottom) > step_size / 2:
         return step_size
-    cases = statistics.median(Fraction(v).limit_denominator(MOST_CASES).denominator for v in values)
-    return 1.0 / (whole.denominator * cases)
+    cases = statistics.median(lowest_terms(v, MOST_CASES)[1] for v in values)
+    return 1.0 / (bottom * cases)
+
+
+def lowest_terms(x: float, most: int) -> tuple[int, int]:
+    """The fraction nearest x whose denominator is at most `most`, as (numerator, denominator):
+    `Fraction(x).limit_denominator(most)` (the same on every figure tried), worked out on floats
+    by continued fractions, several times quicker; it was a tenth of a noisy validate's time."""
+    p0, q0, p1, q1 = 0, 1, 1, 0  # the last two convergents (a negative x: floor as Python's)
+    rest = x
+    while True:
+        whole = math.floor(rest)
+        if q0 + whole * q1 > most:
+            break
+        p0, q0, p1, q1 = p1, q1, p0 + whole * p1, q0 + whole * q1
+        part = rest - whole
+        if part == 0 or p1 / q1 == x:
+            return p1, q1
+        rest = 1.0 / part
+        if rest > 2.0**53:  # the rest is below a float's precision
+            return p1, q1
+    k = (most - q0) // q1  # the best semiconvergent, if nearer than the last convergent
+    top, bottom = p0 + k * p1, q0 + k * q1
+    n, d = x.as_integer_ratio()  # nearer, exactly: |top/bottom - n/d| < |p1/q1 - n/d|
+    if abs(top * d - n * bottom) * q1 < abs(p1 * d - n * q1) * bottom:
+        return top, bottom
+    return p1, q1
 
 
 def _normal_cdf(x: float) -> float:
