@@ -362,6 +362,9 @@ def test_with_no_earlier_year_the_months_count_alike_and_a_far_one_only_so_far()
     september = year_end(ind(YtdMethod.SUM), known([1000, 1040, 980, 500, 1010, 990]))
     assert september is not None
     assert 5520 + 6 * 975 < september.value < 5520 + 6 * 1000
+    # a budget variance, below nothing every month, the same (its median would be -560)
+    variance = year_end(ind(YtdMethod.SUM, Unit.NUMBER), known([-560, -418, -699]))
+    assert variance is not None and variance.value == pytest.approx(-1677 + 9 * -559)
 
 
 def test_with_no_earlier_year_a_change_within_the_year_is_seen_too() -> None:

@@ -36,15 +36,16 @@ def changed_at(plain: list[float], month_var: float, times: bool) -> int:
 
 
 def own_stray(plain: list[float], times: bool) -> float:
-    """How far this year's months stray (a variance, relative for volumes), from how much they
-    change from one to the next: a change of level moves one change, not their median."""
+    """How far this year's months stray (a variance, relative for volumes: to their size, so a
+    volume below nothing, a budget variance, too), from how much they change from one to the
+    next: a change of level moves one change, not their median."""
     changes = [b - a for a, b in itertools.pairwise(plain)]
     middle = statistics.median(plain) if plain else 0.0
-    if len(changes) < 2 or (times and middle <= 0):
+    if len(changes) < 2 or (times and middle == 0):
         return 0.0
     typical = statistics.median(changes)
     stray = MAD_SD * statistics.median(abs(c - typical) for c in changes) / math.sqrt(2)
-    relative = stray / middle if times else stray
+    relative = stray / abs(middle) if times else stray
     variance = relative * relative  # (no OverflowError: a level of next to nothing gives inf)
     return variance if math.isfinite(variance) else 0.0  # no stray that can be used
 
