@@ -468,9 +468,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--public", action="store_true",
                         help="real published series instead (benchmarks/public.py)")  # fmt: skip
+    parser.add_argument("--shapes", choices=["own", "plausibility"], default="own",
+                        help="plausibility: series made by benchmarks/plausibility.py's shapes")  # fmt: skip
     args = parser.parse_args()
     if args.public:
-        public_main()
+        other_main("real published series", published_cases())
+        return
+    if args.shapes == "plausibility":
+        other_main("the plausibility benchmark's shapes", plausibility_cases(900, args.seed))
         return
     all_cases = cases(args.series, args.seed)
     for history in (True, False):
@@ -505,14 +510,53 @@ def _print_suggestions(all_cases: list[Case]) -> None:
               f"{r['naive inside']:>13.0f}%{r['naive width']:>12.0f}%")  # fmt: skip
 
 
-def public_main() -> None:
-    all_cases = published_cases()
+def plausibility_cases(count: int, seed: int) -> list[Case]:
+    """`count` indicators of YEARS years each, made by benchmarks/plausibility.py's own shapes
+    (its KINDS, in turn): steady, moderate and volatile percent KPIs with a step change or a
+    one-month shock in the last year, seasonal counts with December dips, March peaks and
+    growth, small counts, lumpy receipts, March spending, stock snapshots, signed variances.
+    Its KPIs are rated as its register rates them (target 90%, floor 80%)."""
+    import plausibility
+
+    rng = random.Random(seed)
+    out = []
+    for n in range(count):
+        name, unit, ytd, _ = plausibility.KINDS[n % len(plausibility.KINDS)]
+        values = _plausibility_months(rng, name, YEARS * 12)
+        years = [YearFigures(tuple(values[i : i + 12])) for i in range(0, len(values), 12)]
+        if unit == "percent":
+            ind = Indicator(f"K{n}", name, "Area", Kind.KPI, unit=Unit.PERCENT, ytd=YtdMethod.MEAN,
+                            target=0.9, floor=0.8, polarity=Polarity.HIGHER)  # fmt: skip
+        else:
+            ind = Indicator(f"K{n}", name, "Area", Kind.ACTIVITY, unit=Unit(unit),
+                            ytd=YtdMethod(ytd))  # fmt: skip
+        out.append(Case(name, ind, years))
+    return out
+
+
+def _plausibility_months(rng: random.Random, name: str, months: int) -> list[float]:
+    import plausibility as p
+
+    makers: dict[str, Callable[[random.Random, int], list[float]]] = {
+        "percent steady": lambda r, n: p.percent_kpi(r, "steady", n),
+        "percent moderate": lambda r, n: p.percent_kpi(r, "moderate", n),
+        "percent volatile": lambda r, n: p.percent_kpi(r, "volatile", n),
+        "seasonal count": p.seasonal_count, "small count": p.small_count,
+        "lumpy money": p.lumpy_money, "year-end spend": p.year_end_spend,
+        "stock snapshot": p.stock, "variance": p.variance,
+    }  # fmt: skip
+    return makers[name](rng, months)
+
+
+def other_main(title: str, all_cases: list[Case]) -> None:
+    """The back-test tables (no ideal: these series' true paths are not known) and the
+    suggested ranges, for series other than this generator's."""
     for history in (True, False):
-        print(f"\n## real published series, {'with' if history else 'without'} earlier years "
+        print(f"\n## {title}, {'with' if history else 'without'} earlier years "
               f"({YEARS - 1} of them)")  # fmt: skip
         for month in (3, 6, 9):
             print(f"\nmonth {month}: mean absolute error of the year-end YTD "
-                  "(points for shares, % of the year end otherwise)")  # fmt: skip
+                  "(points for rates, % of the year end otherwise)")  # fmt: skip
             _print_table(back_test(all_cases, month, history), ideal=False)
     _print_suggestions(all_cases)
 

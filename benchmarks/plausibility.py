@@ -66,8 +66,10 @@ class Series:
     clean: list[float] = field(default_factory=list)  # the values before the slip
 
 
-def _percent(rng: random.Random, level: float, noise: float, whole: bool) -> list[float]:
-    values = [min(1.0, max(0.0, rng.gauss(level, noise))) for _ in range(24)]
+def _percent(
+    rng: random.Random, level: float, noise: float, whole: bool, months: int = 24
+) -> list[float]:
+    values = [min(1.0, max(0.0, rng.gauss(level, noise))) for _ in range(months)]
     return [round(v, 2) if whole else v for v in values]
 
 
@@ -80,38 +82,41 @@ def _with_denominators(rng: random.Random, values: list[float]) -> list[float]:
     return out
 
 
-def percent_kpi(rng: random.Random, style: str) -> list[float]:
+def percent_kpi(rng: random.Random, style: str, months: int = 24) -> list[float]:
+    """`months` of a percent KPI (last year's and this year's; more for the forecast's
+    back-test): a level with noise, perhaps a real step change and a one-month shock in the
+    last year."""
     noise = {"steady": rng.uniform(0.004, 0.012), "moderate": rng.uniform(0.015, 0.035),
              "volatile": rng.uniform(0.04, 0.09)}[style]  # fmt: skip
     level = rng.uniform(0.55, 0.97) if style != "volatile" else rng.uniform(0.35, 0.8)
-    values = _percent(rng, level, noise, whole=False)
+    values = _percent(rng, level, noise, whole=False, months=months)
     if rng.random() < 0.25:  # a real step change (a new system from some month)
-        at = rng.randint(14, 22)
+        at = rng.randint(months - 10, months - 2)
         jump = rng.choice([-1, 1]) * rng.uniform(0.08, 0.25)
         values = values[:at] + [min(1.0, max(0.0, v + jump)) for v in values[at:]]
     if rng.random() < 0.25:  # a genuine one-month shock
-        at = rng.randint(12, 23)
+        at = rng.randint(months - 12, months - 1)
         values[at] = min(1.0, max(0.0, values[at] - rng.uniform(0.08, 0.3)))
     if rng.random() < 0.5:
         return [round(v, 2) for v in values]  # typed as whole percentages
     return _with_denominators(rng, values)
 
 
-def seasonal_count(rng: random.Random) -> list[float]:
+def seasonal_count(rng: random.Random, months: int = 24) -> list[float]:
     level = math.exp(rng.uniform(math.log(150), math.log(40000)))
     noise = rng.uniform(0.03, 0.12)
     growth = rng.uniform(-0.01, 0.015)
     dec, mar = rng.uniform(0.6, 0.9), rng.uniform(1.1, 1.45)
     out = []
-    for m in range(24):
+    for m in range(months):
         season = dec if m % 12 == 8 else mar if m % 12 == 11 else 1.0
         out.append(round(level * (1 + growth) ** m * season * math.exp(rng.gauss(0, noise))))
     return out
 
 
-def small_count(rng: random.Random) -> list[float]:
+def small_count(rng: random.Random, months: int = 24) -> list[float]:
     mean = rng.uniform(1.5, 15)
-    return [float(poisson(rng, mean)) for _ in range(24)]
+    return [float(poisson(rng, mean)) for _ in range(months)]
 
 
 def poisson(rng: random.Random, mean: float) -> int:
@@ -124,35 +129,35 @@ def poisson(rng: random.Random, mean: float) -> int:
         k += 1
 
 
-def lumpy_money(rng: random.Random) -> list[float]:
+def lumpy_money(rng: random.Random, months: int = 24) -> list[float]:
     level = math.exp(rng.uniform(math.log(50), math.log(5000)))
     out = []
-    for _ in range(24):
+    for _ in range(months):
         receipt = level * math.exp(rng.gauss(0, 0.9)) if rng.random() < 0.8 else 0.0
         out.append(float(round(receipt)))
     return out
 
 
-def year_end_spend(rng: random.Random) -> list[float]:
+def year_end_spend(rng: random.Random, months: int = 24) -> list[float]:
     level = math.exp(rng.uniform(math.log(200), math.log(30000)))
     spike = rng.uniform(1.5, 3.5)
     return [float(round(level * math.exp(rng.gauss(0, 0.15)) * (spike if m % 12 == 11 else 1)))
-            for m in range(24)]  # fmt: skip
+            for m in range(months)]  # fmt: skip
 
 
-def stock(rng: random.Random) -> list[float]:
+def stock(rng: random.Random, months: int = 24) -> list[float]:
     value = math.exp(rng.uniform(math.log(500), math.log(60000)))
     step = rng.uniform(0.002, 0.012)
     out = []
-    for _ in range(24):
+    for _ in range(months):
         value *= math.exp(rng.gauss(0, step))
         out.append(float(round(value)))
     return out
 
 
-def variance(rng: random.Random) -> list[float]:
+def variance(rng: random.Random, months: int = 24) -> list[float]:
     mean, sd = -rng.uniform(200, 3000), rng.uniform(0.05, 0.2)
-    return [float(round(mean * math.exp(rng.gauss(0, sd)))) for _ in range(24)]
+    return [float(round(mean * math.exp(rng.gauss(0, sd)))) for _ in range(months)]
 
 
 # a kind of series: its name, the register's unit and ytd method, and how it is made
