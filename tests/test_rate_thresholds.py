@@ -129,3 +129,18 @@ def test_an_activity_with_one_year_says_its_range_was_tried_on_nothing_else() ->
     assert year_end.lower == pytest.approx(total * 0.9) and year_end.upper == pytest.approx(
         total * 1.1
     )
+
+
+def test_a_variance_below_nothing_gets_a_range_below_nothing() -> None:
+    """A budget variance, an overspend every month (about -600, the months scattered by a
+    tenth): its suggested monthly range runs from further below nothing to nearer it, about
+    its level, and its year-end range likewise (both were turned inside out, the lower end
+    above the upper, and the year end's lower end raised to nothing)."""
+    scatter = [1.0, 1.1, 0.9, 1.05, 0.95, 1.0, 1.12, 0.88, 1.0, 1.08, 0.92, 1.0]
+    past = [YearFigures(tuple(level * s for s in scatter)) for level in (-580.0, -600.0, -590.0)]
+    monthly = suggest(activity(AlertOn.LATEST), past)
+    assert monthly is not None and monthly.lower is not None and monthly.upper is not None
+    assert -750 < monthly.lower < -600 < -590 < monthly.upper < -450
+    yearly = suggest(activity(AlertOn.YTD), past)
+    assert yearly is not None and yearly.lower is not None and yearly.upper is not None
+    assert yearly.lower < 12 * -590 < yearly.upper < 0

@@ -123,8 +123,8 @@ def _band_of(years: list[YearFigures]) -> tuple[float, float]:
     from the one foreseen (a month strays from a level that is only a guess)."""
     levels = [statistics.median(float(v) for v in y.values if v is not None) for y in years]
     centre = levels[-1] * _growth(levels)
-    relative = [
-        (float(v) - level) / level if level else 0.0
+    relative = [  # above or below the level, as a share of its size (a variance: below nothing)
+        (float(v) - level) / abs(level) if level else 0.0
         for y, level in zip(years, levels, strict=True)
         for v in y.values
         if v is not None
@@ -132,7 +132,7 @@ def _band_of(years: list[YearFigures]) -> tuple[float, float]:
     low, high = _band(relative)
     missed = Z_COVER * _level_miss(levels)
     low, high = -math.hypot(low, missed), math.hypot(high, missed)
-    lower, upper = centre * (1 + low), centre * (1 + high)
+    lower, upper = centre + abs(centre) * low, centre + abs(centre) * high
     return (max(lower, 0.0) if centre >= 0 else lower), upper
 
 
@@ -167,7 +167,7 @@ def _year_band(ends: list[float]) -> tuple[float, float]:
     else:
         spread = 0.1  # one change or none to go on: ±10%
     half = max(spread, 0.03) * abs(centre)
-    return max(centre - half, 0.0), centre + half
+    return (max(centre - half, 0.0) if centre >= 0 else centre - half), centre + half
 
 
 def _level_miss(levels: list[float]) -> float:
@@ -177,7 +177,7 @@ def _level_miss(levels: list[float]) -> float:
     foreseen = [
         (a * _growth(levels[: i + 1]), b) for i, (a, b) in enumerate(itertools.pairwise(levels))
     ]
-    misses = [b / f - 1 for f, b in foreseen if f > 0]
+    misses = [b / f - 1 for f, b in foreseen if f != 0]  # (two variances below nothing too)
     return math.sqrt(statistics.fmean(m * m for m in misses)) if misses else 0.0
 
 
