@@ -414,3 +414,18 @@ def test_a_real_series_is_forecast_closer_than_the_year_so_far_carried_on() -> N
     assert rules == [steadied] * 11 + [apart]  # FY 1983/84
     assert statistics.fmean(missed) < 0.6 * statistics.fmean(carried)
     assert held >= 10
+
+
+def test_a_total_below_nothing_is_forecast_as_its_size() -> None:
+    """A budget variance, an overspend of about 600 every month for three years, this year
+    starting at about 680: June's forecast leans on those years as a count's would, the months
+    to come at about 600 (it was the three months alone, 683, as if there were no earlier
+    years), and its range stays below nothing."""
+    rng = random.Random(3)
+    history = [year([-600 * rng.gauss(1, 0.1) for _ in range(12)]) for _ in range(3)]
+    this = [-700.0, -660.0, -690.0] + [-600.0] * 9
+    made = year_end(ind(YtdMethod.SUM, Unit.NUMBER), year(this, 3), history)
+    assert made is not None
+    assert made.low < made.value < made.high < 0
+    to_come = (made.value - sum(this[:3])) / 9
+    assert -640 < to_come < -590

@@ -15,7 +15,7 @@ import itertools
 import math
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kpixl.rate.followed import followed
 from kpixl.rate.gaps import filled_in
@@ -129,6 +129,12 @@ def year_end(
     known = [i for i, v in enumerate(this_year.values) if v is not None]
     if ind.ytd is YtdMethod.NONE or len(known) < MIN_KNOWN.get(slots, 3) or known[-1] == slots - 1:
         return None
+    if ind.ytd is YtdMethod.SUM and _below_nothing([this_year, *earlier]):
+        # a total below nothing every month (a budget variance): forecast as its size
+        size = year_end(ind, _negated(this_year), [_negated(y) for y in earlier])
+        if size is None:
+            return None
+        return replace(size, value=-size.value, low=-size.high, high=-size.low)
     k = known[-1] + 1
     history = whole_years(earlier, slots)
     method = _method(ind, this_year, k)
@@ -151,6 +157,16 @@ def year_end(
         spread = _noise(this_year, k, method)
         rule = APART if apart == APART else f"{STEPPED}, with the seasons of earlier years"
     return _made(value, spread, ind, this_year, (k, len(history), rule, method))
+
+
+def _below_nothing(years: Sequence[YearFigures]) -> bool:
+    """Every figure given at or below nothing, and some below."""
+    figures = [v for y in years for v in y.values if v is not None]
+    return bool(figures) and max(figures) <= 0 and min(figures) < 0
+
+
+def _negated(year: YearFigures) -> YearFigures:
+    return YearFigures(tuple(None if v is None else -v for v in year.values))
 
 
 def whole_years(earlier: Sequence[YearFigures], slots: int) -> list[YearFigures]:
