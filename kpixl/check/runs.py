@@ -3,8 +3,9 @@
 A run is judged against the series' own noise: three equal months are ordinary for a KPI that
 usually moves by a point or less, and telling for a count that usually moves by hundreds. The
 chance of the run is worked out from the other month-to-month changes (a normal spread around
-their median, in steps of the figures' last digit); the run is queried when a series this
-noisy would make it by chance less than once in RUN_CHANCE⁻¹ years.
+their median, in steps of the figures' last digit; a count of a few a month at least as likely
+as Poisson chance makes it); the run is queried when a series this noisy would make it by
+chance less than once in RUN_CHANCE⁻¹ years.
 """
 
 from __future__ import annotations
@@ -23,12 +24,13 @@ from kpixl.register.model import Indicator, Unit
 Point = tuple[Period, float]
 
 RUN_STEPS = 2  # steps in a row: three months the same, or three rising by exactly 1
-RUN_CHANCE = 0.002  # queried when chance would make such a run less often than this
+RUN_CHANCE = 0.004  # queried when chance would make such a run less often than this
 MIN_OTHER_STEPS = 4  # fewer other changes say too little about the noise
 MIN_MOVES = 3  # repeats tell something only when a figure usually moves by 3 of its last digit
 FINE_RATE = 0.001  # a rate given to this step or finer was worked out, not typed
 MOST_CASES = 10_000  # the largest denominator a worked-out rate is read as a fraction of
 PLUS_ONE_TOLERANCE = 1e-9
+MOST_POISSON = 100.0  # a count of more a month moves by chance by 14 or more: repeats are rare
 
 
 def copied(a: float, b: float) -> bool:
@@ -115,6 +117,8 @@ def _unlikely(
     chance_of_step = _normal_cdf((step - drift + half) / spread) - _normal_cdf(
         (step - drift - half) / spread
     )
+    if ind.unit is Unit.COUNT and step_size >= 1:  # a count moves at least as chance does
+        chance_of_step = max(chance_of_step, poisson_step(step, statistics.median(values)))
     length = b - a
     places = min(len(values) - length, ends)  # where a run this long could have been
     return places * chance_of_step**length <= RUN_CHANCE
@@ -161,6 +165,24 @@ def lowest_terms(x: float, most: int) -> tuple[int, int]:
     if abs(top * d - n * bottom) * q1 < abs(p1 * d - n * q1) * bottom:
         return top, bottom
     return p1, q1
+
+
+def poisson_step(step: float, mean: float) -> float:
+    """The chance that a count of about `mean` a month, moving only as chance moves it (each
+    month a Poisson count), changes by exactly `step` from one month to the next: Skellam's
+    distribution. A few a month repeat or rise by one often (a count of 4: one month in eight
+    each), which a normal spread measured on a handful of changes can miss. 0 for counts too
+    large for chance to matter (over MOST_POISSON a month)."""
+    if not 0 < mean <= MOST_POISSON:
+        return 0.0
+    k = abs(round(step))
+    reach = int(mean + 12 * math.sqrt(mean) + 12)
+    return math.fsum(
+        math.exp(
+            -2 * mean + (2 * n + k) * math.log(mean) - math.lgamma(n + 1) - math.lgamma(n + k + 1)
+        )
+        for n in range(reach)
+    )
 
 
 def _normal_cdf(x: float) -> float:
