@@ -33,6 +33,8 @@ from kpixl.results import DATA_COLUMNS, Results
 
 _COL = {name: i for i, name in enumerate(DATA_COLUMNS)}
 
+NO_PREV_YEAR = "none: neither the returns nor the register give one"
+
 
 @dataclass(frozen=True)
 class Month:
@@ -394,11 +396,11 @@ def _prev_year_source(ind: Indicator, period: Period, figures: Figures, fy_start
         if ytd is not None:
             return f"last year's YTD for {last_year.label}, given in {ytd.source}"
         return (
-            f"worked out from last year's figures in the returns: the YTD to {last_year.label} "
+            f"last year's figures in the returns, worked out as the YTD to {last_year.label} "
             f"by {ind.ytd.value}"
         )
     if ind.prev_year is None:
-        return "none: neither the returns nor the register give one"
+        return NO_PREV_YEAR
     return "the register's prev_year column"
 
 
@@ -439,7 +441,7 @@ def _lines(e: Explanation) -> list[str]:
         f"{e.month_band.rated} rating: {e.month_band.reason}." if e.kind == "KPI" else "",
         f"YTD rating: {e.ytd_band.reason}." if e.kind == "KPI" and e.ytd.method != "none" else "",
         f"Alert: {e.alert}." if e.kind != "KPI" else "",
-        f"Previous year: {_prev_said(e)}, from {e.prev_year_source}.",
+        _prev_line(e),
         f"Direction of travel: {e.direction}.",
         f"Year-end forecast: {e.forecast}." if e.forecast else "",
     ]
@@ -481,6 +483,13 @@ def _month_line(e: Explanation, m: Month) -> str:
     if m.ytd is not None:
         parts.append(f"YTD {_as_shown(m.ytd, unit, e.decimals)} {m.ytd_rag or ''}".rstrip())
     return "; ".join(parts)
+
+
+def _prev_line(e: Explanation) -> str:
+    """Where the previous-year figure came from, or that nothing gives one."""
+    if e.prev_year is None and e.prev_year_source == NO_PREV_YEAR:
+        return f"Previous year: {NO_PREV_YEAR}."
+    return f"Previous year: {_prev_said(e)}, from {e.prev_year_source}."
 
 
 def _prev_said(e: Explanation) -> str:

@@ -231,7 +231,11 @@ def test_previous_year_worked_out_from_last_years_figures(tmp_path: Path) -> Non
     e = explain(*run_with_figures([SAMPLES, last_year], REGISTER, Period(2025, 3)), "GL01b")
     assert e.prev_year == 147
     assert e.prev_year_source == (
-        "worked out from last year's figures in the returns: the YTD to Mar-24 by sum"
+        "last year's figures in the returns, worked out as the YTD to Mar-24 by sum"
+    )
+    assert (
+        "Previous year: 147, from last year's figures in the returns, worked out as the YTD "
+        "to Mar-24 by sum." in e.lines()
     )
 
 
@@ -290,3 +294,18 @@ def test_the_year_end_forecast_is_explained_with_the_data_tables_figures() -> No
         or "AMBER" in explained("FN07", "2024-10").forecast
     )
     assert explained("FN07b").forecast == ""  # March: the year is in, nothing to forecast
+
+
+def test_no_previous_year_is_said_once(tmp_path: Path) -> None:
+    """Neither the returns nor the register give FN07 a previous year: one plain line."""
+    book = openpyxl.load_workbook(REGISTER)
+    sheet = book["Indicators"]
+    header = [c.value for c in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        if row[header.index("ref")].value == "FN07":
+            row[header.index("prev_year")].value = None
+    register = tmp_path / "register.xlsx"
+    book.save(register)
+    e = explain(*run_with_figures([SAMPLES], register, Period(2025, 3)), "FN07")
+    assert e.prev_year is None
+    assert "Previous year: none: neither the returns nor the register give one." in e.lines()
