@@ -521,8 +521,8 @@ def plausibility_cases(count: int, seed: int) -> list[Case]:
     rng = random.Random(seed)
     out = []
     for n in range(count):
-        name, unit, ytd, _ = plausibility.KINDS[n % len(plausibility.KINDS)]
-        values = _plausibility_months(rng, name, YEARS * 12)
+        name, unit, ytd, make = plausibility.KINDS[n % len(plausibility.KINDS)]
+        values = make(rng, YEARS * 12)
         years = [YearFigures(tuple(values[i : i + 12])) for i in range(0, len(values), 12)]
         if unit == "percent":
             ind = Indicator(f"K{n}", name, "Area", Kind.KPI, unit=Unit.PERCENT, ytd=YtdMethod.MEAN,
@@ -532,20 +532,6 @@ def plausibility_cases(count: int, seed: int) -> list[Case]:
                             ytd=YtdMethod(ytd))  # fmt: skip
         out.append(Case(name, ind, years))
     return out
-
-
-def _plausibility_months(rng: random.Random, name: str, months: int) -> list[float]:
-    import plausibility as p
-
-    makers: dict[str, Callable[[random.Random, int], list[float]]] = {
-        "percent steady": lambda r, n: p.percent_kpi(r, "steady", n),
-        "percent moderate": lambda r, n: p.percent_kpi(r, "moderate", n),
-        "percent volatile": lambda r, n: p.percent_kpi(r, "volatile", n),
-        "seasonal count": p.seasonal_count, "small count": p.small_count,
-        "lumpy money": p.lumpy_money, "year-end spend": p.year_end_spend,
-        "stock snapshot": p.stock, "variance": p.variance,
-    }  # fmt: skip
-    return makers[name](rng, months)
 
 
 def other_main(title: str, all_cases: list[Case]) -> None:

@@ -162,10 +162,12 @@ def variance(rng: random.Random, months: int = 24) -> list[float]:
 
 # a kind of series: its name, the register's unit and ytd method, and how it is made
 Kinds = list[tuple[str, str, str, Callable[[random.Random], list[float]]]]
-KINDS: Kinds = [
-    ("percent steady", "percent", "mean", lambda r: percent_kpi(r, "steady")),
-    ("percent moderate", "percent", "mean", lambda r: percent_kpi(r, "moderate")),
-    ("percent volatile", "percent", "mean", lambda r: percent_kpi(r, "volatile")),
+# this generator's own makers also take how many months to make (24: last year's and this
+# year's), so benchmarks/forecast.py --shapes plausibility makes longer series the same way
+KINDS: list[tuple[str, str, str, Callable[..., list[float]]]] = [
+    ("percent steady", "percent", "mean", lambda r, n=24: percent_kpi(r, "steady", n)),
+    ("percent moderate", "percent", "mean", lambda r, n=24: percent_kpi(r, "moderate", n)),
+    ("percent volatile", "percent", "mean", lambda r, n=24: percent_kpi(r, "volatile", n)),
     ("seasonal count", "count", "sum", seasonal_count),
     ("seasonal count", "count", "sum", seasonal_count),
     ("small count", "count", "sum", small_count),
