@@ -1,6 +1,6 @@
 """Back-test the year-end forecast (kpixl/rate/forecast.py) against two naive rules.
 
-    python benchmarks/forecast.py [--series 600] [--seed 2026] [--public]
+    python benchmarks/forecast.py [--series 600] [--seed 2026] [--public | --shapes plausibility]
 
 Makes multi-year monthly series with the shapes councils see (steady, moderate and volatile
 percent KPIs with numerators and denominators; seasonal counts with December dips and March
@@ -18,7 +18,8 @@ how often the range held the year end, at month 9 how often the year-end RAG was
            without any error could do, knowing nothing of the year's surprises to come;
 and the overall figures again with one month, at random, missing from each earlier year.
 With --public it back-tests real published series instead (benchmarks/public.py: totals,
-employment counts as snapshots, shares with their counts), in runs of four financial years.
+employment counts as snapshots, shares with their counts), in runs of four financial years;
+with --shapes plausibility, 900 four-year series made by benchmarks/plausibility.py's makers.
 Targets (issue 18): at month 6 the error is at least 20% below the better naive rule; at month
 9 the year-end RAG is right for at least 90% of KPIs.
 """
