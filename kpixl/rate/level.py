@@ -37,8 +37,9 @@ def changed_at(plain: list[float], month_var: float, times: bool) -> int:
 
 def own_stray(plain: list[float], times: bool) -> float:
     """How far this year's months stray (a variance, relative for volumes: to their size, so a
-    volume below nothing, a budget variance, too), from how much they change from one to the
-    next: a change of level moves one change, not their median."""
+    volume mostly below nothing too; one wholly below nothing, a budget variance, the forecast
+    turns round first), from how much they change from one to the next: a change of level moves
+    one change, not their median."""
     changes = [b - a for a, b in itertools.pairwise(plain)]
     middle = statistics.median(plain) if plain else 0.0
     if len(changes) < 2 or (times and middle == 0):
