@@ -17,9 +17,10 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from kpixl.check.level import MAD_SD
 from kpixl.rate.followed import followed
 from kpixl.rate.gaps import filled_in
-from kpixl.rate.level import MAD_SD, NEW_LEVEL, changed_at, huber, own_stray, robust_mean
+from kpixl.rate.level import NEW_LEVEL, changed_at, huber, own_stray, robust_mean
 from kpixl.rate.rating import compute_ytd
 from kpixl.rate.seasons import season_of
 from kpixl.register.model import Indicator, Unit, YtdMethod

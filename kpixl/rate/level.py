@@ -10,7 +10,8 @@ import itertools
 import math
 import statistics
 
-MAD_SD = 1.4826  # a median absolute deviation times this estimates a standard deviation
+from kpixl.check.level import MAD_SD  # a median absolute deviation × this: a standard deviation
+
 HUBER = 1.5  # a month further than this many usual strays from the level counts as that far
 # A level this many usual strays from another is a new one (a new duty that doubled demand, a
 # service restructured, a new system that lifted a rate), not the months straying.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 
-from kpixl.rate.level import MAD_SD
+from kpixl.check.level import MAD_SD
 
 FAR_YEAR = 4.0  # a year this many usual strays from a slot's median is left out of its season
 
