@@ -17,9 +17,10 @@ from kpixl.check.level import (
     FINEST,
     LINEAR_NOISE_FLOOR,
     LOG_NOISE_FLOOR,
-    MAD_SD,
     PERCENT_NOISE_FLOOR,
     Level,
+    kept_count,
+    kept_scale,
     sides,
 )
 
@@ -98,6 +99,15 @@ def log_floor(typical: Floats, res: Floats) -> Floats:
     return floor
 
 
+def typical_change(deviations: Floats) -> Floats:
+    """kpixl.check.level's typical_change for each row: the root mean square of the row's
+    smallest three quarters, scaled as there."""
+    n = deviations.shape[1]
+    kept = np.sort(deviations, axis=1)[:, : kept_count(n)]
+    found: Floats = kept_scale(n) * np.sqrt((kept**2).mean(axis=1))
+    return found
+
+
 def measure(values: Floats, log_units: Flags, percent: Flags) -> Measured:
     """Every month's level, noise and distance from the level, per row."""
     res = resolution(values)
@@ -122,9 +132,8 @@ def measure(values: Floats, log_units: Flags, percent: Flags) -> Measured:
     for i in range(n):
         trend = median(slopes[:, (first != i) & (second != i)])
         others = steps[:, [j for j in range(n - 1) if j not in (i - 1, i)]]
-        spread = median(np.abs(others - trend[:, None]))
         widen = FEW_CHANGES.get(others.shape[1], 1.0)
-        noise[:, i] = np.maximum(MAD_SD * spread * widen, floor)
+        noise[:, i] = np.maximum(typical_change(np.abs(others - trend[:, None])) * widen, floor)
         before, after = sides(i, n)
         if before:
             moved = scaled[:, before] + trend[:, None] * np.array([i - j for j in before])

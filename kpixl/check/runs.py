@@ -3,9 +3,9 @@
 A run is judged against the series' own noise: three equal months are ordinary for a KPI that
 usually moves by a point or less, and telling for a count that usually moves by hundreds. The
 chance of the run is worked out from the other month-to-month changes (a normal spread around
-their median, in steps of the figures' last digit; a count of a few a month at least as likely
-as Poisson chance makes it); the run is queried when a series this noisy would make it by
-chance less than once in RUN_CHANCE⁻¹ years.
+their median, sized as kpixl.check.level's typical_change, in steps of the figures' last digit;
+a count of a few a month at least as likely as Poisson chance makes it); the run is queried
+when a series this noisy would make it by chance less than once in RUN_CHANCE⁻¹ years.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import math
 import statistics
 from collections.abc import Callable, Sequence
 
-from kpixl.check.level import MAD_SD
+from kpixl.check.level import typical_change
 from kpixl.check.wording import Finding, as_typed, change, format_value
 from kpixl.issues import IssueCode
 from kpixl.periods import Period, months_between
@@ -24,7 +24,7 @@ from kpixl.register.model import Indicator, Unit
 Point = tuple[Period, float]
 
 RUN_STEPS = 2  # steps in a row: three months the same, or three rising by exactly 1
-RUN_CHANCE = 0.004  # queried when chance would make such a run less often than this
+RUN_CHANCE = 0.008  # queried when chance would make such a run less often than this
 MIN_OTHER_STEPS = 4  # fewer other changes say too little about the noise
 MIN_MOVES = 3  # repeats tell something only when a figure usually moves by 3 of its last digit
 FINE_RATE = 0.001  # a rate given to this step or finer was worked out, not typed
@@ -108,7 +108,7 @@ def _unlikely(
     if statistics.median(abs(d) for d in others) < MIN_MOVES * step_size:
         return False  # a figure that moves by a digit or two repeats itself: nothing to tell
     drift = statistics.median(others)
-    spread = MAD_SD * statistics.median(abs(d - drift) for d in others)
+    spread = typical_change([abs(d - drift) for d in others])
     if spread == 0:
         return False  # the other changes are all alike: repeats tell nothing
     if step == 0 and ind.unit is Unit.PERCENT and step_size <= FINE_RATE:
