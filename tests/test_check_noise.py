@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import random
 import statistics
+import warnings
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -71,3 +73,14 @@ def test_a_count_copied_forward_among_changes_of_a_few_tens_is_queried() -> None
     ]
     values[5] = 2411
     assert check_series(ind(Unit.COUNT, ytd=YtdMethod.LATEST), monthly(values)) == []
+
+
+def test_figures_near_a_floats_limit_do_not_overflow() -> None:
+    """A cell of 1E+200 is still measured: the squares are taken as shares of the largest."""
+    small = [0.3, 1.2, 0.7, 0.1, 2.5, 0.9, 1.4, 0.2, 0.6]
+    big = [x * 1e200 for x in small]
+    assert typical_change(big) == pytest.approx(typical_change(small) * 1e200, rel=1e-12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy warns of an overflow in a square
+        got = levels.typical_change(np.array([big]))
+    assert got[0] == pytest.approx(typical_change(small) * 1e200, rel=1e-12)

@@ -124,7 +124,12 @@ def typical_change(deviations: Sequence[float]) -> float:
     the median distance (its own spread a fifth smaller), so a series that happens to look
     steadier than it is raises fewer false alarms, and a run is told from chance sooner."""
     kept = sorted(deviations)[: kept_count(len(deviations))]
-    return kept_scale(len(deviations)) * math.sqrt(sum(x * x for x in kept) / len(kept))
+    top = kept[-1]  # the squares are taken as shares of the largest: no overflow at 1e200
+    if not 0 < top < math.inf:
+        return kept_scale(len(deviations)) * top
+    return (
+        kept_scale(len(deviations)) * top * math.sqrt(sum((x / top) ** 2 for x in kept) / len(kept))
+    )
 
 
 def kept_count(n: int) -> int:

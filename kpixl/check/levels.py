@@ -104,7 +104,10 @@ def typical_change(deviations: Floats) -> Floats:
     smallest three quarters, scaled as there."""
     n = deviations.shape[1]
     kept = np.sort(deviations, axis=1)[:, : kept_count(n)]
-    found: Floats = kept_scale(n) * np.sqrt((kept**2).mean(axis=1))
+    top = kept[:, -1]  # as shares of the largest, as there
+    usual = (top > 0) & np.isfinite(top)
+    shares = kept / np.where(usual, top, 1.0)[:, None]
+    found: Floats = kept_scale(n) * np.where(usual, top * np.sqrt((shares**2).mean(axis=1)), top)
     return found
 
 
