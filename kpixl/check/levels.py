@@ -106,8 +106,10 @@ def typical_change(deviations: Floats) -> Floats:
     kept = np.sort(deviations, axis=1)[:, : kept_count(n)]
     top = kept[:, -1]  # as shares of the largest, as there
     usual = (top > 0) & np.isfinite(top)
-    shares = kept / np.where(usual, top, 1.0)[:, None]
-    found: Floats = kept_scale(n) * np.where(usual, top * np.sqrt((shares**2).mean(axis=1)), top)
+    with np.errstate(over="ignore", invalid="ignore"):  # rows of 0 or inf: their top is taken
+        shares = kept / np.where(usual, top, 1.0)[:, None]
+        rms = top * np.sqrt((shares**2).mean(axis=1))
+    found: Floats = kept_scale(n) * np.where(usual, rms, top)
     return found
 
 
