@@ -359,8 +359,10 @@ def _level(
     if not plain:
         return None
     if prior is None:  # the months since any change, a far one counting only so far
-        own = plain[changed_at(plain, own_stray(plain, times), times) :]
-        stray = own_stray(own, times)
+        stray = own_stray(plain, times)
+        since = changed_at(plain, stray, times)
+        own = plain[since:]
+        stray = own_stray(own, times) if since else stray  # no change: the same months
         return huber(own, stray, times) if len(own) >= 3 and stray > 0 else robust_mean(own)
     if len(plain) < 3:
         return robust_mean(plain)
