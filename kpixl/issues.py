@@ -62,6 +62,7 @@ class IssueCode(StrEnum):
     PERCENT_POINTS = "percent-points"
     YTD_MISMATCH = "ytd-mismatch"
     YTD_FALLBACK = "ytd-fallback"
+    RATIO_MISMATCH = "ratio-mismatch"  # a value that is not its numerator / denominator
     TARGET_MISMATCH = "target-mismatch"
     FLOOR_MISMATCH = "floor-mismatch"
     # plausibility

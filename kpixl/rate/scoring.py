@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from kpixl.check.level import Level
 from kpixl.check.plausibility import Finding, check_series, format_value
+from kpixl.check.ratios import disagreements
 from kpixl.check.validate import Figure, Figures
 from kpixl.forked import shared_map
 from kpixl.issues import Issue, IssueCode, warning
@@ -134,9 +135,24 @@ def _judged(
         ]
         return _Judged(False, None, found)
     series = _Series(ind, due, figures, fy_start)
-    issues: list[Issue] = []
+    issues = _ratios(series)
+    queried = {i.period for i in issues}  # a month the hard edit queried needs no soft one
     ytds = _ytds(series, issues)
-    return _Judged(True, ytds, issues + _missing(series) + _plausibility(series))
+    soft = [i for i in _plausibility(series) if i.period not in queried]
+    return _Judged(True, ytds, issues + _missing(series) + soft)
+
+
+def _ratios(series: _Series) -> list[Issue]:
+    """Months whose value is not their numerator / denominator (kpixl.check.ratios)."""
+    if not (series.tables.get(Field.NUMERATOR) and series.tables.get(Field.DENOMINATOR)):
+        return []
+    return disagreements(
+        series.ind,
+        series.periods,
+        series.value_figures,
+        series.figures_of(Field.NUMERATOR),
+        series.figures_of(Field.DENOMINATOR),
+    )
 
 
 def _table(

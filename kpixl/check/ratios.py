@@ -1,0 +1,152 @@
+"""A rate's value against its own numerator and denominator: the hard edit before the soft ones.
+
+A return that gives a month's value and that month's numerator and denominator says the same
+figure twice. When the two disagree as the dashboard would show them, one of them was typed
+wrong (two digits swapped, a numerator from another month), and the dashboard would rate the
+value while working out the YTD from the numerators and denominators. A statistical office
+checks such an identity before anything else; so does kpixl, exactly, for every month.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from kpixl.check.figures import Figure
+from kpixl.check.level import resolution
+from kpixl.check.wording import as_typed
+from kpixl.issues import Issue, IssueCode, warning
+from kpixl.periods import Period
+from kpixl.register.model import Indicator, Unit, displayed
+
+__all__ = ["disagreements"]
+
+WHOLE_PERCENT = 0.01  # a percentage is typed to a whole point at the coarsest
+SCALE_TOLERANCE = 0.01  # values this close to a power of ten times n/d, every month: one cause
+
+
+class Month(NamedTuple):
+    """One month's three figures, each from its cell."""
+
+    period: Period
+    value: Figure
+    numerator: Figure
+    denominator: Figure
+
+    @property
+    def quotient(self) -> float:
+        return self.numerator.value / self.denominator.value
+
+
+def disagreements(
+    ind: Indicator,
+    periods: Sequence[Period],
+    values: Sequence[Figure | None],
+    numerators: Sequence[Figure | None],
+    denominators: Sequence[Figure | None],
+) -> list[Issue]:
+    """A warning for each month whose value is not its numerator / denominator as the dashboard
+    shows it (allowing the value's own last typed digit either way: 86% for 86.5% is rounding,
+    not a slip); one warning for the indicator when every month's value is the same power of
+    ten times its quotient (a rate per 1,000 given with its counts)."""
+    given = [
+        Month(p, v, n, d)
+        for p, v, n, d in zip(periods, values, numerators, denominators, strict=True)
+        if v is not None and n is not None and d is not None and d.value != 0
+    ]
+    wrong = [m for m in given if not _agree(ind, m.value.value, m.quotient)]
+    if not wrong:
+        return []
+    power = _common_power(wrong) if len(wrong) == len(given) > 1 else None
+    if power is not None:
+        return [_scaled(ind, wrong[-1], power)]
+    return [_disagreement(ind, m) for m in wrong]
+
+
+def _agree(ind: Indicator, value: float, quotient: float) -> bool:
+    """True when the value is its quotient as the dashboard shows both, or within one step of
+    the value's own last typed digit (a quotient truncated, or rounded the other way)."""
+    if displayed(value, ind.unit, ind.decimals) == displayed(quotient, ind.unit, ind.decimals):
+        return True
+    return abs(value - quotient) <= last_digit(ind, value) * (1 + 1e-9)
+
+
+def last_digit(ind: Indicator, value: float) -> float:
+    """One step of the value's last typed digit: 0.01 for 86% or 0.86, 0.001 for 86.3%, 1 for
+    a whole number (120 is typed to the unit, not the hundred), 1e-6 for a worked-out one."""
+    whole = WHOLE_PERCENT if ind.unit is Unit.PERCENT else 1.0
+    return min(resolution([value]), whole)
+
+
+def _common_power(wrong: Sequence[Month]) -> int | None:
+    """The power of ten (not 0) every month's value is of its quotient, if there is one."""
+    powers = set()
+    for m in wrong:
+        value, quotient = m.value.value, m.quotient
+        if value == 0 or quotient == 0 or (value < 0) != (quotient < 0):
+            return None
+        ratio = math.log10(value / quotient)
+        power = round(ratio)
+        if power == 0 or abs(10 ** (ratio - power) - 1) > SCALE_TOLERANCE:
+            return None
+        powers.add(power)
+    return powers.pop() if len(powers) == 1 else None
+
+
+def _parts(m: Month) -> str:
+    """`112 / 130 in 'Numerators'!F5 and 'Denominators'!F5` (the file too, if another)."""
+
+    def where(figure: Figure) -> str:
+        obs = figure.obs
+        place = f"'{obs.sheet}'!{obs.cell}"
+        return place if obs.file == m.value.obs.file else f"{obs.file}, {place}"
+
+    n, d = m.numerator.value, m.denominator.value
+    return f"{n:,.10g} / {d:,.10g} in {where(m.numerator)} and {where(m.denominator)}"
+
+
+def _disagreement(ind: Indicator, m: Month) -> Issue:
+    obs = m.value.obs
+    return warning(
+        IssueCode.RATIO_MISMATCH,
+        f"{ind.ref} {m.period.label} is {as_typed(m.value.value, ind)}, but its numerator and "
+        f"denominator give {_quotient(ind, m.quotient)} ({_parts(m)}): the value is rated "
+        "and the YTD is worked out from the numerators and denominators; correct whichever "
+        "is wrong",
+        file=obs.file,
+        sheet=obs.sheet,
+        cell=obs.cell,
+        ref=ind.ref,
+        period=str(m.period),
+    )
+
+
+def _scaled(ind: Indicator, m: Month, power: int) -> Issue:
+    obs = m.value.obs
+    times = f"{10 ** abs(power):,}"
+    how = f"{times} times" if power > 0 else f"1/{times} of"
+    fix = (
+        f"for a rate per {times}, give the numerators times {times}"
+        if power > 0
+        else "check the values' scale"
+    )
+    return warning(
+        IssueCode.RATIO_MISMATCH,
+        f"{ind.ref}'s values are {how} their numerator / denominator every month "
+        f"({m.period.label}: {as_typed(m.value.value, ind)} against {_parts(m)}): the YTD is "
+        "worked out as total numerator / total denominator, so it is not on the values' "
+        f"scale; {fix}",
+        file=obs.file,
+        sheet=obs.sheet,
+        cell=obs.cell,
+        ref=ind.ref,
+        period=str(m.period),
+    )
+
+
+def _quotient(ind: Indicator, quotient: float) -> str:
+    """The quotient to one place more than the dashboard shows (86.2%, not 86%)."""
+    number = quotient * 100 if ind.unit is Unit.PERCENT else quotient
+    text = f"{number:,.{ind.decimals + 1}f}"
+    return text + ("%" if ind.unit is Unit.PERCENT else "")
