@@ -216,3 +216,21 @@ def test_a_value_two_points_or_more_away_is_always_queried(
         [figure(denominator, Field.DENOMINATOR, "B2")],
     )
     assert [i.cell for i in found] == ["B2"]
+
+
+@pytest.mark.parametrize(
+    ("numerator", "denominator"), [(1.0, 1e-310), (1e300, 1e-300), (0.0, 5e-324)]
+)
+def test_a_quotient_too_large_for_a_number_is_left_alone(
+    numerator: float, denominator: float
+) -> None:
+    found = disagreements(
+        PERCENT,
+        [Period(2025, 3)],
+        [figure(0.5, Field.VALUE, "B2")],
+        [figure(numerator, Field.NUMERATOR, "B2")],
+        [figure(denominator, Field.DENOMINATOR, "B2")],
+    )
+    assert [i.message.split(" (")[0] for i in found] == (
+        [] if numerator != 0 else ["P1 Mar-25 is 50%, but its numerator and denominator give 0.0%"]
+    )

@@ -55,6 +55,7 @@ def disagreements(
         for p, v, n, d in zip(periods, values, numerators, denominators, strict=True)
         if v is not None and n is not None and d is not None and d.value != 0
     ]
+    given = [m for m in given if math.isfinite(m.quotient)]  # 1 / 1e-310 is no figure
     wrong = [m for m in given if not _agree(ind, m.value.value, m.quotient)]
     if not wrong:
         return []
@@ -69,10 +70,10 @@ def _agree(ind: Indicator, value: float, quotient: float) -> bool:
     the value's own last typed digit (a quotient truncated, or rounded the other way)."""
     if displayed(value, ind.unit, ind.decimals) == displayed(quotient, ind.unit, ind.decimals):
         return True
-    return abs(value - quotient) <= last_digit(ind, value) * (1 + 1e-9)
+    return abs(value - quotient) <= _last_digit(ind, value) * (1 + 1e-9)
 
 
-def last_digit(ind: Indicator, value: float) -> float:
+def _last_digit(ind: Indicator, value: float) -> float:
     """One step of the value's last typed digit: 0.01 for 86% or 0.86, 0.001 for 86.3%, 1 for
     a whole number (120 is typed to the unit, not the hundred), 1e-6 for a worked-out one."""
     whole = WHOLE_PERCENT if ind.unit is Unit.PERCENT else 1.0
