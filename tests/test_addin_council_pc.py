@@ -14,10 +14,10 @@ import kpixl.addin
 from kpixl.addin import entry, sheets
 from kpixl.addin.build import SOURCES
 from kpixl.errors import UsageError
+from tests.addin_helpers import RETURN, FakeApp, FakeBook, office, validation_rows
 from tests.conftest import write_book
-from tests.test_addin import RETURN, FakeApp, FakeBook, office, validation_rows
 
-__all__ = ["office"]  # the fixture, shared with tests/test_addin.py
+__all__ = ["office"]  # the fixture, shared with tests/test_addin_entry.py
 
 XLWINGS_VBA = Path(__import__("xlwings").__file__).parent / "addin"
 ASR_GUID = "d4f940ab-401b-4efc-aadc-ad5f3c50688a"

@@ -14,7 +14,7 @@ from kpixl.cli.main import main
 from kpixl.errors import MailError
 from kpixl.mail import outlook as outlook_module
 from kpixl.mail.routes import send_dashboard_outlook
-from tests.test_addin import FakeApp, FakeBook
+from tests.addin_helpers import FakeApp, FakeBook
 from tests.test_mail import dashboard, expected_recipients, mail_register, summary_rows
 
 __all__ = ["dashboard"]  # the session fixture shared with tests/test_mail.py
