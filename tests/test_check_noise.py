@@ -15,7 +15,7 @@ from kpixl.check import levels
 from kpixl.check.level import MAD_SD, kept_count, typical_change
 from kpixl.check.plausibility import check_series
 from kpixl.register.model import Unit, YtdMethod
-from tests.test_check_plausibility import ind, monthly
+from tests.plausibility_helpers import ind, monthly
 
 
 def _normal_distances(rng: random.Random, n: int) -> list[float]:
