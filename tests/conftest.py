@@ -10,6 +10,11 @@ from typing import Any
 import openpyxl
 import pytest
 
+# the helpers the split test files share assert too: pytest explains their failures as well
+pytest.register_assert_rewrite(
+    "tests.addin_helpers", "tests.dashboard_helpers", "tests.plausibility_helpers"
+)
+
 INDICATOR_HEADER = (
     "ref", "description", "service_area", "kind", "frequency", "unit", "decimals", "polarity",
     "target", "floor", "ytd", "upper", "lower", "alert_on", "prev_year",
