@@ -144,6 +144,26 @@ def test_a_rate_per_thousand_is_one_warning_for_the_indicator(
     assert found[0].message.endswith("for a rate per 1,000, give the numerators times 1,000")
 
 
+def test_a_month_with_its_numerator_and_denominator_but_no_value_names_their_figure(
+    tmp_path: Path, register_path: Path
+) -> None:
+    values = quotients()
+    values[5] = None  # Sep-24's value left blank; its numerator and denominator filled in
+    results = run([return_with(tmp_path, values)], register_path)
+    found = [i for i in results.report if (i.ref, i.code.value) == ("AA01", "missing-value")]
+    assert [(i.file, i.sheet, i.period) for i in found] == [
+        (str(tmp_path / "alpha.xlsx"), "Numerators", "2024-09")
+    ]
+    assert found[0].message == (
+        "no value for AA01 Sep-24, but its numerator and denominator give 91.0% (182 / 200 in "
+        "'Numerators'!H2 and 'Denominators'!H2): type the value too (only a value given is "
+        "shown and rated), or n/a if there is none"
+    )
+    data = results.data
+    september = data[(data["ref"] == "AA01") & (data["period"] == "2024-09")].iloc[0]
+    assert september["month_rag"] is None  # nothing is rated that was not given
+
+
 def test_a_denominator_of_nothing_has_no_quotient(tmp_path: Path, register_path: Path) -> None:
     book = return_with(tmp_path, quotients())
     sheets = {

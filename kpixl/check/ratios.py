@@ -20,7 +20,7 @@ from kpixl.issues import Issue, IssueCode, warning
 from kpixl.periods import Period
 from kpixl.register.model import Indicator, Unit, displayed
 
-__all__ = ["disagreements"]
+__all__ = ["disagreements", "no_value"]
 
 WHOLE_PERCENT = 0.01  # a percentage is typed to a whole point at the coarsest
 SCALE_TOLERANCE = 0.01  # values this close to a power of ten times n/d, every month: one cause
@@ -97,14 +97,40 @@ def _common_power(wrong: Sequence[Month]) -> int | None:
 
 def _parts(m: Month) -> str:
     """`112 / 130 in 'Numerators'!F5 and 'Denominators'!F5` (the file too, if another)."""
+    return _cells(m.numerator, m.denominator, m.value.obs.file)
 
+
+def _cells(numerator: Figure, denominator: Figure, file: str) -> str:
     def where(figure: Figure) -> str:
         obs = figure.obs
         place = f"'{obs.sheet}'!{obs.cell}"
-        return place if obs.file == m.value.obs.file else f"{obs.file}, {place}"
+        return place if obs.file == file else f"{obs.file}, {place}"
 
-    n, d = m.numerator.value, m.denominator.value
-    return f"{n:,.10g} / {d:,.10g} in {where(m.numerator)} and {where(m.denominator)}"
+    n, d = numerator.value, denominator.value
+    return f"{n:,.10g} / {d:,.10g} in {where(numerator)} and {where(denominator)}"
+
+
+def no_value(
+    ind: Indicator, period: Period, numerator: Figure | None, denominator: Figure | None
+) -> Issue | None:
+    """The missing-value warning for a month given its numerator and denominator but no value:
+    it names the figure they give, and the sheet they are on (where the value belongs)."""
+    if numerator is None or denominator is None or denominator.value == 0:
+        return None
+    quotient = numerator.value / denominator.value
+    if not math.isfinite(quotient):
+        return None
+    obs = numerator.obs
+    return warning(
+        IssueCode.MISSING_VALUE,
+        f"no value for {ind.ref} {period.label}, but its numerator and denominator give "
+        f"{_quotient(ind, quotient)} ({_cells(numerator, denominator, obs.file)}): type the "
+        "value too (only a value given is shown and rated), or n/a if there is none",
+        file=obs.file,
+        sheet=obs.sheet,
+        ref=ind.ref,
+        period=str(period),
+    )
 
 
 def _disagreement(ind: Indicator, m: Month) -> Issue:

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from kpixl.check.level import Level
 from kpixl.check.plausibility import Finding, check_series, format_value
-from kpixl.check.ratios import disagreements
+from kpixl.check.ratios import disagreements, no_value
 from kpixl.check.validate import Figure, Figures
 from kpixl.forked import shared_map
 from kpixl.issues import Issue, IssueCode, warning
@@ -402,8 +402,13 @@ def _missing(series: _Series) -> list[Issue]:
                 )
             )
         else:
+            parts = (
+                figures.get(Field.NUMERATOR, ind.ref, p),
+                figures.get(Field.DENOMINATOR, ind.ref, p),
+            )
             issues.append(
-                warning(
+                no_value(ind, p, *parts)
+                or warning(
                     IssueCode.MISSING_VALUE,
                     (
                         f"no figure for {ind.ref} {p.label} in any return: add it to the "
