@@ -193,9 +193,20 @@ def test_the_command_line_shows_it_and_json_carries_it(
 PERCENT = Indicator("P1", "A rate", "Alpha", Kind.KPI, unit=Unit.PERCENT)
 
 
-def figure(value: float, field: Field, cell: str) -> Figure:
-    at = Observation("P1", Period(2025, 3), field, value, "alpha.xlsx", field.value, cell)
+def figure(value: float, field: Field) -> Figure:
+    at = Observation("P1", Period(2025, 3), field, value, "alpha.xlsx", field.value, "B2")
     return Figure(value, at)
+
+
+def one_month(ind: Indicator, typed: float, numerator: float, denominator: float) -> list[Any]:
+    """The warnings for one month (Mar-25, cell B2 of each sheet) given these three figures."""
+    return disagreements(
+        ind,
+        [Period(2025, 3)],
+        [figure(typed, Field.VALUE)],
+        [figure(numerator, Field.NUMERATOR)],
+        [figure(denominator, Field.DENOMINATOR)],
+    )
 
 
 @settings(max_examples=300, deadline=None)
@@ -211,13 +222,7 @@ def test_a_value_rounded_from_its_quotient_is_never_queried(
     numerator = round(share * denominator)
     ind = Indicator("P1", "A rate", "Alpha", Kind.KPI, unit=Unit.PERCENT, decimals=decimals)
     typed = round(numerator / denominator, places)
-    found = disagreements(
-        ind,
-        [Period(2025, 3)],
-        [figure(typed, Field.VALUE, "B2")],
-        [figure(numerator, Field.NUMERATOR, "B2")],
-        [figure(denominator, Field.DENOMINATOR, "B2")],
-    )
+    found = one_month(ind, typed, numerator, denominator)
     assert found == []
 
 
@@ -228,13 +233,7 @@ def test_a_value_two_points_or_more_away_is_always_queried(
 ) -> None:
     numerator = round(share * denominator)
     typed = round(min(1.0, numerator / denominator + off), 2)
-    found = disagreements(
-        PERCENT,
-        [Period(2025, 3)],
-        [figure(typed, Field.VALUE, "B2")],
-        [figure(numerator, Field.NUMERATOR, "B2")],
-        [figure(denominator, Field.DENOMINATOR, "B2")],
-    )
+    found = one_month(PERCENT, typed, numerator, denominator)
     assert [i.cell for i in found] == ["B2"]
 
 
@@ -244,13 +243,7 @@ def test_a_value_two_points_or_more_away_is_always_queried(
 def test_a_quotient_too_large_for_a_number_is_left_alone(
     numerator: float, denominator: float
 ) -> None:
-    found = disagreements(
-        PERCENT,
-        [Period(2025, 3)],
-        [figure(0.5, Field.VALUE, "B2")],
-        [figure(numerator, Field.NUMERATOR, "B2")],
-        [figure(denominator, Field.DENOMINATOR, "B2")],
-    )
+    found = one_month(PERCENT, 0.5, numerator, denominator)
     assert [i.message.split(" (")[0] for i in found] == (
         [] if numerator != 0 else ["P1 Mar-25 is 50%, but its numerator and denominator give 0.0%"]
     )
