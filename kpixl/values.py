@@ -96,6 +96,8 @@ def round_half_away(x: float, places: int) -> float:
     if not math.isfinite(x):
         return x
     scaled = abs(x) * 10.0**places
+    if not math.isfinite(scaled):
+        return x  # 1e305 to five places: a float that large has no fraction to round
     whole = math.floor(scaled)
     if abs(scaled - whole - 0.5) > 1e-6 and scaled < 1e12:
         # far from a half: plain float rounding agrees with the decimal rule, and is fast

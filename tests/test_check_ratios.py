@@ -238,7 +238,7 @@ def test_a_value_two_points_or_more_away_is_always_queried(
 
 
 @pytest.mark.parametrize(
-    ("numerator", "denominator"), [(1.0, 1e-310), (1e300, 1e-300), (0.0, 5e-324)]
+    ("numerator", "denominator"), [(1.0, 1e-310), (1e300, 1e-300), (1e15, 1e-290), (0.0, 5e-324)]
 )
 def test_a_quotient_too_large_for_a_number_is_left_alone(
     numerator: float, denominator: float

@@ -94,6 +94,8 @@ def activity(
         (-0.4, 0, 0.0),
         (26436.4, 0, 26436.0),
         (1e20, 2, 1e20),
+        (1e305, 5, 1e305),  # scaled past the largest float: nothing to round, no overflow
+        (-1.7e308, 2, -1.7e308),
         (1234.5, -1, 1230.0),
     ],
 )

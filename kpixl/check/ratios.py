@@ -19,6 +19,7 @@ from kpixl.check.wording import as_typed
 from kpixl.issues import Issue, IssueCode, warning
 from kpixl.periods import Period
 from kpixl.register.model import Indicator, Unit, displayed
+from kpixl.values import LARGEST
 
 __all__ = ["disagreements", "no_value"]
 
@@ -55,7 +56,7 @@ def disagreements(
         for p, v, n, d in zip(periods, values, numerators, denominators, strict=True)
         if v is not None and n is not None and d is not None and d.value != 0
     ]
-    given = [m for m in given if math.isfinite(m.quotient)]  # 1 / 1e-310 is no figure
+    given = [m for m in given if _figure(m.quotient)]  # 1 / 1e-310 is no figure
     wrong = [m for m in given if not _agree(ind, m.value.value, m.quotient)]
     if not wrong:
         return []
@@ -63,6 +64,11 @@ def disagreements(
     if power is not None:
         return [_scaled(ind, wrong[-1], power)]
     return [_disagreement(ind, m) for m in wrong]
+
+
+def _figure(quotient: float) -> bool:
+    """True for a quotient a return could hold as a value (within LARGEST, as every figure)."""
+    return abs(quotient) <= LARGEST
 
 
 def _agree(ind: Indicator, value: float, quotient: float) -> bool:
@@ -87,7 +93,7 @@ def _common_power(wrong: Sequence[Month]) -> int | None:
         value, quotient = m.value.value, m.quotient
         if value == 0 or quotient == 0 or (value < 0) != (quotient < 0):
             return None
-        ratio = math.log10(value / quotient)
+        ratio = math.log10(abs(value)) - math.log10(abs(quotient))  # 1e300 / 1e-320 too
         power = round(ratio)
         if power == 0 or abs(10 ** (ratio - power) - 1) > SCALE_TOLERANCE:
             return None
@@ -118,7 +124,7 @@ def no_value(
     if numerator is None or denominator is None or denominator.value == 0:
         return None
     quotient = numerator.value / denominator.value
-    if not math.isfinite(quotient):
+    if not _figure(quotient):
         return None
     obs = numerator.obs
     return warning(
