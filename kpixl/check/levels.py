@@ -83,6 +83,18 @@ class Measured:
             self.z[row].tolist(),
         )
 
+    def rows(self, rows: npt.NDArray[np.intp]) -> Measured:
+        """These rows only, in this order."""
+        return Measured(
+            self.scaled[rows],
+            self.log[rows],
+            self.resolution[rows],
+            self.left[rows],
+            self.right[rows],
+            self.noise[rows],
+            self.z[rows],
+        )
+
     def scale(self, values: Floats) -> Floats:
         """Candidate values (one per month) on each row's measuring scale (NaN where none)."""
         shifted = values + self.resolution[:, None]

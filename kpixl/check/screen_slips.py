@@ -45,10 +45,17 @@ def possible(values: Floats, found: Measured, percent: Flags, summed: Flags) -> 
     """Months (rows x columns) some rule might warn about."""
     z = found.z
     left = values - (np.cumsum(values, axis=1) - values)  # less this year's months before it
-    near = _fits(values, found, z, percent, summed, left)
+    # the candidates are worked out only for rows with a month far enough for them to matter
+    near = np.zeros(z.shape, dtype=bool)
+    rows = np.flatnonzero((z >= min(Z_SCALE, Z_YTD) * BELOW).any(axis=1))
+    if len(rows):
+        picked = found.rows(rows)
+        near[rows] = _fits(values[rows], picked, z[rows], percent[rows], summed[rows], left[rows])
     one_side = _ends(z.shape)
     swap = (z >= Z_SWAP * BELOW) & (~one_side | (z >= Z_SWAP_EDGE * BELOW))
-    swap &= _swaps_fit(values, found, z, percent)
+    rows = np.flatnonzero(swap.any(axis=1))
+    if len(rows):
+        swap[rows] &= _swaps_fit(values[rows], found.rows(rows), z[rows], percent[rows])
     extreme = (z >= Z_EXTREME * BELOW) & _order_of_magnitude(values, found, percent)
     result: Flags = near | swap | extreme | _beyond_range(values, percent)
     result |= _stray_fractions(values, percent)
