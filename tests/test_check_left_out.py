@@ -105,6 +105,17 @@ def test_part_of_a_whole_count_is_told_and_kept(
     assert value(results, "BB02") == 69  # Mar-25 itself is untouched
 
 
+def test_part_of_a_whole_count_is_told_in_a_row_with_a_blank(
+    tmp_path: Path, register_path: Path
+) -> None:
+    results = run(
+        [wide(tmp_path, {("BB02", "Jan-25"): None, ("BB02", "Feb-25"): 69.5})], register_path
+    )
+    assert [(code, cell) for code, _, cell, *_ in told(results, "not-whole")] == [
+        ("not-whole", "N8")
+    ]
+
+
 def test_whole_counts_are_not_told(tmp_path: Path, register_path: Path) -> None:
     assert told(run([wide(tmp_path)], register_path), "not-whole") == []
 
