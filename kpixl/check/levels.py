@@ -95,6 +95,19 @@ class Measured:
             self.z[rows],
         )
 
+    def cells(self, rows: npt.NDArray[np.intp], cols: npt.NDArray[np.intp]) -> Measured:
+        """These months only, each a row of its own (one column): for what is worked out
+        month by month, with nothing from the month's neighbours but its level and noise."""
+        return Measured(
+            self.scaled[rows, cols][:, None],
+            self.log[rows],
+            self.resolution[rows],
+            self.left[rows, cols][:, None],
+            self.right[rows, cols][:, None],
+            self.noise[rows, cols][:, None],
+            self.z[rows, cols][:, None],
+        )
+
     def scale(self, values: Floats) -> Floats:
         """Candidate values (one per month) on each row's measuring scale (NaN where none)."""
         shifted = values + self.resolution[:, None]

@@ -53,9 +53,11 @@ def possible(values: Floats, found: Measured, percent: Flags, summed: Flags) -> 
         near[rows] = _fits(values[rows], picked, z[rows], percent[rows], summed[rows], left[rows])
     one_side = _ends(z.shape)
     swap = (z >= Z_SWAP * BELOW) & (~one_side | (z >= Z_SWAP_EDGE * BELOW))
-    rows = np.flatnonzero(swap.any(axis=1))
+    rows, cols = np.nonzero(swap)  # worked out month by month: each a row of one column
     if len(rows):
-        swap[rows] &= _swaps_fit(values[rows], found.rows(rows), z[rows], percent[rows])
+        cell = found.cells(rows, cols)
+        fits = _swaps_fit(values[rows, cols][:, None], cell, cell.z, percent[rows])
+        swap[rows, cols] = fits[:, 0]
     extreme = (z >= Z_EXTREME * BELOW) & _order_of_magnitude(values, found, percent)
     result: Flags = near | swap | extreme | _beyond_range(values, percent)
     result |= _stray_fractions(values, percent)
