@@ -90,3 +90,25 @@ def test_build_names_the_hostile_file_plainly_on_a_terminal(
     assert code == 1, out
     assert "wrote" in out and "MarkupError" not in out
     assert "\x1b]8;;" not in out and "\x07" not in out
+
+
+@pytest.mark.parametrize(
+    ("command", "shown"),
+    [
+        (["validate"], "(26,436 → 26,439)"),  # CS08's drag-fill warning
+        (["explain", "FN07"], "Σ numerators / Σ denominators"),
+    ],
+)
+def test_output_to_a_file_in_a_code_page_without_the_arrow_is_written_whole(
+    tmp_path: Path, command: list[str], shown: str
+) -> None:
+    """On Windows, output redirected to a file is in the PC's code page (cp1252: no → or Σ) and
+    `kpixl validate > log.txt` stopped with an encoding error; it is now written as UTF-8."""
+    samples = Path(__file__).resolve().parent.parent / "samples"
+    env = {**os.environ, "PYTHONIOENCODING": "cp1252", "XDG_DATA_HOME": str(tmp_path)}
+    args = [*command, str(samples / "returns"), "--register", str(samples / "register.xlsx")]
+    proc = subprocess.run(
+        [sys.executable, "-m", "kpixl", *args], capture_output=True, env=env, check=False
+    )
+    assert (proc.returncode, proc.stderr.decode("utf-8")) == (0, "")
+    assert shown in proc.stdout.decode("utf-8")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import gc
+import io
 import logging
 import os
+import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -44,6 +47,7 @@ def _fail(message: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: every failure becomes one line on stderr and an exit status, never a traceback."""
     _one_blas_thread()
+    _writable_output()
     with _fewer_collections():
         return _main(argv)
 
@@ -54,6 +58,19 @@ def _one_blas_thread() -> None:
     `kpixl validate` of the scale case. One thread, unless the user has chosen a number (it
     only counts before numpy's import, which the command line puts off until it is needed)."""
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
+def _writable_output() -> None:
+    """Output redirected to a file or a pipe is written as UTF-8. On Windows Python writes it in
+    the PC's code page (cp1252), which has no → (a drag-fill's warning) nor Σ (explain's YTD
+    arithmetic): `kpixl validate > log.txt` stopped there with an encoding error. A console is
+    left as it is (Windows writes it as Unicode), and so is a stream kpixl did not open."""
+    for stream in (sys.stdout, sys.stderr):
+        if not isinstance(stream, io.TextIOWrapper) or stream.isatty():
+            continue
+        if codecs.lookup(stream.encoding).name != "utf-8":
+            with contextlib.suppress(ValueError, OSError):  # already written to, or closed
+                stream.reconfigure(encoding="utf-8", errors="replace")
 
 
 @contextlib.contextmanager
