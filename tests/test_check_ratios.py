@@ -247,3 +247,49 @@ def test_a_quotient_too_large_for_a_number_is_left_alone(
     assert [i.message.split(" (")[0] for i in found] == (
         [] if numerator != 0 else ["P1 Mar-25 is 50%, but its numerator and denominator give 0.0%"]
     )
+
+
+def test_counts_typed_ten_times_over_are_queried_at_their_cells(
+    tmp_path: Path, register_path: Path
+) -> None:
+    """The value agrees with them (a formula), so only the counts tell: the YTD, their sums'
+    quotient, would count Oct-24 ten times over."""
+    numerators, denominators = list(NUMERATORS), list(DENOMINATORS)
+    numerators[6], denominators[6] = 1840, 2000  # Oct-24, each with a digit too many
+    values = [n / d for n, d in zip(numerators, denominators, strict=True)]
+    sheets = {
+        name: [["Ref", "Indicator description", *MONTHS], ["AA01", "Calls answered", *row]]
+        for name, row in (("KPIs", values), ("Numerators", numerators),
+                          ("Denominators", denominators))
+    }  # fmt: skip
+    results = run([write_book(tmp_path / "alpha.xlsx", sheets)], register_path)
+    found = [i for i in results.report if i.ref == "AA01" and i.code.value != "missing-value"]
+    assert [(i.code.value, i.sheet, i.cell, i.period) for i in found] == [
+        ("scale-slip", "Denominators", "I2", "2024-10"),
+        ("scale-slip", "Numerators", "I2", "2024-10"),
+    ]
+    assert found[0].message.startswith("AA01 denominator: Oct-24 is 2,000; the usual level is ~200")
+    assert found[1].message.startswith("AA01 numerator: Oct-24 is 1,840; the usual level is ~18")
+    assert "was 184 meant?" in found[1].message
+
+
+def test_a_value_that_is_its_counts_quotient_is_queried_through_the_count(
+    tmp_path: Path, register_path: Path
+) -> None:
+    """Oct-24's denominator typed with a digit too many makes its quotient, the value, 9.2%:
+    the query is the denominator's, which names the cell to correct, not a second one about
+    the value as well."""
+    denominators = list(DENOMINATORS)
+    denominators[6] = 2000
+    values = [n / d for n, d in zip(NUMERATORS, denominators, strict=True)]
+    sheets = {
+        name: [["Ref", "Indicator description", *MONTHS], ["AA01", "Calls answered", *row]]
+        for name, row in (("KPIs", values), ("Numerators", NUMERATORS),
+                          ("Denominators", denominators))
+    }  # fmt: skip
+    results = run([write_book(tmp_path / "alpha.xlsx", sheets)], register_path)
+    found = [i for i in results.report if i.ref == "AA01" and i.code.value != "missing-value"]
+    assert [(i.code.value, i.sheet, i.cell) for i in found] == [
+        ("scale-slip", "Denominators", "I2")
+    ]
+    assert "was 200 meant?" in found[0].message

@@ -1,27 +1,36 @@
-"""A rate's value against its own numerator and denominator: the hard edit before the soft ones.
+"""A rate's parts: its value against its own numerator and denominator (the hard edit before
+the soft ones), and its numerators and denominators as series of their own.
 
 A return that gives a month's value and that month's numerator and denominator says the same
 figure twice. When the two disagree as the dashboard would show them, one of them was typed
 wrong (two digits swapped, a numerator from another month), and the dashboard would rate the
 value while working out the YTD from the numerators and denominators. A statistical office
 checks such an identity before anything else; so does kpixl, exactly, for every month.
+
+The YTD the committee reads is Σ numerators / Σ denominators, so a slip in the counts moves it
+even where the value agrees with them (a value worked out by a formula, or the year-to-date
+counts typed in a month, whose quotient looks like any month's): the counts are checked for
+plausibility as the values are, each as a series of counts added up over the year.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
 from kpixl.check.figures import Figure
 from kpixl.check.level import resolution
+from kpixl.check.plausibility import check_series
 from kpixl.check.wording import as_typed
 from kpixl.issues import Issue, IssueCode, warning
 from kpixl.periods import Period
-from kpixl.register.model import Indicator, Unit, displayed
+from kpixl.read.observations import Field
+from kpixl.register.model import Indicator, Unit, YtdMethod, displayed
 from kpixl.values import LARGEST
 
-__all__ = ["disagreements", "no_value"]
+__all__ = ["as_counts", "disagreements", "no_value", "parts_queried"]
 
 WHOLE_PERCENT = 0.01  # a percentage is typed to a whole point at the coarsest
 SCALE_TOLERANCE = 0.01  # values this close to a power of ten times n/d, every month: one cause
@@ -183,3 +192,41 @@ def _quotient(ind: Indicator, quotient: float) -> str:
     number = quotient * 100 if ind.unit is Unit.PERCENT else quotient
     text = f"{number:,.{ind.decimals + 1}f}"
     return text + ("%" if ind.unit is Unit.PERCENT else "")
+
+
+def parts_queried(
+    ind: Indicator,
+    tables: Mapping[Field, Mapping[Period, Figure]],
+    periods: Sequence[Period],
+    last_year: Callable[[Field], list[tuple[Period, float]]],
+    fy_start: int,
+) -> list[Issue]:
+    """The plausibility warnings of a rate's numerators and of its denominators, each measured
+    as a series of counts (`last_year`: a field's figures of last financial year, if given),
+    at their cells: `FN07 denominator: Dec-24 is 84,020; the usual level is ~8,400: …`."""
+    issues = []
+    for field in (Field.NUMERATOR, Field.DENOMINATOR):
+        table = tables.get(field)
+        if not table:
+            continue
+        points = [(p, table[p].value) for p in periods if p in table]
+        if not points:
+            continue
+        counts = as_counts(ind, [v for _, v in points])
+        for finding in check_series(counts, points, last_year(field), fy_start):
+            issues.append(finding.warning(ind.ref, table.get(finding.period), field.value))
+    return issues
+
+
+def as_counts(ind: Indicator, values: Sequence[float]) -> Indicator:
+    """The indicator as its numerators or denominators are measured: counts (numbers, where one
+    has a fraction) added up over the year, with no range of the rate's own."""
+    whole = all(float(v).is_integer() for v in values)
+    return dataclasses.replace(
+        ind,
+        unit=Unit.COUNT if whole else Unit.NUMBER,
+        ytd=YtdMethod.SUM,
+        decimals=0 if whole else 2,
+        min=None,
+        max=None,
+    )

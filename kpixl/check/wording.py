@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from kpixl.issues import IssueCode
+from kpixl.issues import Issue, IssueCode, warning
 from kpixl.periods import Period
 from kpixl.register.model import Indicator, Unit, as_shown
+
+if TYPE_CHECKING:
+    from kpixl.check.figures import Figure
 
 
 @dataclass(frozen=True)
@@ -17,6 +21,19 @@ class Finding:
     code: IssueCode
     period: Period  # the odd month itself; the last period of a run
     message: str
+
+    def warning(self, ref: str, figure: Figure | None, what: str = "") -> Issue:
+        """This finding as a warning at the figure's cell, for the indicator `ref` (`what`
+        names the series when it is a rate's numerators or denominators)."""
+        where = (
+            {"file": figure.obs.file, "sheet": figure.obs.sheet, "cell": figure.obs.cell}
+            if figure
+            else {}
+        )
+        name = f"{ref} {what}" if what else ref
+        return warning(
+            self.code, f"{name}: {self.message}", ref=ref, period=str(self.period), **where
+        )
 
 
 def format_value(value: float, ind: Indicator) -> str:

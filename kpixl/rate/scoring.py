@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from kpixl.check.level import Level
-from kpixl.check.plausibility import Finding, check_series, format_value
-from kpixl.check.ratios import disagreements, no_value
+from kpixl.check.plausibility import check_series, format_value
+from kpixl.check.ratios import disagreements, no_value, parts_queried
 from kpixl.check.validate import Figure, Figures
 from kpixl.forked import shared_map
 from kpixl.issues import Issue, IssueCode, warning
@@ -130,7 +130,7 @@ def _judged(
     if measured is not None:
         points = list(zip(due.periods, measured.values, strict=True))
         found = [
-            _plausibility_issue(ind, f, figures.get(Field.VALUE, ind.ref, f.period))
+            f.warning(ind.ref, figures.get(Field.VALUE, ind.ref, f.period))
             for f in check_series(ind, points, (), fy_start, measured)
         ]
         return _Judged(False, None, found)
@@ -138,7 +138,10 @@ def _judged(
     issues = _ratios(series)
     queried = {i.period for i in issues}  # a month the hard edit queried needs no soft one
     ytds = _ytds(series, issues)
-    soft = [i for i in _plausibility(series) if i.period not in queried]
+    last_year = functools.partial(_last_year, series)
+    parts = parts_queried(ind, series.tables, series.periods, last_year, fy_start)
+    queried |= {i.period for i in parts}  # the value is their quotient: theirs is the query
+    soft = [i for i in _plausibility(series) if i.period not in queried] + parts
     return _Judged(True, ytds, issues + _missing(series) + soft)
 
 
@@ -429,33 +432,17 @@ def _plausibility(series: _Series) -> list[Issue]:
         return []
     findings = check_series(ind, points, _last_year(series), series.fy_start)
     table = series.tables[Field.VALUE]
-    return [_plausibility_issue(ind, f, table.get(f.period)) for f in findings]
+    return [f.warning(ind.ref, table.get(f.period)) for f in findings]
 
 
-def _plausibility_issue(ind: Indicator, finding: Finding, figure: Figure | None) -> Issue:
-    """A plausibility finding as a warning at the figure's cell."""
-    where = (
-        {"file": figure.obs.file, "sheet": figure.obs.sheet, "cell": figure.obs.cell}
-        if figure
-        else {}
-    )
-    return warning(
-        finding.code,
-        f"{ind.ref}: {finding.message}",
-        ref=ind.ref,
-        period=str(finding.period),
-        **where,
-    )
-
-
-def _last_year(series: _Series) -> list[tuple[Period, float]]:
+def _last_year(series: _Series, what: Field = Field.VALUE) -> list[tuple[Period, float]]:
     """Last financial year's values, when the returns give them: the plausibility checks'
     history (the level, the noise, the same month last year)."""
     if not series.periods or not series.has_last_year:
         return []
     this_fy = series.periods[0].fy_start(series.fy_start)
     last_fy = this_fy.shift(-12)
-    table = series.tables.get(Field.VALUE, {})
+    table = series.tables.get(what, {})
     return sorted((p, f.value) for p, f in table.items() if last_fy <= p < this_fy)
 
 
