@@ -26,7 +26,12 @@ NUMERATORS = [182, 184, 180, 186, 180, 182, 184, 188, 180, 182, 186, 190]
 DENOMINATORS = [200] * 12
 
 
-def return_with(tmp_path: Path, values: list[Any], numerators: list[Any] | None = None) -> Path:
+def return_with(
+    tmp_path: Path,
+    values: list[Any],
+    numerators: list[Any] | None = None,
+    denominators: list[Any] | None = None,
+) -> Path:
     """A return giving AA01's values, with its Numerators and Denominators sheets."""
 
     def table(row: list[Any]) -> list[list[Any]]:
@@ -35,7 +40,7 @@ def return_with(tmp_path: Path, values: list[Any], numerators: list[Any] | None 
     sheets = {
         "KPIs": table(values),
         "Numerators": table(NUMERATORS if numerators is None else numerators),
-        "Denominators": table(DENOMINATORS),
+        "Denominators": table(DENOMINATORS if denominators is None else denominators),
     }
     return write_book(tmp_path / "alpha.xlsx", sheets)
 
@@ -257,12 +262,7 @@ def test_counts_typed_ten_times_over_are_queried_at_their_cells(
     numerators, denominators = list(NUMERATORS), list(DENOMINATORS)
     numerators[6], denominators[6] = 1840, 2000  # Oct-24, each with a digit too many
     values = [n / d for n, d in zip(numerators, denominators, strict=True)]
-    sheets = {
-        name: [["Ref", "Indicator description", *MONTHS], ["AA01", "Calls answered", *row]]
-        for name, row in (("KPIs", values), ("Numerators", numerators),
-                          ("Denominators", denominators))
-    }  # fmt: skip
-    results = run([write_book(tmp_path / "alpha.xlsx", sheets)], register_path)
+    results = run([return_with(tmp_path, values, numerators, denominators)], register_path)
     found = [i for i in results.report if i.ref == "AA01" and i.code.value != "missing-value"]
     assert [(i.code.value, i.sheet, i.cell, i.period) for i in found] == [
         ("scale-slip", "Denominators", "I2", "2024-10"),
@@ -282,12 +282,7 @@ def test_a_value_that_is_its_counts_quotient_is_queried_through_the_count(
     denominators = list(DENOMINATORS)
     denominators[6] = 2000
     values = [n / d for n, d in zip(NUMERATORS, denominators, strict=True)]
-    sheets = {
-        name: [["Ref", "Indicator description", *MONTHS], ["AA01", "Calls answered", *row]]
-        for name, row in (("KPIs", values), ("Numerators", NUMERATORS),
-                          ("Denominators", denominators))
-    }  # fmt: skip
-    results = run([write_book(tmp_path / "alpha.xlsx", sheets)], register_path)
+    results = run([return_with(tmp_path, values, None, denominators)], register_path)
     found = [i for i in results.report if i.ref == "AA01" and i.code.value != "missing-value"]
     assert [(i.code.value, i.sheet, i.cell) for i in found] == [
         ("scale-slip", "Denominators", "I2")
