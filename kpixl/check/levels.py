@@ -85,27 +85,27 @@ class Measured:
 
     def rows(self, rows: npt.NDArray[np.intp]) -> Measured:
         """These rows only, in this order."""
-        return Measured(
-            self.scaled[rows],
-            self.log[rows],
-            self.resolution[rows],
-            self.left[rows],
-            self.right[rows],
-            self.noise[rows],
-            self.z[rows],
-        )
+        return self._picked(rows, rows)
 
     def cells(self, rows: npt.NDArray[np.intp], cols: npt.NDArray[np.intp]) -> Measured:
         """These months only, each a row of its own (one column): for what is worked out
         month by month, with nothing from the month's neighbours but its level and noise."""
+        return self._picked((rows[:, None], cols[:, None]), rows)
+
+    def _picked(
+        self,
+        months: npt.NDArray[np.intp] | tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]],
+        rows: npt.NDArray[np.intp],
+    ) -> Measured:
+        """The months `months` indexes (rows x columns) with the per-row facts of `rows`."""
         return Measured(
-            self.scaled[rows, cols][:, None],
+            self.scaled[months],
             self.log[rows],
             self.resolution[rows],
-            self.left[rows, cols][:, None],
-            self.right[rows, cols][:, None],
-            self.noise[rows, cols][:, None],
-            self.z[rows, cols][:, None],
+            self.left[months],
+            self.right[months],
+            self.noise[months],
+            self.z[months],
         )
 
     def scale(self, values: Floats) -> Floats:
