@@ -43,10 +43,7 @@ class Month(NamedTuple):
     value: Figure
     numerator: Figure
     denominator: Figure
-
-    @property
-    def quotient(self) -> float:
-        return self.numerator.value / self.denominator.value
+    quotient: float
 
 
 def disagreements(
@@ -61,11 +58,13 @@ def disagreements(
     not a slip); one warning for the indicator when every month's value is the same power of
     ten times its quotient (a rate per 1,000 given with its counts)."""
     given = [
-        Month(p, v, n, d)
+        Month(p, v, n, d, q)
         for p, v, n, d in zip(periods, values, numerators, denominators, strict=True)
-        if v is not None and n is not None and d is not None and d.value != 0
+        if v is not None
+        and n is not None
+        and d is not None
+        and (q := _quotient_of(n, d)) is not None
     ]
-    given = [m for m in given if _figure(m.quotient)]  # 1 / 1e-310 is no figure
     wrong = [m for m in given if not _agree(ind, m.value.value, m.quotient)]
     if not wrong:
         return []
@@ -75,9 +74,13 @@ def disagreements(
     return [_disagreement(ind, m) for m in wrong]
 
 
-def _figure(quotient: float) -> bool:
-    """True for a quotient a return could hold as a value (within LARGEST, as every figure)."""
-    return abs(quotient) <= LARGEST
+def _quotient_of(numerator: Figure | None, denominator: Figure | None) -> float | None:
+    """numerator / denominator, or None where there is no figure a return could hold as a
+    value: a count not given, a denominator of 0, a quotient beyond LARGEST (1 / 1e-310)."""
+    if numerator is None or denominator is None or denominator.value == 0:
+        return None
+    quotient = numerator.value / denominator.value
+    return quotient if abs(quotient) <= LARGEST else None
 
 
 def _agree(ind: Indicator, value: float, quotient: float) -> bool:
@@ -130,10 +133,8 @@ def no_value(
 ) -> Issue | None:
     """The missing-value warning for a month given its numerator and denominator but no value:
     it names the figure they give, and the sheet they are on (where the value belongs)."""
-    if numerator is None or denominator is None or denominator.value == 0:
-        return None
-    quotient = numerator.value / denominator.value
-    if not _figure(quotient):
+    quotient = _quotient_of(numerator, denominator)
+    if quotient is None or numerator is None or denominator is None:
         return None
     obs = numerator.obs
     return warning(
