@@ -110,7 +110,7 @@ def test_the_screens_median_is_numpys_to_the_bit(rows: list[list[float]], width:
 @given(st.lists(st.one_of(st.floats(-1e9, 1e9), st.sampled_from([0.0, 1.0, 0.25, 12.5, 1e-7])),
                 max_size=16))  # fmt: skip
 def test_a_runs_step_is_found_as_counting_every_value_finds_it(values: list[float]) -> None:
-    """runs.resolution stops counting a place once it cannot fit; the step is the same."""
+    """runs.resolution (every place at once, in numpy) is the plain count of every value."""
     expected = 1e-6
     for places in range(-3, 7):
         scaled = [v * 10.0**places for v in values]
@@ -118,6 +118,14 @@ def test_a_runs_step_is_found_as_counting_every_value_finds_it(values: list[floa
             expected = 10.0**-places
             break
     assert runs.resolution(values) == expected
+
+
+def test_a_step_is_found_past_the_largest_float() -> None:
+    """A figure that a millionth's step takes past the largest float (or one that is not a
+    number) only misses that place: no OverflowError, as there was in round(inf)."""
+    assert runs.resolution([0.123456] * 18 + [1e303] * 6) == 1e-6
+    assert runs.resolution([2.5] * 18 + [math.nan, math.inf] * 3) == 0.1
+    assert level.resolution([0.123456] * 6 + [1e303] * 6) == 1e-6
 
 
 _ROW = re.compile(rb'\br="(\d+)"')

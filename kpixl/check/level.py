@@ -64,7 +64,7 @@ def resolution(values: Sequence[float]) -> float:
     """The coarsest power of ten every value is a whole multiple of (1e-6 at finest)."""
     for places in range(COARSEST, FINEST + 1):
         scaled = [v * 10.0**places for v in values]
-        if all(abs(s - round(s)) <= 1e-6 * max(1.0, abs(s)) for s in scaled):
+        if all(math.isfinite(s) and abs(s - round(s)) <= 1e-6 * max(1.0, abs(s)) for s in scaled):
             return 10.0**-places
     return 10.0**-FINEST
 

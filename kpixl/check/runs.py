@@ -15,6 +15,8 @@ import math
 import statistics
 from collections.abc import Callable, Sequence
 
+import numpy as np
+
 from kpixl.check.level import typical_change
 from kpixl.check.wording import Finding, as_typed, change, format_value
 from kpixl.issues import IssueCode
@@ -30,6 +32,9 @@ MIN_MOVES = 3  # repeats tell something only when a figure usually moves by 3 of
 FINE_RATE = 0.001  # a rate given to this step or finer was worked out, not typed
 MOST_CASES = 10_000  # the largest denominator a worked-out rate is read as a fraction of
 PLUS_ONE_TOLERANCE = 1e-9
+_PLACES = range(-3, 7)  # thousands down to millionths (powers as Python works them out)
+_POWERS = np.array([10.0**p for p in _PLACES])
+_STEPS = [10.0**-p for p in _PLACES]
 MOST_POISSON = 100.0  # a count of more a month moves by chance by 14 or more: repeats are rare
 
 
@@ -192,18 +197,12 @@ def _normal_cdf(x: float) -> float:
 def resolution(values: Sequence[float]) -> float:
     """The step the figures are given in: the coarsest power of ten (thousands down to
     millionths) that three in four of them are whole multiples of (one slip aside)."""
-    allowed = len(values) - 0.75 * len(values)  # misses a place may have and still fit
-    for places in range(-3, 7):
-        power, missed = 10.0**places, 0
-        for v in values:
-            s = v * power
-            if not abs(s - round(s)) <= 1e-6 * max(1.0, abs(s)):  # NaN too, as before
-                missed += 1
-                if missed > allowed:
-                    break  # this place cannot fit: the rest need not be looked at
-        else:
-            return 10.0**-places
-    return 1e-6
+    with np.errstate(invalid="ignore", over="ignore"):
+        scaled = np.asarray(values, dtype=float) * _POWERS[:, None]  # a row per place
+        whole = np.abs(scaled - np.rint(scaled)) <= 1e-6 * np.maximum(1.0, np.abs(scaled))
+    missed = len(values) - whole.sum(axis=1)  # NaN and infinities are never whole
+    fits = np.flatnonzero(missed <= len(values) - 0.75 * len(values))
+    return _STEPS[fits[0]] if fits.size else 1e-6
 
 
 def _finding(
