@@ -1,13 +1,16 @@
-"""A long map shared with a forked copy of this process, on a core that is idle by then.
+"""Long maps shared with forked copies of this process, on a core that would be idle.
 
-Once the readers are done, the parent judges the indicators one by one (the plausibility
-checks, the YTDs) while the other cores wait: on a run where many indicators carry a warning
-that is most of what a warning costs. Where a copy of the process is cheap and safe to make
-(fork, on Linux, in a process with one thread), the copy takes the later half of the items: it
-is sent nothing, as it holds every object the parent holds, and sends back only the results.
-Anything amiss with the copy (it could not start, died, or could not send) and the parent does
-that half itself: the results are always the plain map's, in order, and an error in `func` is
-raised in the parent as the plain map would raise it.
+Once the readers are done, the parent screens every indicator (numpy, one core) and judges the
+ones the screen could not clear one by one (the plausibility checks, the YTDs): on a run where
+many indicators carry a warning, the judging is most of what a warning costs. Where a copy of
+the process is cheap and safe to make (fork, on Linux, in a process with one thread), a copy
+takes part of the work: `shared_map` gives one the later half of a list; `streamed_map` gives
+each part of a list made in parts (the screen, a part of the register at a time) to a copy of
+its own as soon as the part is made, so the first parts are judged on the other core while
+this one screens the rest. A copy is sent nothing, as it holds every object the parent holds,
+and sends back only the results. Anything amiss with a copy (it could not start, died, or
+could not send) and the parent does its items itself: the results are always the plain map's,
+in order, and an error in `func` is raised in the parent as the plain map would raise it.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
-from typing import Any, TypeVar
+from multiprocessing.process import BaseProcess
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -27,6 +31,7 @@ R = TypeVar("R")
 # Fewer items are done sooner than a copy of the process is made (a few milliseconds) and
 # their results sent back.
 LEAST = 500
+LEAST_PART = 250  # a part worth a copy of its own: its work is shared with nothing else
 
 
 def shared_map(func: Callable[[T], R], items: Sequence[T]) -> list[R]:
@@ -35,28 +40,103 @@ def shared_map(func: Callable[[T], R], items: Sequence[T]) -> list[R]:
     if len(items) < LEAST or not can_fork():
         return [func(x) for x in items]
     split = (len(items) + 1) // 2
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    copy = context.Process(target=_work, args=(send, func, items[split:]), daemon=True)
-    try:
-        copy.start()
-    except OSError:  # no process to spare (a limit on processes, or on memory)
-        receive.close()
-        return [func(x) for x in items]
-    finally:
-        send.close()  # the copy's end: EOF here once the copy is gone
+    copy = _Copy(func, items[split:])
     try:
         first = [func(x) for x in items[:split]]
-        later = _received(receive, len(items) - split)
     except BaseException:  # an error here, or Ctrl-C: the copy's half is not wanted
-        copy.terminate()
+        copy.stop()
         raise
-    finally:
-        receive.close()
-        copy.join()
-    if later is None:
-        later = [func(x) for x in items[split:]]
-    return first + later
+    return first + copy.results()
+
+
+def streamed_map(func: Callable[[T], R], parts: Sequence[Callable[[], Sequence[T]]]) -> list[R]:
+    """`[func(x) for part in parts for x in part()]`, the parts made in turn here: each part
+    but the last is worked out by a forked copy of this process as soon as it is made (when it
+    holds at least LEAST_PART items and a core is spare), while this process makes the next;
+    the last is shared as shared_map shares it. So the work on the first parts is done on the
+    other core while this one is still making the rest (kpixl.rate.scoring: screening). An
+    error in `func` is raised here, an earlier part's first, as the plain map would raise it."""
+    if not can_fork():
+        return [func(x) for part in parts for x in part()]
+    done: list[list[R] | _Copy[T, R]] = []
+    try:
+        for k, part in enumerate(parts):
+            items = part()
+            if k == len(parts) - 1:
+                done.append(shared_map(func, items))
+            elif len(items) >= LEAST_PART:
+                done.append(_Copy(func, items))
+            else:
+                done.append([func(x) for x in items])
+    except Exception:
+        _collected(done)  # an earlier part's error first
+        raise
+    except BaseException:  # Ctrl-C: no copy's results are wanted
+        _stop(done)
+        raise
+    return _collected(done)
+
+
+def _collected(done: list[list[R] | _Copy[T, R]]) -> list[R]:
+    """The parts' results in order; an error in one stops the copies of the later ones."""
+    results: list[R] = []
+    try:
+        for d in done:
+            results += d if isinstance(d, list) else d.results()
+    except BaseException:
+        _stop(done)
+        raise
+    return results
+
+
+def _stop(done: list[list[R] | _Copy[T, R]]) -> None:
+    for d in done:
+        if isinstance(d, _Copy):
+            d.stop()
+
+
+class _Copy(Generic[T, R]):
+    """`[func(x) for x in items]` worked out by a forked copy of this process, started at once;
+    `results()` gives them, or works them out here when the copy could not (it could not
+    start, died, or could not send)."""
+
+    def __init__(self, func: Callable[[T], R], items: Sequence[T]) -> None:
+        self.func, self.items = func, items
+        context = multiprocessing.get_context("fork")
+        self.receive, send = context.Pipe(duplex=False)
+        self.process: BaseProcess | None = context.Process(
+            target=_work, args=(send, func, items), daemon=True
+        )
+        try:
+            self.process.start()
+        except OSError:  # no process to spare (a limit on processes, or on memory)
+            self.process = None
+        finally:
+            send.close()  # the copy's end: EOF here once the copy is gone
+
+    def results(self) -> list[R]:
+        later = None
+        if self.process is not None:
+            try:
+                later = _received(self.receive, len(self.items))
+            except BaseException:  # Ctrl-C while waiting: the copy is not wanted
+                self.stop()
+                raise
+            self._close()
+        else:
+            self.receive.close()
+        return [self.func(x) for x in self.items] if later is None else later
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self._close()
+
+    def _close(self) -> None:
+        self.receive.close()
+        if self.process is not None:
+            self.process.join()
+            self.process = None
 
 
 def can_fork() -> bool:

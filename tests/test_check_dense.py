@@ -145,10 +145,68 @@ def test_indicators_cleared_together_raise_what_rating_each_raises(
         without.add(rf)
     rows_a, _, issues_a = score(reg, with_screen.figures, period)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(screen, "screen", lambda *_: screen.Screened(set(), {}))
+        patch.setattr(screen, "parts", lambda *_: [lambda: _none_quiet(reg)])
         rows_b, _, issues_b = score(reg, without.figures, period)
     assert _keyed(issues_a) == _keyed(issues_b)
     assert rows_a() == rows_b()
+
+
+@FAST
+@given(st.lists(indicator, min_size=1, max_size=8), files, month_sets, st.sampled_from(MONTHS))
+def test_the_screen_in_parts_is_the_screen_whole(
+    inds: list[Indicator],
+    contents: list[list[tuple[str, list[object], bool]]],
+    months: list[Period],
+    period: Period,
+) -> None:
+    """Screened in parts (while the first parts' indicators are judged), the indicators cleared,
+    left to judge (in register order) and their levels are those of the screen in one."""
+    reg = register_of(inds)
+    validator = Validator(reg)
+    for n, rows in enumerate(contents):
+        validator.add(return_file(f"r{n}.xlsx", rows, months))
+    whole = screen.screen(reg, validator.figures, period)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(screen, "PART_ROWS", 1)
+        for count in (2, 3, len(inds)):
+            parts = [part() for part in screen.parts(reg, validator.figures, period, count)]
+            assert len(parts) == min(count, len(reg.indicators))
+            assert set().union(*(p.quiet for p in parts)) == whole.quiet
+            assert [i.ref for p in parts for i in p.todo] == [i.ref for i in whole.todo]
+            levels = {ref: repr(lv) for p in parts for ref, lv in p.levels.items()}
+            assert levels == {ref: repr(lv) for ref, lv in whole.levels.items()}
+    assert {i.ref for i in whole.todo} == set(reg.indicators) - whole.quiet
+
+
+def test_each_part_measures_the_levels_of_its_own_indicators() -> None:
+    """Six counts, screened in three parts: the two with a figure typed ten times over are left
+    to judge, each with its own level, in the part it falls in."""
+    steady = [4510.0, 4480.0, 4530.0, 4495.0, 4520.0, 4470.0, 4530.0, 4505.0, 4490.0, 4525.0]
+    steady += [4500.0, 4515.0]  # floats, as a workbook gives them
+    slipped = {"X01": 4, "X04": 9}  # the month typed ten times over
+    inds = [Indicator(f"X0{n}", "T", "Area 1", Kind.ACTIVITY, unit=Unit.COUNT) for n in range(6)]
+    reg = register_of(inds)
+    rows: list[tuple[str, list[object], bool]] = []
+    for ind in inds:
+        values: list[object] = list(steady)
+        if ind.ref in slipped:
+            values[slipped[ind.ref]] = steady[slipped[ind.ref]] * 10
+        rows.append((ind.ref, values, False))
+    validator = Validator(reg)
+    validator.add(return_file("a.xlsx", rows, MONTHS))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(screen, "PART_ROWS", 1)
+        parts = [part() for part in screen.parts(reg, validator.figures, MONTHS[-1], 3)]
+    assert [[i.ref for i in p.todo] for p in parts] == [["X01"], [], ["X04"]]
+    assert [sorted(p.levels) for p in parts] == [["X01"], [], ["X04"]]
+    for ref, month in slipped.items():
+        (level,) = [p.levels[ref] for p in parts if ref in p.levels]
+        assert level.values[month] == steady[month] * 10
+
+
+def _none_quiet(reg: Register) -> screen.Screened:
+    """A screen that clears nothing: every indicator rated one by one."""
+    return screen.Screened(set(), {}, list(reg.indicators.values()))
 
 
 def _keyed(issues: list[Issue]) -> list[tuple[str, ...]]:

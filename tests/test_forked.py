@@ -1,14 +1,18 @@
-"""A map shared with a forked copy of the process gives exactly the plain map's results, in
-order, whatever befalls the copy; and rating shared that way finds the same warnings."""
+"""A map shared with forked copies of the process (a half, or each part as it is made) gives
+exactly the plain map's results, in order, whatever befalls a copy; and rating shared that way
+finds the same warnings."""
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from kpixl import forked
+from kpixl.check import screen
 from kpixl.pipeline import run
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
@@ -92,12 +96,78 @@ def test_no_copy_is_made_beside_another_thread(monkeypatch: pytest.MonkeyPatch) 
     assert {pid for _, pid in results} == {os.getpid()}
 
 
+def squares_in_parts(*bounds: int) -> list[Callable[[], list[int]]]:
+    return [functools.partial(lambda a, b: list(range(a, b)), a, b) for a, b in bounds]
+
+
+@shared
+def test_each_part_but_the_last_is_worked_out_by_a_copy_as_it_is_made(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(forked, "LEAST", 4)
+    monkeypatch.setattr(forked, "LEAST_PART", 4)
+    made: list[int] = []
+    parts = squares_in_parts((0, 6), (6, 8), (8, 14), (14, 22))
+    logged = [functools.partial(lambda k, part: made.append(k) or part(), k, part)
+              for k, part in enumerate(parts)]  # fmt: skip
+    results = forked.streamed_map(square_with_pid, logged)
+    assert [r for r, _ in results] == [x * x for x in range(22)] and made == [0, 1, 2, 3]
+    pids = [pid for _, pid in results]
+    here = os.getpid()
+    assert len(set(pids[:6])) == 1 and pids[0] != here  # a copy of its own
+    assert set(pids[6:8]) == {here}  # too few to be worth a copy
+    assert len(set(pids[8:14])) == 1 and pids[8] not in (here, pids[0])
+    assert set(pids[14:18]) == {here} and len(set(pids[18:])) == 1 and pids[18] != here
+
+
+@shared
+def test_a_part_whose_copy_dies_is_worked_out_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(forked, "LEAST_PART", 4)
+    parts = squares_in_parts((0, 10), (10, 12))
+    assert forked.streamed_map(dies_in_the_copy, parts) == list(range(1, 13))
+
+
+def fails_on_two_and_fifteen(x: int) -> int:
+    if x in (2, 15):
+        raise ValueError(f"failed on {x}")
+    return x
+
+
+@shared
+def test_an_error_in_an_earlier_part_is_raised_before_a_later_ones(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(forked, "LEAST_PART", 4)
+    with pytest.raises(ValueError, match="failed on 2"):
+        forked.streamed_map(fails_on_two_and_fifteen, squares_in_parts((0, 10), (10, 20)))
+
+    def broken() -> list[int]:
+        raise RuntimeError("the part could not be made")
+
+    with pytest.raises(ValueError, match="failed on 2"):  # as the plain map: part 1's error first
+        forked.streamed_map(fails_on_two_and_fifteen, [*squares_in_parts((0, 10)), broken])
+    with pytest.raises(RuntimeError, match="could not be made"):
+        forked.streamed_map(fails_on_two_and_fifteen, [*squares_in_parts((3, 10)), broken])
+    assert capfd.readouterr().err == ""  # no traceback from a copy
+
+
+def test_parts_are_worked_out_here_where_no_copy_can_be_made(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(forked.threading, "active_count", lambda: 2)
+    monkeypatch.setattr(forked, "LEAST_PART", 1)
+    results = forked.streamed_map(square_with_pid, squares_in_parts((0, 5), (5, 9)))
+    assert results == [(x * x, os.getpid()) for x in range(9)]
+
+
 @shared
 def test_rating_shared_with_a_copy_finds_the_same_warnings(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     def said(least: int) -> list[tuple[str, str, str, str]]:
         monkeypatch.setattr(forked, "LEAST", least)
+        monkeypatch.setattr(forked, "LEAST_PART", least)
+        monkeypatch.setattr(screen, "PART_ROWS", 10 if least < 10 else 10**9)  # four parts
         results = run([SAMPLES / "returns"], SAMPLES / "register.xlsx")
         rows = results.data[["ref", "period", "ytd", "ytd_rag"]].astype(str)
         return [

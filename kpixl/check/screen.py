@@ -10,7 +10,10 @@ so a warning is never lost (tests/test_check_dense.py holds the screen to the ru
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -22,19 +25,23 @@ from kpixl.check.level import Level
 from kpixl.check.plausibility import LOG_UNITS, MIN_POINTS, OFTEN_NOTHING
 from kpixl.check.runs import PLUS_ONE_TOLERANCE, RUN_STEPS
 from kpixl.periods import Period
-from kpixl.register.model import Register, Unit, YtdMethod
+from kpixl.register.model import Indicator, Register, Unit, YtdMethod
 
 Floats = npt.NDArray[np.float64]
 Flags = npt.NDArray[np.bool_]
+
+PART_ROWS = 2_000  # fewer indicators are screened in one part: a part has its own costs
 
 
 @dataclass(frozen=True)
 class Screened:
     """What the screen found: the indicators sure to raise no warning, and the levels it
-    measured for the plain ones it could not clear (the rules need not measure them again)."""
+    measured for the plain ones it could not clear (the rules need not measure them again);
+    `todo`, the others, in register order (of the part screened, when screened in parts)."""
 
     quiet: set[str]
     levels: dict[str, Level]
+    todo: list[Indicator] = field(default_factory=list)
 
 
 def quiet(register: Register, figures: Figures, period: Period) -> set[str]:
@@ -44,35 +51,62 @@ def quiet(register: Register, figures: Figures, period: Period) -> set[str]:
 
 def screen(register: Register, figures: Figures, period: Period) -> Screened:
     """The indicators rating for `period` is sure to raise no warning for, and the rest's levels."""
-    inds = list(register.indicators.values())
-    busy = _busy(figures)
-    ratio = np.array([i.ytd is YtdMethod.RATIO for i in inds], dtype=bool)
-    seen = np.array([i.service_area in figures.areas_seen for i in inds], dtype=bool)
-    free = ~ratio & np.array([i.ref not in busy for i in inds], dtype=bool)
-    dense = figures.dense
-    if dense is None:
-        nothing = np.ones(len(inds), dtype=bool)
-        full = np.zeros(len(inds), dtype=bool)
-        values: Floats = np.empty((len(inds), 0))
-    else:
-        given = ~np.isnan(dense.values)
-        nothing = ~given.any(axis=1) if given.size else np.ones(len(inds), dtype=bool)
-        fy_start = register.settings.fy_start_month
-        values = _due_values(dense.values, dense.col_of, period, fy_start)
-        full = ~np.isnan(values).any(axis=1) & ~nothing
-        full &= ~_given_before(given, dense.col_of, period.fy_start(fy_start))
-    monthly = np.array([not i.is_quarterly for i in inds], dtype=bool)
-    units = [i.unit for i in inds]
-    summed = np.array([i.ytd is YtdMethod.SUM for i in inds], dtype=bool)
-    plain = free & full & monthly
-    clear, measured = _judged(values, units, summed)
-    ok = free & ((nothing & ~seen) | (plain & clear))
-    found = {
-        inds[i].ref: level
-        for i, level in measured.items()
-        if plain[i] and not clear[i]  # rated one by one: the rules take these levels
-    }
-    return Screened({inds[i].ref for i in np.flatnonzero(ok)}, found)
+    return parts(register, figures, period, 1)[0]()
+
+
+def parts(
+    register: Register, figures: Figures, period: Period, count: int
+) -> list[Callable[[], Screened]]:
+    """The screen in `count` parts of the register's indicators (in order, a part at least
+    PART_ROWS long), each worked out when called: the indicators judged one by one can be
+    started on while the rest are screened (kpixl.forked.streamed_map)."""
+    rows = _Rows(register, figures, period)
+    n = len(rows.inds)
+    count = max(1, min(count, n // PART_ROWS))
+    bounds = [n * k // count for k in range(count + 1)]
+    return [functools.partial(rows.screened, lo, hi) for lo, hi in itertools.pairwise(bounds)]
+
+
+class _Rows:
+    """What the screen needs of every indicator, worked out once for all its parts."""
+
+    def __init__(self, register: Register, figures: Figures, period: Period) -> None:
+        self.inds = inds = list(register.indicators.values())
+        busy = _busy(figures)
+        ratio = np.array([i.ytd is YtdMethod.RATIO for i in inds], dtype=bool)
+        seen = np.array([i.service_area in figures.areas_seen for i in inds], dtype=bool)
+        self.free = ~ratio & np.array([i.ref not in busy for i in inds], dtype=bool)
+        dense = figures.dense
+        if dense is None:
+            self.nothing = np.ones(len(inds), dtype=bool)
+            full = np.zeros(len(inds), dtype=bool)
+            self.values: Floats = np.empty((len(inds), 0))
+        else:
+            given = ~np.isnan(dense.values)
+            self.nothing = ~given.any(axis=1) if given.size else np.ones(len(inds), dtype=bool)
+            fy_start = register.settings.fy_start_month
+            self.values = _due_values(dense.values, dense.col_of, period, fy_start)
+            full = ~np.isnan(self.values).any(axis=1) & ~self.nothing
+            full &= ~_given_before(given, dense.col_of, period.fy_start(fy_start))
+        monthly = np.array([not i.is_quarterly for i in inds], dtype=bool)
+        self.units = [i.unit for i in inds]
+        self.summed = np.array([i.ytd is YtdMethod.SUM for i in inds], dtype=bool)
+        self.plain = self.free & full & monthly
+        self.unseen = self.nothing & ~seen
+
+    def screened(self, lo: int, hi: int) -> Screened:
+        """The screen of indicators lo to hi (as `screen` screens them all)."""
+        inds, part = self.inds, slice(lo, hi)
+        clear, measured = _judged(self.values[part], self.units[part], self.summed[part])
+        plain = self.plain[part]
+        ok = self.free[part] & (self.unseen[part] | (plain & clear))
+        found = {
+            inds[lo + i].ref: level
+            for i, level in measured.items()
+            if plain[i] and not clear[i]  # rated one by one: the rules take these levels
+        }
+        todo = [ind for ind, quiet in zip(inds[part], ok.tolist(), strict=True) if not quiet]
+        return Screened({inds[lo + i].ref for i in np.flatnonzero(ok)}, found, todo)
 
 
 def _busy(figures: Figures) -> set[str]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from kpixl.check.level import Level
 from kpixl.check.plausibility import check_series, format_value
 from kpixl.check.ratios import disagreements, no_value, parts_queried
 from kpixl.check.validate import Figure, Figures
-from kpixl.forked import shared_map
+from kpixl.forked import can_fork, streamed_map
 from kpixl.issues import Issue, IssueCode, warning
 from kpixl.periods import Period
 from kpixl.rate.forecast import Forecast, YearFigures, year_end
@@ -30,6 +30,13 @@ from kpixl.rate.rating import (
 from kpixl.read.returns import Field
 from kpixl.register.model import AlertOn, Indicator, Register, YtdMethod
 from kpixl.results import Commentary, DataRow
+
+if TYPE_CHECKING:
+    from kpixl.check.screen import Screened
+
+# the screen is made in parts: the first parts' indicators are judged (on the other core) while
+# the rest are screened, so a run with many warnings costs little more than one with none
+SCREEN_PARTS = 4
 
 
 @dataclass(frozen=True)
@@ -97,43 +104,49 @@ def score(
     fy_start = register.settings.fy_start_month
     from kpixl.check import screen  # numpy: only once there is something to rate
 
-    screened = screen.screen(register, figures, period)
-    todo = [i for i in register.indicators.values() if i.ref not in screened.quiet]
-    judge = functools.partial(_judged, figures, period, fy_start, screened.levels)
+    parts = screen.parts(register, figures, period, SCREEN_PARTS if can_fork() else 1)
+    judge = functools.partial(_judged, figures, period, fy_start)
     ytds: dict[str, list[float | None] | None] = {}
     issues: list[Issue] = []
-    for ind, (rated, ytd, found) in zip(todo, shared_map(judge, todo), strict=True):
-        if rated:
-            ytds[ind.ref] = ytd
-        issues += found
+    for judged in streamed_map(judge, [functools.partial(_todo, part) for part in parts]):
+        if judged.rated:
+            ytds[judged.ref] = judged.ytds
+        issues += judged.issues
     issues.extend(_areas_without_figures(register, figures))
     rows = functools.partial(_table, register, figures, period, ytds)
     return rows, _commentary(register, figures), issues
 
 
+def _todo(part: Callable[[], Screened]) -> list[tuple[Indicator, Level | None]]:
+    """A part of the screen's indicators to rate one by one, with the levels it measured."""
+    screened = part()
+    return [(ind, screened.levels.get(ind.ref)) for ind in screened.todo]
+
+
 class _Judged(NamedTuple):
     """What rating one indicator found: its YTDs (when worked out) and its warnings."""
 
+    ref: str
     rated: bool
     ytds: list[float | None] | None
     issues: list[Issue]
 
 
 def _judged(
-    figures: Figures, period: Period, fy_start: int, levels: dict[str, Level], ind: Indicator
+    figures: Figures, period: Period, fy_start: int, item: tuple[Indicator, Level | None]
 ) -> _Judged:
     """The warnings of an indicator the screen could not prove free of them (sure to raise no
-    warning: not gone through); its YTDs too, unless its values are plain (`levels`), where
-    nothing but plausibility can warn."""
+    warning: not gone through); its YTDs too, unless its values are plain (the screen measured
+    their level: `item`'s second part), where nothing but plausibility can warn."""
+    ind, measured = item
     due = _due(ind.is_quarterly, period, fy_start)
-    measured = levels.get(ind.ref)
     if measured is not None:
         points = list(zip(due.periods, measured.values, strict=True))
         found = [
             f.warning(ind.ref, figures.get(Field.VALUE, ind.ref, f.period))
             for f in check_series(ind, points, (), fy_start, measured)
         ]
-        return _Judged(False, None, found)
+        return _Judged(ind.ref, False, None, found)
     series = _Series(ind, due, figures, fy_start)
     issues = _ratios(series)
     queried = {i.period for i in issues}  # a month the hard edit queried needs no soft one
@@ -142,7 +155,7 @@ def _judged(
     parts = parts_queried(ind, series.tables, series.periods, last_year, fy_start)
     queried |= {i.period for i in parts}  # the value is their quotient: theirs is the query
     soft = [i for i in _plausibility(series) if i.period not in queried] + parts
-    return _Judged(True, ytds, issues + _missing(series) + soft)
+    return _Judged(ind.ref, True, ytds, issues + _missing(series) + soft)
 
 
 def _ratios(series: _Series) -> list[Issue]:
