@@ -142,8 +142,11 @@ class _Copy(Generic[T, R]):
 def can_fork() -> bool:
     """Whether a forked copy is cheap and safe here: Linux (elsewhere fork is unsafe or
     absent, and a fresh interpreter costs more than the work), one thread (a lock another
-    thread held at the fork would stay held in the copy), and a second core."""
+    thread held at the fork would stay held in the copy), not a daemonic process (kpixl run
+    in a multiprocessing.Pool's worker: such a process may not start one), and a second core."""
     if not sys.platform.startswith("linux") or threading.active_count() != 1:
+        return False
+    if multiprocessing.current_process().daemon:
         return False
     return len(os.sched_getaffinity(0)) > 1
 

@@ -5,6 +5,7 @@ finds the same warnings."""
 from __future__ import annotations
 
 import functools
+import multiprocessing
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -94,6 +95,18 @@ def test_no_copy_is_made_beside_another_thread(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(forked, "LEAST", 2)
     results = forked.shared_map(square_with_pid, list(range(6)))
     assert {pid for _, pid in results} == {os.getpid()}
+
+
+def shared_in_a_pool_worker(n: int) -> list[int]:
+    return [r for r, _ in forked.shared_map(square_with_pid, list(range(n)))]
+
+
+@shared
+def test_a_map_in_a_daemonic_process_is_done_there(monkeypatch: pytest.MonkeyPatch) -> None:
+    """kpixl called in a multiprocessing.Pool's worker (daemonic: it may start no process)."""
+    monkeypatch.setattr(forked, "LEAST", 2)  # the pool's forked worker has it too
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        assert pool.apply(shared_in_a_pool_worker, (6,)) == [x * x for x in range(6)]
 
 
 def squares_in_parts(*bounds: int) -> list[Callable[[], list[int]]]:
