@@ -155,13 +155,13 @@ def _received(receive: Connection, count: int) -> list[Any] | None:
     try:
         later = receive.recv()
     except (EOFError, OSError, pickle.UnpicklingError):
-        return None  # the copy died or failed: the parent does its half
+        return None  # the copy died or failed: the parent works out its items
     return later if isinstance(later, list) and len(later) == count else None
 
 
 def _work(send: Connection, func: Callable[[T], R], items: Sequence[T]) -> None:
-    """In the copy: the later half's results, sent back. Nothing is sent, and nothing said,
-    when `func` fails or the results cannot be sent (the parent then does the half itself,
+    """In the copy: its items' results, sent back. Nothing is sent, and nothing said, when
+    `func` fails or the results cannot be sent (the parent then works out those items itself,
     and raises what the plain map would), nor on Ctrl-C (the parent is told it too)."""
     with send:
         try:
