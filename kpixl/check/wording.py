@@ -25,11 +25,8 @@ class Finding:
     def warning(self, ref: str, figure: Figure | None, what: str = "") -> Issue:
         """This finding as a warning at the figure's cell, for the indicator `ref` (`what`
         names the series when it is a rate's numerators or denominators)."""
-        where = (
-            {"file": figure.obs.file, "sheet": figure.obs.sheet, "cell": figure.obs.cell}
-            if figure
-            else {}
-        )
+        obs = figure.obs if figure else None  # made from its table row each time it is asked
+        where = {"file": obs.file, "sheet": obs.sheet, "cell": obs.cell} if obs else {}
         name = f"{ref} {what}" if what else ref
         return warning(
             self.code, f"{name}: {self.message}", ref=ref, period=str(self.period), **where
